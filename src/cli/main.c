@@ -1,0 +1,66 @@
+/*
+ * realmgate's command-line entry point.  One binary serves as `realmgate
+ * <command>` and, when called as `pveum`, with Proxmox's pveum syntax.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+cli_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)cli;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(void)
+{
+	fputs("usage: realmgate [--config-dir DIR] <command> ...\n"
+	      "commands:\n"
+	      "  config canonical KIND FILE   print the canonical rewrite\n"
+	      "  permissions --batch FILE     AUTHID PATH per line\n",
+	    stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli = {0};
+	const char *base = strrchr(argv[0], '/');
+	int i = 1;
+
+	cli.prog = base != NULL ? base + 1 : argv[0];
+	cli.config_dir = getenv("REALMGATE_CONFIG_DIR");
+	if (cli.config_dir == NULL)
+		cli.config_dir = "/etc/realmgate";
+	while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+		if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc) {
+			cli.config_dir = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--config-dir=", 13) == 0) {
+			cli.config_dir = argv[i] + 13;
+			i++;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		usage();
+		return 2;
+	}
+	if (strcmp(argv[i], "config") == 0)
+		return cmd_config(&cli, argc - i, argv + i);
+	if (strcmp(argv[i], "permissions") == 0)
+		return cmd_permissions_batch(&cli, argc - i, argv + i);
+	usage();
+	return 2;
+}

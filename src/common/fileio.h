@@ -1,0 +1,48 @@
+/*
+ * File input and output with the guarantees config files need: reads are
+ * bounded, secret files are checked for type, owner and mode before their
+ * bytes are trusted, and writes are atomic (temp file, fsync, rename, fsync
+ * of the directory), so a crash leaves the old or the new file, never a
+ * torn one.
+ */
+#ifndef RG_FILEIO_H
+#define RG_FILEIO_H
+
+#include "buf.h"
+#include "compiler.h"
+#include "err.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define FILE_MAX_CONFIG (256u * 1024 * 1024)
+#define FILE_MAX_SECRET (1024u * 1024)
+
+/*
+ * Read the whole file into out (appending).  A missing file is ERR_NOT_FOUND
+ * so callers can treat it as empty.
+ */
+int file_read(const char *path, size_t max, struct buf *out, struct err *err)
+    RG_WARN_UNUSED;
+
+/*
+ * Read a secret file: O_NOFOLLOW, regular file, one link, not writable by
+ * group or others, owned by root or by us.  Contents go into out; wipe it
+ * with buf_clear_secret.
+ */
+int file_read_secret(const char *path, struct buf *out, struct err *err)
+    RG_WARN_UNUSED;
+
+/*
+ * Atomically replace path with (data,len), created with the given mode.
+ */
+int file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct err *err) RG_WARN_UNUSED;
+
+/* mkdir -p with the given mode for the directories it creates. */
+int file_mkdirs(const char *path, mode_t mode, struct err *err)
+    RG_WARN_UNUSED;
+
+bool file_exists(const char *path);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * A string-keyed hash map with open addressing.  Keys are borrowed: the
+ * caller keeps them alive (usually they are interned in a strpool or owned
+ * by the value).  Used for the user, group, role, pool and token tables.
+ */
+#ifndef RG_HMAP_H
+#define RG_HMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct hmap_slot {
+	const char *key;
+	void *value;
+	unsigned hash;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t cap;	/* power of two, or 0 */
+	size_t count;
+	size_t tombs;
+};
+
+void hmap_init(struct hmap *m);
+void hmap_clear(struct hmap *m);	/* frees slots, not keys/values */
+
+void *hmap_get(const struct hmap *m, const char *key);
+void *hmap_getn(const struct hmap *m, const char *key, size_t len);
+/* Insert or replace; returns the previous value or NULL. */
+void *hmap_put(struct hmap *m, const char *key, void *value);
+/* Use as a set: the value is a non-NULL marker. */
+void hmap_set_add(struct hmap *m, const char *key);
+bool hmap_has(const struct hmap *m, const char *key);
+
+/* Remove; returns the removed value or NULL. */
+void *hmap_del(struct hmap *m, const char *key);
+
+/* Iteration: for (i = 0; hmap_next(m, &i, &k, &v);) */
+bool hmap_next(const struct hmap *m, size_t *iter, const char **key_r,
+    void **value_r);
+
+/* All values, sorted by key (byte order); caller frees the array. */
+void **hmap_sorted_values(const struct hmap *m, size_t *count_r);
+
+unsigned hmap_hash(const char *key, size_t len);
+
+#endif

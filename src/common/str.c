@@ -1,0 +1,160 @@
+/*
+ * String helpers (see str.h).
+ */
+#include "str.h"
+
+#include <limits.h>
+#include <string.h>
+
+bool
+str_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+void
+str_trim(const char **p, size_t *len)
+{
+	while (*len > 0 && str_is_space((*p)[0])) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && str_is_space((*p)[*len - 1]))
+		(*len)--;
+}
+
+bool
+str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return false;
+	if (n >= size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return false;
+	}
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int
+str_cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool
+field_char_ok(unsigned char c)
+{
+	return (c >= 0x20 && c <= 0x24) || (c >= 0x26 && c <= 0x39) ||
+	    (c >= 0x3b && c <= 0x7e);
+}
+
+void
+str_escape_field(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (field_char_ok(c)) {
+			buf_putc(out, (char)c);
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+			buf_put(out, e, 3);
+		}
+	}
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void
+str_unescape(struct buf *out, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
+		    hexval(p[i + 2]) >= 0) {
+			buf_putc(out,
+			    (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
+			i += 2;
+		} else {
+			buf_putc(out, p[i]);
+		}
+	}
+}
+
+static bool
+list_sep(char c)
+{
+	return c == ',' || c == ';' || str_is_space(c);
+}
+
+void
+str_split_list(const char *p, size_t len,
+    void (*fn)(const char *item, size_t item_len, void *arg), void *arg)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start;
+
+		while (i < len && list_sep(p[i]))
+			i++;
+		start = i;
+		while (i < len && !list_sep(p[i]))
+			i++;
+		if (i > start)
+			fn(p + start, i - start, arg);
+	}
+}
+
+bool
+str_to_u64(const char *p, size_t len, unsigned long long *v)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		d = (unsigned)(p[i] - '0');
+		if (n > (ULLONG_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*v = n;
+	return true;
+}
+
+bool
+str_truthy(const char *p, size_t len)
+{
+	return len > 0 && !(len == 1 && p[0] == '0');
+}

@@ -1,0 +1,53 @@
+/*
+ * Small string helpers that Proxmox's formats need everywhere: trimming,
+ * the user.cfg percent escaping, the generic list splitter, and a bounded
+ * copy (glibc 2.36 has no strlcpy).
+ */
+#ifndef RG_STR_H
+#define RG_STR_H
+
+#include "buf.h"
+#include "compiler.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Trim ASCII whitespace on both ends of (*p, *len). */
+void str_trim(const char **p, size_t *len);
+
+bool str_is_space(char c);
+
+/* Copy src into dst[size]; returns false if it had to truncate. */
+bool str_copy(char *dst, size_t size, const char *src);
+
+bool str_has_prefix(const char *s, const char *prefix);
+
+/* qsort comparator for an array of const char * (byte order). */
+int str_cmp_ptr(const void *a, const void *b);
+
+/*
+ * user.cfg/domains.cfg comment escaping: every byte outside 0x20-0x24,
+ * 0x26-0x39, 0x3B-0x7E becomes %XX (upper-case hex).
+ */
+void str_escape_field(struct buf *out, const char *s);
+
+/*
+ * Percent-decode (ptr,len) into out: every %XX with two hex digits becomes
+ * that byte; anything else is copied as is.
+ */
+void str_unescape(struct buf *out, const char *p, size_t len);
+
+/*
+ * Proxmox's generic list splitter: items separated by any run of ',', ';'
+ * or whitespace; empty items dropped.  Calls fn for each (ptr,len).
+ */
+void str_split_list(const char *p, size_t len,
+    void (*fn)(const char *item, size_t item_len, void *arg), void *arg);
+
+/* Parse an all-digit string into *v; false on empty, junk or overflow. */
+bool str_to_u64(const char *p, size_t len, unsigned long long *v);
+
+/* Perl truthiness of a string field: non-empty and not "0". */
+bool str_truthy(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * The ACL tree: nodes keyed by path component, children kept sorted by
+ * name (the writer walks them in that order and lookups bisect), entries
+ * kept sorted by (kind, subject, role) so that the entries of one subject
+ * form a contiguous run found by bisection.  Subjects and roles are
+ * interned, so the order is by pointer and comparisons are cheap.
+ */
+#include "ucfg.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+name_cmp(const char *a, const char *b, size_t blen)
+{
+	int c = strncmp(a, b, blen);
+
+	if (c == 0 && a[blen] != '\0')
+		return 1;
+	return c;
+}
+
+/* Index of the first child >= name. */
+static size_t
+child_pos(const struct acl_node *n, const char *name, size_t len)
+{
+	size_t lo = 0, hi = n->child_count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (name_cmp(n->children[mid]->name, name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct acl_node *
+acl_node_child(const struct acl_node *n, const char *name, size_t len)
+{
+	size_t i = child_pos(n, name, len);
+
+	if (i < n->child_count && name_cmp(n->children[i]->name, name, len) == 0)
+		return n->children[i];
+	return NULL;
+}
+
+static struct acl_node *
+walk(const struct ucfg *cfg, struct ucfg *mcfg, const char *path)
+{
+	struct acl_node *n = cfg->acl_root;
+	const char *p = path;
+
+	while (*p != '\0') {
+		size_t len;
+		struct acl_node *c;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		c = acl_node_child(n, p, len);
+		if (c == NULL) {
+			size_t i;
+
+			if (mcfg == NULL)
+				return NULL;
+			c = strpool_alloc(&mcfg->pool, sizeof(*c));
+			c->name = ucfg_strn(mcfg, p, len);
+			c->path = ucfg_strn(mcfg, path, (size_t)(p - path) + len);
+			c->parent = n;
+			i = child_pos(n, p, len);
+			XGROW(n->children, n->child_cap, n->child_count + 1);
+			memmove(&n->children[i + 1], &n->children[i],
+			    (n->child_count - i) * sizeof(n->children[0]));
+			n->children[i] = c;
+			n->child_count++;
+		}
+		n = c;
+		p += len;
+	}
+	return n;
+}
+
+struct acl_node *
+ucfg_acl_find(const struct ucfg *cfg, const char *path)
+{
+	return walk(cfg, NULL, path);
+}
+
+struct acl_node *
+ucfg_acl_node(struct ucfg *cfg, const char *path)
+{
+	return walk(cfg, cfg, path);
+}
+
+static int
+entry_key_cmp(const struct acl_entry *e, unsigned kind, const char *subject,
+    const char *role)
+{
+	if (e->kind != kind)
+		return e->kind < kind ? -1 : 1;
+	if (e->subject != subject)
+		return (uintptr_t)e->subject < (uintptr_t)subject ? -1 : 1;
+	if (role == NULL || e->role == role)
+		return 0;
+	return (uintptr_t)e->role < (uintptr_t)role ? -1 : 1;
+}
+
+/* First entry >= key; with role NULL, the first entry of the subject. */
+static size_t
+entry_pos(const struct acl_node *n, unsigned kind, const char *subject,
+    const char *role)
+{
+	size_t lo = 0, hi = n->entry_count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (entry_key_cmp(&n->entries[mid], kind, subject, role) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t
+acl_node_entries(const struct acl_node *n, enum acl_kind kind,
+    const char *subject, const struct acl_entry **first_r)
+{
+	size_t i, j;
+
+	if (subject == NULL || n->entry_count == 0)
+		return 0;
+	i = entry_pos(n, kind, subject, NULL);
+	for (j = i; j < n->entry_count && n->entries[j].kind == kind &&
+	     n->entries[j].subject == subject;
+	     j++)
+		;
+	*first_r = &n->entries[i];
+	return j - i;
+}
+
+void
+ucfg_acl_set(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
+    const char *subject, const char *role, bool propagate)
+{
+	const char *s = ucfg_str(cfg, subject), *r = ucfg_str(cfg, role);
+	size_t i = entry_pos(n, kind, s, r);
+
+	if (i < n->entry_count &&
+	    entry_key_cmp(&n->entries[i], kind, s, r) == 0) {
+		n->entries[i].propagate = propagate;
+		return;
+	}
+	XGROW(n->entries, n->entry_cap, n->entry_count + 1);
+	memmove(&n->entries[i + 1], &n->entries[i],
+	    (n->entry_count - i) * sizeof(n->entries[0]));
+	n->entries[i].kind = (uint8_t)kind;
+	n->entries[i].subject = s;
+	n->entries[i].role = r;
+	n->entries[i].propagate = propagate;
+	n->entry_count++;
+}
+
+static void
+remove_at(struct acl_node *n, size_t i, size_t count)
+{
+	memmove(&n->entries[i], &n->entries[i + count],
+	    (n->entry_count - i - count) * sizeof(n->entries[0]));
+	n->entry_count -= count;
+}
+
+void
+ucfg_acl_unset(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
+    const char *subject, const char *role)
+{
+	const char *s = strpool_find(&cfg->pool, subject);
+	const char *r = strpool_find(&cfg->pool, role);
+	size_t i;
+
+	if (s == NULL || r == NULL)
+		return;
+	i = entry_pos(n, kind, s, r);
+	if (i < n->entry_count && entry_key_cmp(&n->entries[i], kind, s, r) == 0)
+		remove_at(n, i, 1);
+}
+
+static void
+purge(struct acl_node *n, enum acl_kind kind, const char *s)
+{
+	const struct acl_entry *first;
+	size_t count = acl_node_entries(n, kind, s, &first), i;
+
+	if (count > 0)
+		remove_at(n, (size_t)(first - n->entries), count);
+	for (i = 0; i < n->child_count; i++)
+		purge(n->children[i], kind, s);
+}
+
+void
+ucfg_acl_purge_subject(struct ucfg *cfg, struct acl_node *from,
+    enum acl_kind kind, const char *subject)
+{
+	const char *s = strpool_find(&cfg->pool, subject);
+
+	if (s != NULL)
+		purge(from != NULL ? from : cfg->acl_root, kind, s);
+}

@@ -1,0 +1,181 @@
+/*
+ * Identifier validation (spec 1.2).  Everything works on (ptr,len) so the
+ * parsers can validate fields in place without copying.
+ */
+#include "ids.h"
+#include "str.h"
+
+#include <string.h>
+
+static bool
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static bool
+is_id_char(char c)
+{
+	return is_alnum(c) || c == '.' || c == '-' || c == '_';
+}
+
+static bool
+all_id_chars(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_id_char(p[i]))
+			return false;
+	return true;
+}
+
+bool
+id_realm_valid(const char *p, size_t len)
+{
+	return len >= 2 && is_alpha(p[0]) && all_id_chars(p + 1, len - 1);
+}
+
+bool
+id_tokenname_valid(const char *p, size_t len)
+{
+	return id_realm_valid(p, len);
+}
+
+bool
+id_group_valid(const char *p, size_t len)
+{
+	return len >= 1 && all_id_chars(p, len);
+}
+
+bool
+id_role_valid(const char *p, size_t len)
+{
+	return id_group_valid(p, len);
+}
+
+bool
+id_pool_valid(const char *p, size_t len)
+{
+	size_t i, start = 0;
+	int levels = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || p[i] == '/') {
+			if (i == start)
+				return false;
+			levels++;
+			start = i + 1;
+		} else if (!is_id_char(p[i])) {
+			return false;
+		}
+	}
+	return levels >= 1 && levels <= 3;
+}
+
+static bool
+name_char_ok(char c)
+{
+	return !str_is_space(c) && c != ':' && c != '/';
+}
+
+bool
+id_user_valid(const char *p, size_t len, size_t *at_r)
+{
+	size_t at, i;
+
+	if (len < 3 || len > USERID_MAX)
+		return false;
+	for (at = len; at > 0 && p[at - 1] != '@'; at--)
+		;
+	if (at == 0)
+		return false;
+	at--;
+	if (at == 0 || !id_realm_valid(p + at + 1, len - at - 1))
+		return false;
+	for (i = 0; i < at; i++)
+		if (!name_char_ok(p[i]))
+			return false;
+	if (at_r != NULL)
+		*at_r = at;
+	return true;
+}
+
+int
+id_user_check(const char *s, struct err *err)
+{
+	size_t len = strlen(s);
+
+	if (len < 3)
+		return err_set(err, ERR_INVALID, "user name '%s' is too short",
+		    s);
+	if (len > USERID_MAX)
+		return err_set(err, ERR_INVALID,
+		    "user name '%s' is too long (%zu > %d)", s, len, USERID_MAX);
+	if (!id_user_valid(s, len, NULL))
+		return err_set(err, ERR_INVALID,
+		    "value '%s' does not look like a valid user name", s);
+	return 0;
+}
+
+bool
+id_token_valid(const char *p, size_t len, size_t *bang_r)
+{
+	size_t bang;
+
+	for (bang = len; bang > 0 && p[bang - 1] != '!'; bang--)
+		;
+	if (bang == 0)
+		return false;
+	bang--;
+	if (!id_tokenname_valid(p + bang + 1, len - bang - 1) ||
+	    !id_user_valid(p, bang, NULL))
+		return false;
+	if (bang_r != NULL)
+		*bang_r = bang;
+	return true;
+}
+
+bool
+id_realm_of(const char *authid, const char **realm_r, size_t *len_r)
+{
+	size_t len = strlen(authid), at, bang;
+
+	if (id_token_valid(authid, len, &bang))
+		len = bang;
+	if (!id_user_valid(authid, len, &at))
+		return false;
+	*realm_r = authid + at + 1;
+	*len_r = len - at - 1;
+	return true;
+}
+
+bool
+id_path_normalize(const char *p, size_t len, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	if (p == NULL || len == 0)
+		return false;
+	if (p[0] != '/')
+		buf_putc(out, '/');
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (c == '/' && out->len > 0 && out->data[out->len - 1] == '/')
+			continue;
+		if (c != '/' && !is_id_char(c))
+			return false;
+		buf_putc(out, c);
+	}
+	if (out->len > 1 && out->data[out->len - 1] == '/')
+		out->data[--out->len] = '\0';
+	return true;
+}

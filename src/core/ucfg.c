@@ -1,0 +1,344 @@
+/*
+ * user.cfg model operations: lookups, creation and deletion of users,
+ * tokens, groups, roles and pools, and the group-membership index.
+ */
+#include "ucfg.h"
+#include "ids.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+ucfg_str(struct ucfg *cfg, const char *s)
+{
+	return s != NULL ? strpool_add(&cfg->pool, s) : NULL;
+}
+
+const char *
+ucfg_strn(struct ucfg *cfg, const char *p, size_t len)
+{
+	return strpool_intern(&cfg->pool, p, len);
+}
+
+static void
+add_builtin_roles(struct ucfg *cfg)
+{
+	const struct builtin_role *b;
+	size_t n, i;
+
+	b = privs_builtin_roles(&n);
+	for (i = 0; i < n; i++) {
+		struct ucfg_role *r = ucfg_role(cfg, b[i].name);
+
+		if (r == NULL)
+			r = ucfg_role_add(cfg, b[i].name);
+		r->privs = b[i].privs;
+		r->special = true;
+	}
+}
+
+struct ucfg *
+ucfg_new(void)
+{
+	struct ucfg *cfg = xcalloc(1, sizeof(*cfg));
+	struct ucfg_user *root;
+
+	strpool_init(&cfg->pool);
+	cfg->acl_root = strpool_alloc(&cfg->pool, sizeof(*cfg->acl_root));
+	cfg->acl_root->name = "";
+	cfg->acl_root->path = "/";
+	add_builtin_roles(cfg);
+	root = ucfg_user_add(cfg, "root@pam");
+	root->enable = true;
+	ucfg_reindex(cfg);
+	return cfg;
+}
+
+static void
+acl_node_free(struct acl_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->child_count; i++)
+		acl_node_free(n->children[i]);
+	free(n->children);
+	free(n->entries);
+}
+
+void
+ucfg_free(struct ucfg *cfg)
+{
+	size_t it = 0;
+	void *v;
+
+	if (cfg == NULL)
+		return;
+	while (hmap_next(&cfg->users, &it, NULL, &v))
+		hmap_clear(&((struct ucfg_user *)v)->tokens);
+	it = 0;
+	while (hmap_next(&cfg->groups, &it, NULL, &v))
+		hmap_clear(&((struct ucfg_group *)v)->members);
+	it = 0;
+	while (hmap_next(&cfg->pools, &it, NULL, &v)) {
+		hmap_clear(&((struct ucfg_pool *)v)->vms);
+		hmap_clear(&((struct ucfg_pool *)v)->storage);
+	}
+	it = 0;
+	while (hmap_next(&cfg->member_of, &it, NULL, &v))
+		free(v);
+	hmap_clear(&cfg->member_of);
+	hmap_clear(&cfg->users);
+	hmap_clear(&cfg->groups);
+	hmap_clear(&cfg->roles);
+	hmap_clear(&cfg->pools);
+	hmap_clear(&cfg->vm_pool);
+	acl_node_free(cfg->acl_root);
+	strpool_clear(&cfg->pool);
+	free(cfg);
+}
+
+struct ucfg_user *
+ucfg_user(const struct ucfg *cfg, const char *userid)
+{
+	return hmap_get(&cfg->users, userid);
+}
+
+struct ucfg_group *
+ucfg_group(const struct ucfg *cfg, const char *groupid)
+{
+	return hmap_get(&cfg->groups, groupid);
+}
+
+struct ucfg_role *
+ucfg_role(const struct ucfg *cfg, const char *roleid)
+{
+	return hmap_get(&cfg->roles, roleid);
+}
+
+struct ucfg_pool *
+ucfg_pool(const struct ucfg *cfg, const char *poolid)
+{
+	return hmap_get(&cfg->pools, poolid);
+}
+
+struct ucfg_token *
+ucfg_token(const struct ucfg *cfg, const char *tokenid)
+{
+	size_t len = strlen(tokenid), bang;
+	struct ucfg_user *u;
+	char userid[USERID_MAX + 1];
+
+	if (!id_token_valid(tokenid, len, &bang))
+		return NULL;
+	memcpy(userid, tokenid, bang);
+	userid[bang] = '\0';
+	u = ucfg_user(cfg, userid);
+	return u != NULL ? hmap_get(&u->tokens, tokenid + bang + 1) : NULL;
+}
+
+struct ucfg_user *
+ucfg_user_add(struct ucfg *cfg, const char *userid)
+{
+	struct ucfg_user *u = strpool_alloc(&cfg->pool, sizeof(*u));
+
+	u->id = ucfg_str(cfg, userid);
+	hmap_put(&cfg->users, u->id, u);
+	return u;
+}
+
+struct ucfg_token *
+ucfg_token_add(struct ucfg *cfg, struct ucfg_user *user, const char *name)
+{
+	struct ucfg_token *t = strpool_alloc(&cfg->pool, sizeof(*t));
+	struct buf id = BUF_INIT;
+
+	buf_putf(&id, "%s!%s", user->id, name);
+	t->id = ucfg_str(cfg, buf_str(&id));
+	t->name = ucfg_str(cfg, name);
+	t->user = user;
+	hmap_put(&user->tokens, t->name, t);
+	buf_clear(&id);
+	return t;
+}
+
+struct ucfg_group *
+ucfg_group_add(struct ucfg *cfg, const char *groupid)
+{
+	struct ucfg_group *g = strpool_alloc(&cfg->pool, sizeof(*g));
+
+	g->id = ucfg_str(cfg, groupid);
+	hmap_put(&cfg->groups, g->id, g);
+	return g;
+}
+
+struct ucfg_role *
+ucfg_role_add(struct ucfg *cfg, const char *roleid)
+{
+	struct ucfg_role *r = strpool_alloc(&cfg->pool, sizeof(*r));
+
+	r->id = ucfg_str(cfg, roleid);
+	hmap_put(&cfg->roles, r->id, r);
+	return r;
+}
+
+struct ucfg_pool *
+ucfg_pool_add(struct ucfg *cfg, const char *poolid)
+{
+	struct ucfg_pool *p = ucfg_pool(cfg, poolid), *parent = NULL;
+	const char *slash = strrchr(poolid, '/');
+
+	if (p != NULL)
+		return p;
+	if (slash != NULL) {
+		char *pid = xstrndup(poolid, (size_t)(slash - poolid));
+
+		parent = ucfg_pool_add(cfg, pid);
+		free(pid);
+	}
+	p = strpool_alloc(&cfg->pool, sizeof(*p));
+	p->id = ucfg_str(cfg, poolid);
+	p->parent = parent;
+	hmap_put(&cfg->pools, p->id, p);
+	return p;
+}
+
+void
+ucfg_user_del(struct ucfg *cfg, const char *userid)
+{
+	struct ucfg_user *u = hmap_del(&cfg->users, userid);
+
+	if (u != NULL)
+		hmap_clear(&u->tokens);
+}
+
+void
+ucfg_token_del(struct ucfg *cfg, struct ucfg_user *user, const char *name)
+{
+	(void)cfg;
+	hmap_del(&user->tokens, name);
+}
+
+void
+ucfg_group_del(struct ucfg *cfg, const char *groupid)
+{
+	struct ucfg_group *g = hmap_del(&cfg->groups, groupid);
+
+	if (g != NULL) {
+		hmap_clear(&g->members);
+		cfg->index_valid = false;
+	}
+}
+
+void
+ucfg_role_del(struct ucfg *cfg, const char *roleid)
+{
+	hmap_del(&cfg->roles, roleid);
+}
+
+void
+ucfg_pool_del(struct ucfg *cfg, const char *poolid)
+{
+	struct ucfg_pool *p = hmap_del(&cfg->pools, poolid);
+	size_t it = 0;
+	const char *k;
+
+	if (p == NULL)
+		return;
+	while (hmap_next(&p->vms, &it, &k, NULL))
+		if (hmap_get(&cfg->vm_pool, k) == p)
+			hmap_del(&cfg->vm_pool, k);
+	hmap_clear(&p->vms);
+	hmap_clear(&p->storage);
+}
+
+void
+ucfg_group_add_member(struct ucfg *cfg, struct ucfg_group *g,
+    const char *userid)
+{
+	const char *id = ucfg_str(cfg, userid);
+
+	hmap_set_add(&g->members, id);
+	cfg->index_valid = false;
+}
+
+void
+ucfg_group_del_member(struct ucfg *cfg, struct ucfg_group *g,
+    const char *userid)
+{
+	if (hmap_del(&g->members, userid) != NULL)
+		cfg->index_valid = false;
+}
+
+void
+ucfg_user_leave_groups(struct ucfg *cfg, const char *userid)
+{
+	size_t it = 0;
+	void *v;
+
+	while (hmap_next(&cfg->groups, &it, NULL, &v))
+		ucfg_group_del_member(cfg, v, userid);
+}
+
+bool
+ucfg_pool_add_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid)
+{
+	struct ucfg_pool *owner = hmap_get(&cfg->vm_pool, vmid);
+	const char *id;
+
+	if (owner != NULL && owner != p)
+		return false;
+	id = ucfg_str(cfg, vmid);
+	hmap_set_add(&p->vms, id);
+	hmap_put(&cfg->vm_pool, id, p);
+	return true;
+}
+
+void
+ucfg_pool_del_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid)
+{
+	hmap_del(&p->vms, vmid);
+	if (hmap_get(&cfg->vm_pool, vmid) == p)
+		hmap_del(&cfg->vm_pool, vmid);
+}
+
+struct ucfg_group *const *
+ucfg_member_of(const struct ucfg *cfg, const char *userid)
+{
+	rg_assert(cfg->index_valid);
+	return hmap_get(&cfg->member_of, userid);
+}
+
+void
+ucfg_reindex(struct ucfg *cfg)
+{
+	size_t it = 0, n, i;
+	void *v;
+	struct ucfg_group **sorted;
+
+	while (hmap_next(&cfg->member_of, &it, NULL, &v))
+		free(v);
+	hmap_clear(&cfg->member_of);
+
+	/* sorted so that every user's group list comes out in id order */
+	sorted = (struct ucfg_group **)hmap_sorted_values(&cfg->groups, &n);
+	for (i = 0; i < n; i++) {
+		const char *member;
+		size_t mit = 0;
+
+		while (hmap_next(&sorted[i]->members, &mit, &member, NULL)) {
+			struct ucfg_group **list = hmap_get(&cfg->member_of,
+			    member);
+			size_t count = 0;
+
+			while (list != NULL && list[count] != NULL)
+				count++;
+			list = xreallocarray(list, count + 2, sizeof(*list));
+			list[count] = sorted[i];
+			list[count + 1] = NULL;
+			hmap_put(&cfg->member_of, member, list);
+		}
+	}
+	free(sorted);
+	cfg->index_valid = true;
+}

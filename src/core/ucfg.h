@@ -1,0 +1,180 @@
+/*
+ * The in-memory user.cfg: users with their API tokens, groups, pools,
+ * roles and the ACL tree (spec 1.3 and 3.1).  All strings live in the
+ * config's string pool, so subjects can be compared by pointer and the
+ * whole config is freed at once.  Parsing and writing are in ucfg_parse.c
+ * and ucfg_write.c; the permission engine in perm.c reads this model.
+ */
+#ifndef RG_UCFG_H
+#define RG_UCFG_H
+
+#include "buf.h"
+#include "compiler.h"
+#include "diag.h"
+#include "err.h"
+#include "hmap.h"
+#include "privs.h"
+#include "strpool.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ucfg_token {
+	const char *id;		/* full id user@realm!name */
+	const char *name;	/* the part after '!' */
+	struct ucfg_user *user;
+	long long expire;	/* 0: never */
+	bool privsep;
+	const char *comment;	/* NULL if absent */
+};
+
+struct ucfg_user {
+	const char *id;
+	bool enable;
+	long long expire;
+	const char *firstname, *lastname, *email, *comment, *keys;
+	struct hmap tokens;	/* token name -> struct ucfg_token */
+};
+
+struct ucfg_group {
+	const char *id;
+	const char *comment;
+	struct hmap members;	/* interned user id -> itself */
+};
+
+struct ucfg_role {
+	const char *id;
+	privset_t privs;
+	bool special;		/* built-in: never written, never modified */
+};
+
+struct ucfg_pool {
+	const char *id;
+	const char *comment;
+	struct hmap vms;	/* vmid string -> itself */
+	struct hmap storage;	/* storage id -> itself */
+	struct ucfg_pool *parent;
+};
+
+enum acl_kind {
+	ACL_TOKEN = 0,	/* order matters: tokens, then users, then groups */
+	ACL_USER = 1,
+	ACL_GROUP = 2,
+};
+
+struct acl_entry {
+	const char *subject;	/* interned: user id, token id or group id */
+	const char *role;	/* interned role id */
+	uint8_t kind;		/* enum acl_kind */
+	uint8_t propagate;
+};
+
+struct acl_node {
+	const char *name;	/* path component; "" for the root */
+	const char *path;	/* full normalised path, interned */
+	struct acl_node *parent;
+	struct acl_node **children;	/* sorted by name */
+	size_t child_count, child_cap;
+	struct acl_entry *entries;	/* sorted by kind, subject, role */
+	size_t entry_count, entry_cap;
+};
+
+struct ucfg {
+	struct strpool pool;
+	struct hmap users;	/* user id -> struct ucfg_user */
+	struct hmap groups;
+	struct hmap roles;
+	struct hmap pools;
+	struct hmap vm_pool;	/* vmid -> struct ucfg_pool (exclusive) */
+	struct acl_node *acl_root;
+	/* derived: user id -> NULL-terminated array of groups; see ucfg_index */
+	struct hmap member_of;
+	bool index_valid;
+};
+
+/* A config holding only the defaults: built-in roles and root@pam. */
+struct ucfg *ucfg_new(void);
+void ucfg_free(struct ucfg *cfg);
+
+/*
+ * Parse user.cfg text.  Never fails on content: invalid lines are skipped
+ * with warnings in diag, exactly as Proxmox's parser does.  file names the
+ * source in the warnings.
+ */
+struct ucfg *ucfg_parse(const char *text, size_t len, const char *file,
+    struct diag *diag);
+
+/* Write the canonical user.cfg text (byte-identical to Proxmox's writer). */
+void ucfg_write(const struct ucfg *cfg, struct buf *out);
+
+/* Interning helpers. */
+const char *ucfg_str(struct ucfg *cfg, const char *s);
+const char *ucfg_strn(struct ucfg *cfg, const char *p, size_t len);
+
+/* Lookups; NULL when absent. */
+struct ucfg_user *ucfg_user(const struct ucfg *cfg, const char *userid);
+struct ucfg_group *ucfg_group(const struct ucfg *cfg, const char *groupid);
+struct ucfg_role *ucfg_role(const struct ucfg *cfg, const char *roleid);
+struct ucfg_pool *ucfg_pool(const struct ucfg *cfg, const char *poolid);
+/* A token by full id; NULL if the id is malformed or unknown. */
+struct ucfg_token *ucfg_token(const struct ucfg *cfg, const char *tokenid);
+
+/* Creation (the object must not exist yet). */
+struct ucfg_user *ucfg_user_add(struct ucfg *cfg, const char *userid);
+struct ucfg_token *ucfg_token_add(struct ucfg *cfg, struct ucfg_user *user,
+    const char *name);
+struct ucfg_group *ucfg_group_add(struct ucfg *cfg, const char *groupid);
+struct ucfg_role *ucfg_role_add(struct ucfg *cfg, const char *roleid);
+/* Creates missing ancestors too, linking parents. */
+struct ucfg_pool *ucfg_pool_add(struct ucfg *cfg, const char *poolid);
+
+void ucfg_user_del(struct ucfg *cfg, const char *userid);
+void ucfg_token_del(struct ucfg *cfg, struct ucfg_user *user,
+    const char *name);
+void ucfg_group_del(struct ucfg *cfg, const char *groupid);
+void ucfg_role_del(struct ucfg *cfg, const char *roleid);
+void ucfg_pool_del(struct ucfg *cfg, const char *poolid);
+
+void ucfg_group_add_member(struct ucfg *cfg, struct ucfg_group *g,
+    const char *userid);
+void ucfg_group_del_member(struct ucfg *cfg, struct ucfg_group *g,
+    const char *userid);
+/* Remove the user from every group. */
+void ucfg_user_leave_groups(struct ucfg *cfg, const char *userid);
+
+/* Add a VM to a pool (and the vmid map); false if it is in another pool. */
+bool ucfg_pool_add_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid);
+void ucfg_pool_del_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid);
+
+/* ACL tree. path must be normalised. */
+struct acl_node *ucfg_acl_find(const struct ucfg *cfg, const char *path);
+struct acl_node *ucfg_acl_node(struct ucfg *cfg, const char *path);
+struct acl_node *acl_node_child(const struct acl_node *n, const char *name,
+    size_t len);
+void ucfg_acl_set(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
+    const char *subject, const char *role, bool propagate);
+void ucfg_acl_unset(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
+    const char *subject, const char *role);
+/* Remove every entry of a subject in the whole tree (or below a node). */
+void ucfg_acl_purge_subject(struct ucfg *cfg, struct acl_node *from,
+    enum acl_kind kind, const char *subject);
+
+/*
+ * Entries of one subject at a node: [*first, *first + return) of
+ * n->entries.  subject must be interned (pointer compare).
+ */
+size_t acl_node_entries(const struct acl_node *n, enum acl_kind kind,
+    const char *subject, const struct acl_entry **first_r);
+
+/*
+ * Groups a user is a member of (from the group records), as a
+ * NULL-terminated array, or NULL for none.  Needs a valid index: parsing
+ * builds it, changes to groups drop it, ucfg_reindex rebuilds it.  (A
+ * shared snapshot is never changed, so readers never race a rebuild.)
+ */
+struct ucfg_group *const *ucfg_member_of(const struct ucfg *cfg,
+    const char *userid);
+void ucfg_reindex(struct ucfg *cfg);
+
+#endif
