@@ -1,0 +1,110 @@
+/*
+ * The realm driver interface (spec 5, c-style-anchors 3.3).  Each realm
+ * type is one driver, a table of function pointers picked by the realm's
+ * type name in one registry; callers test capability flags or NULL
+ * pointers and never compare type names themselves.
+ *
+ * The dispatch functions here hold the rules every realm shares, above all
+ * that an empty password is refused before any driver runs (spec 12.31).
+ */
+#ifndef RG_REALM_H
+#define RG_REALM_H
+
+#include "compiler.h"
+#include "err.h"
+
+#include <stdbool.h>
+
+enum realm_result {
+	REALM_OK = 0,
+	REALM_DENIED,		/* wrong or empty password, unknown user... */
+	REALM_UNAVAILABLE,	/* server down, timeout: never "denied" */
+	REALM_ERROR,		/* internal failure or unsupported realm */
+};
+
+/* Capability flags in realm_ops.caps. */
+#define REALM_CAP_PASSWORD (1u << 0)	/* user + password login */
+#define REALM_CAP_STORE_PW (1u << 1)	/* set_password is implemented */
+#define REALM_CAP_SYNC	   (1u << 2)	/* directory sync */
+#define REALM_CAP_REDIRECT (1u << 3)	/* login through a redirect (openid) */
+
+#define REALM_PAM_SERVICE_DEFAULT "proxmox-ve-auth"
+#define REALM_PAM_TIMEOUT_MS	  30000u
+
+/*
+ * What a driver knows about its realm.  The caller fills it from the realm
+ * model (domains.cfg) and keeps it alive for the duration of a call; the
+ * drivers only borrow the strings.
+ */
+struct realm_ctx {
+	const char *name;	/* realm id, e.g. "pve", "corp" */
+	const char *type;	/* "pam", "pve", "ldap", "ad", "openid" */
+	const char *config_dir;	/* pve: shadow at <config_dir>/priv/shadow.cfg */
+	const char *pam_service;	/* pam: NULL means the default */
+	unsigned int timeout_ms;	/* pam: 0 means REALM_PAM_TIMEOUT_MS */
+	/*
+	 * Any other option of the realm's section by its domains.cfg key, or
+	 * NULL when unset.  May itself be NULL (no options).  For the
+	 * drivers of later issues (ldap, ad, openid).
+	 */
+	const char *(*opt)(const char *key, void *arg);
+	void *opt_arg;
+};
+
+struct realm_ops {
+	const char *type;
+	unsigned int caps;
+	/*
+	 * Check user (without "@realm") and password (non-empty, checked by
+	 * the dispatcher).  rhost is the client address or NULL.  For every
+	 * result other than REALM_OK, err says why (for the log only).
+	 */
+	enum realm_result (*authenticate)(const struct realm_ctx *realm,
+	    const char *user, const char *password, const char *rhost,
+	    struct err *err);
+	/* Store a new password; the caller holds the config lock. */
+	int (*set_password)(const struct realm_ctx *realm, const char *user,
+	    const char *password, struct err *err);
+	/* Forget what the realm stores about user; NULL: nothing stored. */
+	int (*delete_user)(const struct realm_ctx *realm, const char *user,
+	    struct err *err);
+};
+
+extern const struct realm_ops realm_ops_pve;
+extern const struct realm_ops realm_ops_pam;
+
+/* The driver registered for a type name, or NULL for an unknown type. */
+const struct realm_ops *realm_driver(const char *type);
+
+/* True if the type is known and its driver has every bit of caps. */
+bool realm_has_caps(const char *type, unsigned int caps);
+
+/*
+ * Authenticate user (name without "@realm") with password.  Empty or NULL
+ * passwords are REALM_DENIED before any driver runs.  The result is
+ * REALM_DENIED with err->code ERR_AUTH and a reason that names the cause
+ * ("empty password", "no password set", "invalid credentials", the PAM
+ * message...): log it, but show the client one message for every reason.
+ * REALM_ERROR carries ERR_UNSUPPORTED for a realm type whose driver is not
+ * in this build, ERR_INVALID for an unknown type.
+ */
+enum realm_result realm_authenticate(const struct realm_ctx *realm,
+    const char *user, const char *password, const char *rhost,
+    struct err *err) RG_WARN_UNUSED;
+
+/*
+ * Set user's password in the realm (caller holds the lock of the file the
+ * driver writes).  Empty passwords are refused with ERR_INVALID; a realm
+ * that cannot store passwords gives ERR_UNSUPPORTED.
+ */
+int realm_set_password(const struct realm_ctx *realm, const char *user,
+    const char *password, struct err *err) RG_WARN_UNUSED;
+
+/* Remove the realm's own data about user (e.g. the shadow.cfg line). */
+int realm_delete_user(const struct realm_ctx *realm, const char *user,
+    struct err *err) RG_WARN_UNUSED;
+
+/* A short name for a result, for logs: "ok", "denied", ... */
+const char *realm_result_str(enum realm_result r);
+
+#endif
