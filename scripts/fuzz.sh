@@ -11,6 +11,7 @@ if [ ! -f build-fuzz/build.ninja ]; then
 fi
 ninja -C build-fuzz
 for bin in build-fuzz/tests/fuzz/libfuzzer/fuzz-*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=${bin##*/fuzz-}
 	work=build-fuzz/corpus-$name
 	mkdir -p "$work"

@@ -33,7 +33,7 @@ int buf_addc(struct buf *b, char c) RG_WARN_UNUSED;
 int buf_adds(struct buf *b, const char *s) RG_WARN_UNUSED;
 int buf_printf(struct buf *b, const char *fmt, ...) RG_PRINTF(2, 3)
     RG_WARN_UNUSED;
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) RG_PRINTF(2, 0)
     RG_WARN_UNUSED;
 
 /* Uncapped variants for buffers created with max 0: cannot fail. */
