@@ -1,0 +1,81 @@
+/*
+ * pve-www.key: the raw bytes that key the CSRF secret (spec 1.11).  Read
+ * through the secret-file checks; generated once if missing.  Creation
+ * goes through a temporary file and link(2), so two processes racing to
+ * create it agree on one file and nobody ever sees a torn one.
+ */
+#include "csrf.h"
+#include "fileio.h"
+#include "rsakey.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+sync_dir(const char *dir, struct err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = err_set(err, ERR_IO, "unable to sync directory '%s' - %s",
+		    dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int
+wwwkey_create(const char *dir, const char *path, struct err *err)
+{
+	struct buf pem = BUF_INIT, tmp = BUF_INIT;
+	EVP_PKEY *key = NULL;
+	int rc = -1;
+
+	if (rsakey_generate(RSAKEY_BITS, &key, err) < 0 ||
+	    rsakey_priv_pem(key, RSAKEY_PKCS8, &pem, err) < 0)
+		goto out;
+	buf_putf(&tmp, "%s.new.%ld", path, (long)getpid());
+	if (file_write_atomic(buf_str(&tmp), pem.data, pem.len, 0600,
+	    err) < 0)
+		goto out;
+	if (link(buf_str(&tmp), path) < 0 && errno != EEXIST) {
+		err_set(err, ERR_IO, "unable to create '%s' - %s", path,
+		    strerror(errno));
+		unlink(buf_str(&tmp));
+		goto out;
+	}
+	unlink(buf_str(&tmp));
+	rc = sync_dir(dir, err);
+out:
+	EVP_PKEY_free(key);
+	buf_clear_secret(&pem);
+	buf_clear(&tmp);
+	return rc;
+}
+
+int
+csrf_secret_load(const char *config_dir, bool create,
+    struct csrf_secret *out, struct err *err)
+{
+	struct buf path = BUF_INIT, bytes = BUF_INIT;
+	int rc = -1;
+
+	buf_putf(&path, "%s/%s", config_dir, CSRF_WWWKEY_FILE);
+	if (file_read_secret(buf_str(&path), &bytes, err) < 0) {
+		if (err->code != ERR_NOT_FOUND || !create)
+			goto out;
+		if (wwwkey_create(config_dir, buf_str(&path), err) < 0 ||
+		    file_read_secret(buf_str(&path), &bytes, err) < 0)
+			goto out;
+	}
+	csrf_secret_derive(bytes.data != NULL ? bytes.data : "", bytes.len,
+	    out);
+	rc = 0;
+out:
+	buf_clear_secret(&bytes);
+	buf_clear(&path);
+	return rc;
+}
