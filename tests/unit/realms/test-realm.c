@@ -1,0 +1,215 @@
+/*
+ * The realm registry and the common dispatch: driver lookup by type,
+ * capability checks, the registry slots of drivers not built yet, and the
+ * rules every realm shares (empty password and bad user names refused
+ * before a driver runs, spec 12.31).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "realm.h"
+
+/* A pve realm whose shadow file does not exist: the driver would say
+ * "no password set", so any other reason proves the dispatch answered. */
+static const struct realm_ctx pve_realm = {
+	.name = "pve",
+	.type = "pve",
+	.config_dir = "/nonexistent/realmgate-test",
+};
+
+/* A pam realm with a service no test sets up. */
+static const struct realm_ctx pam_realm = {
+	.name = "pam",
+	.type = "pam",
+	.pam_service = "rg-no-such-service",
+};
+
+static void
+test_registry(void **state)
+{
+	const char *slots[] = { "ldap", "ad", "openid" };
+	const struct realm_ops *ops;
+	size_t i;
+
+	(void)state;
+	ops = realm_driver("pve");
+	assert_non_null(ops);
+	assert_ptr_equal(ops, &realm_ops_pve);
+	assert_non_null(ops->authenticate);
+	assert_non_null(ops->set_password);
+	assert_non_null(ops->delete_user);
+	assert_true(realm_has_caps("pve",
+	    REALM_CAP_PASSWORD | REALM_CAP_STORE_PW));
+
+	ops = realm_driver("pam");
+	assert_ptr_equal(ops, &realm_ops_pam);
+	assert_non_null(ops->authenticate);
+	assert_true(realm_has_caps("pam", REALM_CAP_PASSWORD));
+	assert_false(realm_has_caps("pam", REALM_CAP_STORE_PW));
+
+	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		ops = realm_driver(slots[i]);
+		assert_non_null(ops);
+		assert_string_equal(ops->type, slots[i]);
+		assert_int_equal(ops->caps, 0);
+		assert_null(ops->authenticate);
+		assert_false(realm_has_caps(slots[i], REALM_CAP_PASSWORD));
+	}
+	assert_null(realm_driver("ldaps"));
+	assert_null(realm_driver(""));
+	assert_null(realm_driver(NULL));
+	assert_null(realm_driver("PVE"));
+	assert_false(realm_has_caps("nope", 0));
+	assert_true(realm_has_caps("ldap", 0));
+}
+
+static void
+test_not_built(void **state)
+{
+	const char *types[] = { "ldap", "ad", "openid" };
+	char want[128];
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct realm_ctx r = { .name = "corp", .type = types[i] };
+
+		assert_int_equal(realm_authenticate(&r, "alice", "secret",
+		    NULL, &err), REALM_ERROR);
+		assert_int_equal(err.code, ERR_UNSUPPORTED);
+		snprintf(want, sizeof(want), "authentication for realm type "
+		    "'%s' is not available in this build yet", types[i]);
+		assert_string_equal(err.msg, want);
+
+		assert_int_equal(realm_set_password(&r, "alice", "x", &err),
+		    -1);
+		assert_int_equal(err.code, ERR_UNSUPPORTED);
+		snprintf(want, sizeof(want),
+		    "can't set password on auth type '%s'", types[i]);
+		assert_string_equal(err.msg, want);
+
+		/* Nothing is stored for such users: deleting is a no-op. */
+		assert_int_equal(realm_delete_user(&r, "alice", &err), 0);
+	}
+}
+
+static void
+test_unknown_type(void **state)
+{
+	struct realm_ctx r = { .name = "x", .type = "kerberos" };
+	struct realm_ctx none = { .name = "x" };
+	struct err err;
+
+	(void)state;
+	assert_int_equal(realm_authenticate(&r, "alice", "pw", NULL, &err),
+	    REALM_ERROR);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_string_equal(err.msg, "unknown realm type 'kerberos'");
+	assert_int_equal(realm_authenticate(&none, "alice", "pw", NULL,
+	    &err), REALM_ERROR);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_int_equal(realm_set_password(&r, "alice", "pw", &err), -1);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_int_equal(realm_delete_user(&r, "alice", &err), -1);
+}
+
+static void
+test_empty_password(void **state)
+{
+	const struct realm_ctx *realms[] = { &pve_realm, &pam_realm };
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(realm_authenticate(realms[i], "alice", "",
+		    "192.0.2.1", &err), REALM_DENIED);
+		assert_int_equal(err.code, ERR_AUTH);
+		assert_string_equal(err.msg, "empty password refused");
+		assert_int_equal(realm_authenticate(realms[i], "alice", NULL,
+		    NULL, &err), REALM_DENIED);
+		assert_string_equal(err.msg, "empty password refused");
+	}
+	/* Distinct from a wrong password in the log. */
+	assert_int_equal(realm_authenticate(&pve_realm, "alice", "x", NULL,
+	    &err), REALM_DENIED);
+	assert_string_equal(err.msg, "no password set");
+
+	assert_int_equal(realm_set_password(&pve_realm, "alice", "", &err),
+	    -1);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_string_equal(err.msg, "empty password refused");
+}
+
+static void
+test_bad_user_names(void **state)
+{
+	const char *bad[] = {
+		"", "a b", "a:b", "a/b", "a\tb", "a\nb", "a\x7f",
+		"x123456789012345678901234567890123456789012345678901234567890"
+		"12345",
+	};
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(realm_authenticate(&pve_realm, bad[i], "pw",
+		    NULL, &err), REALM_DENIED);
+		assert_string_equal(err.msg, "invalid user name");
+		assert_int_equal(realm_set_password(&pve_realm, bad[i], "pw",
+		    &err), -1);
+		assert_int_equal(err.code, ERR_INVALID);
+		assert_int_equal(realm_delete_user(&pve_realm, bad[i], &err),
+		    -1);
+	}
+	assert_int_equal(realm_authenticate(&pve_realm, NULL, "pw", NULL,
+	    &err), REALM_DENIED);
+	assert_string_equal(err.msg, "invalid user name");
+}
+
+static void
+test_pam_no_store(void **state)
+{
+	struct err err;
+
+	(void)state;
+	assert_int_equal(realm_set_password(&pam_realm, "alice", "pw", &err),
+	    -1);
+	assert_int_equal(err.code, ERR_UNSUPPORTED);
+	assert_string_equal(err.msg, "can't set password on auth type 'pam'");
+	assert_int_equal(realm_delete_user(&pam_realm, "alice", &err), 0);
+}
+
+static void
+test_result_str(void **state)
+{
+	(void)state;
+	assert_string_equal(realm_result_str(REALM_OK), "ok");
+	assert_string_equal(realm_result_str(REALM_DENIED), "denied");
+	assert_string_equal(realm_result_str(REALM_UNAVAILABLE),
+	    "unavailable");
+	assert_string_equal(realm_result_str(REALM_ERROR), "error");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_not_built),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_empty_password),
+		cmocka_unit_test(test_bad_user_names),
+		cmocka_unit_test(test_pam_no_store),
+		cmocka_unit_test(test_result_str),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
