@@ -175,13 +175,14 @@ domains_apply_kv(struct domains_realm *r, const struct section_kv *kv,
 	const char *v = kv->value;
 	int p = domains_prop_find(kv->key);
 
-	if (p >= 0 && r->val[p] != NULL) {
-		err_set(&err, ERR_INVALID, "duplicate attribute");
-		goto bad;
-	}
+	/* a key the type lacks can never be a duplicate: check it first */
 	if (p < 0 || !domains_accepts(r->type, p, store)) {
 		err_set(&err, ERR_INVALID, "unexpected property '%s'",
 		    kv->key);
+		goto bad;
+	}
+	if (r->val[p] != NULL) {
+		err_set(&err, ERR_INVALID, "duplicate attribute");
 		goto bad;
 	}
 	if (v == NULL && domains_prop_def(p)->vtype == DV_BOOL)

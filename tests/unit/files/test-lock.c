@@ -1,0 +1,196 @@
+/*
+ * Config locks: two processes contending, a crashed holder not blocking
+ * the next one, a foreign (Proxmox-style) lock directory honoured until it
+ * is stale, and the lock id naming.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "files/lock.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/rg-lock-XXXXXX");
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static bool
+lockdir_exists(const char *id)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/priv/lock/%s", dir, id);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void
+test_lockid(void **state)
+{
+	char *id;
+
+	(void)state;
+	id = cfg_lockid_for_file("priv/token.cfg");
+	assert_string_equal(id, "file-priv_token_cfg");
+	free(id);
+	id = cfg_lockid_for_file("user.cfg");
+	assert_string_equal(id, "file-user_cfg");
+	free(id);
+}
+
+static void
+test_basic(void **state)
+{
+	struct cfg_lock *l = NULL, *l2 = NULL;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(cfg_lock(dir, "file-user_cfg", 1, &l, &err), 0);
+	assert_true(lockdir_exists("file-user_cfg"));
+	/* nested, different id */
+	assert_int_equal(cfg_lock(dir, "file-priv_token_cfg", 1, &l2, &err),
+	    0);
+	cfg_unlock(l2);
+	cfg_unlock(l);
+	assert_false(lockdir_exists("file-user_cfg"));
+	assert_int_equal(cfg_lock(dir, "../x", 1, &l, &err), -1);
+}
+
+/* Child takes the lock, tells the parent, holds it for hold_ms. */
+static pid_t
+spawn_holder(const char *id, int hold_ms, bool crash)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cfg_lock *l;
+		struct err err;
+		struct timespec ts = {hold_ms / 1000,
+			(long)(hold_ms % 1000) * 1000000L};
+
+		close(fds[0]);
+		if (cfg_lock(dir, id, 5, &l, &err) < 0)
+			_exit(2);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(3);
+		if (crash)
+			_exit(0);	/* dies holding the lock */
+		nanosleep(&ts, NULL);
+		cfg_unlock(l);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+static void
+test_contention(void **state)
+{
+	struct cfg_lock *l = NULL;
+	struct err err;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = spawn_holder("file-domains_cfg", 1500, false);
+	assert_int_equal(cfg_lock(dir, "file-domains_cfg", 1, &l, &err), -1);
+	assert_string_equal(err.msg, "cfs-lock 'file-domains_cfg' error: "
+	    "got lock request timeout");
+	assert_int_equal(err.code, ERR_LOCK);
+	/* the holder lets go within our 5 s */
+	assert_int_equal(cfg_lock(dir, "file-domains_cfg", 5, &l, &err), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cfg_unlock(l);
+}
+
+static void
+test_crashed_holder(void **state)
+{
+	struct cfg_lock *l = NULL;
+	struct err err;
+	int status;
+	pid_t pid;
+	time_t t0;
+
+	(void)state;
+	pid = spawn_holder("file-priv_shadow_cfg", 0, true);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(lockdir_exists("file-priv_shadow_cfg"));
+	t0 = time(NULL);
+	assert_int_equal(cfg_lock(dir, "file-priv_shadow_cfg", 2, &l, &err),
+	    0);
+	assert_true(time(NULL) - t0 <= 1);
+	cfg_unlock(l);
+}
+
+static void
+test_foreign_and_stale(void **state)
+{
+	struct cfg_lock *l = NULL;
+	struct err err;
+	char p[256];
+	struct utimbuf old;
+
+	(void)state;
+	/* a lock directory made by someone else (Proxmox) is honoured */
+	snprintf(p, sizeof(p), "%s/priv/lock", dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/priv/lock/authkey", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(cfg_lock(dir, "authkey", 1, &l, &err), -1);
+	assert_true(lockdir_exists("authkey"));
+	/* until it is older than 120 s */
+	old.actime = old.modtime = time(NULL) - 200;
+	assert_int_equal(utime(p, &old), 0);
+	assert_int_equal(cfg_lock(dir, "authkey", 1, &l, &err), 0);
+	cfg_unlock(l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lockid),
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_contention),
+		cmocka_unit_test(test_crashed_holder),
+		cmocka_unit_test(test_foreign_and_stale),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
