@@ -39,7 +39,7 @@ enum realm_result {
 struct realm_ctx {
 	const char *name;	/* realm id, e.g. "pve", "corp" */
 	const char *type;	/* "pam", "pve", "ldap", "ad", "openid" */
-	const char *config_dir;	/* pve: shadow at <config_dir>/priv/shadow.cfg */
+	const char *config_dir;	/* pve: <config_dir>/priv/shadow.cfg */
 	const char *pam_service;	/* pam: NULL means the default */
 	unsigned int timeout_ms;	/* pam: 0 means REALM_PAM_TIMEOUT_MS */
 	/*

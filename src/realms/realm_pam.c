@@ -41,6 +41,8 @@ struct pam_reply {
 	int32_t code;		/* enum err_code */
 	char msg[ERR_MSG_MAX];
 };
+_Static_assert(sizeof(struct pam_reply) <= PIPE_BUF,
+    "the reply must fit one atomic pipe write");
 
 static int
 conv_answer(int n, const struct pam_message **msg,
@@ -115,7 +117,7 @@ reply_set(struct pam_reply *r, enum realm_result res, enum err_code code,
 	err_set(&e, code, "%s: %s", stage, msg);
 	r->result = (int32_t)res;
 	r->code = (int32_t)e.code;
-	memcpy(r->msg, e.msg, sizeof(r->msg));
+	str_copy(r->msg, sizeof(r->msg), e.msg);
 }
 
 /* The PAM transaction, in the child. */
@@ -136,7 +138,9 @@ pam_converse(const char *service, const char *user,
 	if (rc != PAM_SUCCESS || h == NULL) {
 		reply_set(r, REALM_ERROR, ERR_INTERNAL, stage,
 		    h != NULL ? pam_strerror(h, rc) : "failed");
-		goto out;
+		if (h != NULL)
+			pam_end(h, rc);
+		return;
 	}
 	stage = "pam_set_item";
 	rc = pam_set_item(h, PAM_FAIL_DELAY, (const void *)no_fail_delay);
@@ -161,8 +165,6 @@ pam_converse(const char *service, const char *user,
 		    stage, pam_strerror(h, rc));
 	}
 	pam_end(h, rc);
-out:
-	return;
 }
 
 static long long
@@ -261,7 +263,7 @@ pam_authenticate_user(const struct realm_ctx *realm, const char *user,
 		close(fds[0]);
 		memset(&r, 0, sizeof(r));
 		pam_converse(service, user, password, rhost, &r);
-		/* One write of a small struct: atomic on a pipe. */
+		/* One write of under PIPE_BUF bytes: atomic on a pipe. */
 		if (write(fds[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
 			_exit(2);
 		_exit(0);

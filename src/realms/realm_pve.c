@@ -11,11 +11,9 @@
  * could not parse is never rewritten, so nothing is silently dropped.
  */
 #include "realm_pve.h"
-#include "buf.h"
 #include "diag.h"
-#include "fileio.h"
 #include "secret.h"
-#include "shadow_compat.h"
+#include "files/shadow.h"
 #include "xalloc.h"
 
 #include <crypt.h>
@@ -89,16 +87,17 @@ out:
 }
 
 int
-realm_pve_shadow_set_password(struct shadow *s, const char *user,
+realm_pve_shadow_set_password(struct shadow_cfg *s, const char *user,
     const char *password, struct err *err)
 {
 	char *hash = NULL;
+	int ret;
 
 	if (realm_pve_hash_password(password, &hash, err) < 0)
 		return -1;
-	shadow_set(s, user, hash);
+	ret = shadow_set(s, user, hash, err);
 	secret_free_str(hash);
-	return 0;
+	return ret;
 }
 
 enum realm_result
@@ -115,7 +114,7 @@ realm_pve_verify(const char *stored, const char *password, struct err *err)
 	cd = xcalloc(1, sizeof(*cd));
 	h = crypt_r(password, stored, cd);
 	if (crypt_failed(h)) {
-		/* Fail closed, but say in the log that the hash is the cause. */
+		/* Fail closed, but let the log name the hash as the cause. */
 		err_set(err, ERR_AUTH, "stored password hash is invalid or "
 		    "uses an unsupported scheme");
 		res = REALM_DENIED;
@@ -131,7 +130,7 @@ realm_pve_verify(const char *stored, const char *password, struct err *err)
 }
 
 enum realm_result
-realm_pve_check(const struct shadow *s, const char *user,
+realm_pve_check(const struct shadow_cfg *s, const char *user,
     const char *password, struct err *err)
 {
 	const char *stored = s != NULL ? shadow_get(s, user) : NULL;
@@ -144,69 +143,42 @@ realm_pve_check(const struct shadow *s, const char *user,
 }
 
 static int
-shadow_path(const struct realm_ctx *realm, struct buf *path,
-    struct err *err)
+config_dir(const struct realm_ctx *realm, struct err *err)
 {
 	if (realm->config_dir == NULL || realm->config_dir[0] == '\0')
 		return err_set(err, ERR_INVALID, "realm '%s': no config "
 		    "directory", realm->name != NULL ? realm->name : "");
-	buf_putf(path, "%s/%s", realm->config_dir, REALM_PVE_SHADOW);
 	return 0;
 }
 
 /*
- * Load the shadow file into *s_r (a missing file is an empty one).  With
- * for_write, a file with unparsable lines is refused.
+ * Load shadow.cfg (a missing file is an empty one).  With for_write, a
+ * file with lines that would be dropped on rewrite is refused.
  */
 static int
-shadow_load(const char *path, bool for_write, struct shadow **s_r,
+load(const struct realm_ctx *realm, bool for_write, struct shadow_cfg **s_r,
     struct err *err)
 {
-	struct buf text = BUF_INIT;
+	struct shadow_cfg *s = NULL;
 	struct diag d;
 	int ret = -1;
 
 	diag_init(&d);
-	if (file_read_secret(path, &text, err) < 0) {
-		if (err->code != ERR_NOT_FOUND)
-			goto out;
-		err_clear(err);
-	}
-	*s_r = shadow_parse(buf_str(&text), text.len, path, &d);
+	if (config_dir(realm, err) < 0 ||
+	    shadow_load(realm->config_dir, &d, &s, err) < 0)
+		goto out;
 	if (for_write && diag_dropped_count(&d) > 0) {
-		shadow_free(*s_r);
-		*s_r = NULL;
 		err_set(err, ERR_INVALID, "%s:%u: %s - refusing to rewrite "
 		    "the file", d.items[0].file, d.items[0].line,
 		    d.items[0].msg);
 		goto out;
 	}
+	*s_r = s;
+	s = NULL;
 	ret = 0;
 out:
-	buf_clear_secret(&text);
+	shadow_free(s);
 	diag_clear(&d);
-	return ret;
-}
-
-static int
-shadow_store(const char *path, const struct shadow *s, struct err *err)
-{
-	const char *slash = strrchr(path, '/');
-	struct buf text = BUF_INIT;
-	char *dir;
-	int ret;
-
-	/* A first password in a fresh config directory creates priv/. */
-	if (slash != NULL && slash != path) {
-		dir = xstrndup(path, (size_t)(slash - path));
-		ret = file_mkdirs(dir, 0700, err);
-		free(dir);
-		if (ret < 0)
-			return -1;
-	}
-	shadow_write(s, &text);
-	ret = file_write_atomic(path, buf_str(&text), text.len, 0600, err);
-	buf_clear_secret(&text);
 	return ret;
 }
 
@@ -214,18 +186,14 @@ static enum realm_result
 pve_authenticate(const struct realm_ctx *realm, const char *user,
     const char *password, const char *rhost, struct err *err)
 {
-	struct buf path = BUF_INIT;
-	struct shadow *s = NULL;
-	enum realm_result res = REALM_ERROR;
+	struct shadow_cfg *s = NULL;
+	enum realm_result res;
 
 	(void)rhost;
-	if (shadow_path(realm, &path, err) < 0 ||
-	    shadow_load(buf_str(&path), false, &s, err) < 0)
-		goto out;
+	if (load(realm, false, &s, err) < 0)
+		return REALM_ERROR;
 	res = realm_pve_check(s, user, password, err);
-out:
 	shadow_free(s);
-	buf_clear(&path);
 	return res;
 }
 
@@ -233,19 +201,13 @@ static int
 pve_set_password(const struct realm_ctx *realm, const char *user,
     const char *password, struct err *err)
 {
-	struct buf path = BUF_INIT;
-	struct shadow *s = NULL;
+	struct shadow_cfg *s = NULL;
 	int ret = -1;
 
-	if (shadow_path(realm, &path, err) < 0 ||
-	    shadow_load(buf_str(&path), true, &s, err) < 0 ||
-	    realm_pve_shadow_set_password(s, user, password, err) < 0 ||
-	    shadow_store(buf_str(&path), s, err) < 0)
-		goto out;
-	ret = 0;
-out:
+	if (load(realm, true, &s, err) == 0 &&
+	    realm_pve_shadow_set_password(s, user, password, err) == 0)
+		ret = shadow_save(realm->config_dir, s, err);
 	shadow_free(s);
-	buf_clear(&path);
 	return ret;
 }
 
@@ -253,21 +215,16 @@ static int
 pve_delete_user(const struct realm_ctx *realm, const char *user,
     struct err *err)
 {
-	struct buf path = BUF_INIT;
-	struct shadow *s = NULL;
-	int ret = -1;
+	struct shadow_cfg *s = NULL;
+	int ret;
 
-	if (shadow_path(realm, &path, err) < 0 ||
-	    shadow_load(buf_str(&path), true, &s, err) < 0)
-		goto out;
+	if (load(realm, true, &s, err) < 0)
+		return -1;
 	ret = 0;
-	if (shadow_get(s, user) == NULL)
-		goto out;	/* nothing to remove, leave the file alone */
-	shadow_del(s, user);
-	ret = shadow_store(buf_str(&path), s, err);
-out:
+	/* Nothing to remove: leave the file alone. */
+	if (shadow_delete(s, user))
+		ret = shadow_save(realm->config_dir, s, err);
 	shadow_free(s);
-	buf_clear(&path);
 	return ret;
 }
 

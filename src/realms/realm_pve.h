@@ -11,10 +11,7 @@
 #include "err.h"
 #include "realm.h"
 
-struct shadow;
-
-/* Path of the shadow file below a config directory. */
-#define REALM_PVE_SHADOW "priv/shadow.cfg"
+struct shadow_cfg;
 
 /*
  * A new crypt hash of password: yescrypt ("$y$", libxcrypt's default cost)
@@ -25,7 +22,7 @@ int realm_pve_hash_password(const char *password, char **hash_r,
     struct err *err) RG_WARN_UNUSED;
 
 /* Hash password and store it as user's entry in s (added or replaced). */
-int realm_pve_shadow_set_password(struct shadow *s, const char *user,
+int realm_pve_shadow_set_password(struct shadow_cfg *s, const char *user,
     const char *password, struct err *err) RG_WARN_UNUSED;
 
 /*
@@ -38,7 +35,7 @@ enum realm_result realm_pve_verify(const char *stored, const char *password,
     struct err *err);
 
 /* realm_pve_verify against user's entry; "no password set" if none. */
-enum realm_result realm_pve_check(const struct shadow *s, const char *user,
+enum realm_result realm_pve_check(const struct shadow_cfg *s, const char *user,
     const char *password, struct err *err);
 
 #endif

@@ -22,14 +22,14 @@
 #include "fileio.h"
 #include "realm.h"
 #include "realm_pve.h"
-#include "shadow_compat.h"
+#include "files/shadow.h"
 
 /* Prefixes Proxmox or an admin may have written, newest first. */
 static const struct scheme {
 	const char *prefix;
-	unsigned long cost;	/* crypt_gensalt count; low to keep tests fast */
+	unsigned long cost;	/* crypt_gensalt count, low for speed */
 	const char *user;
-	bool required;	/* must be supported; the others if libxcrypt has them */
+	bool required;	/* others: tested if libxcrypt has them */
 } schemes[] = {
 	{ "$y$", 1, "u-yescrypt", true },
 	{ "$gy$", 1, "u-gost", false },
@@ -80,7 +80,7 @@ stored_hash(struct fixture *fx, const char *user)
 {
 	char path[128];
 	struct buf text = BUF_INIT;
-	struct shadow *s;
+	struct shadow_cfg *s;
 	struct diag d;
 	struct err err;
 	const char *h;
@@ -380,7 +380,7 @@ test_delete_user(void **state)
 static void
 test_shadow_object(void **state)
 {
-	struct shadow *s;
+	struct shadow_cfg *s;
 	struct diag d;
 	struct err err;
 
