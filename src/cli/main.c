@@ -3,6 +3,7 @@
  * <command>` and, when called as `pveum`, with Proxmox's pveum syntax.
  */
 #include "cli.h"
+#include "pveum.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +28,9 @@ usage(void)
 	fputs("usage: realmgate [--config-dir DIR] <command> ...\n"
 	      "commands:\n"
 	      "  config canonical KIND FILE   print the canonical rewrite\n"
-	      "  permissions --batch FILE     AUTHID PATH per line\n",
+	      "  permissions --batch FILE     AUTHID PATH per line\n"
+	      "  check-config                 report every problem\n"
+	      "  <pveum command>              e.g. user list, acl modify\n",
 	    stderr);
 }
 
@@ -39,6 +42,8 @@ main(int argc, char **argv)
 	int i = 1;
 
 	cli.prog = base != NULL ? base + 1 : argv[0];
+	if (strcmp(cli.prog, "pveum") != 0)
+		cli.prog = "realmgate";
 	cli.config_dir = getenv("REALMGATE_CONFIG_DIR");
 	if (cli.config_dir == NULL)
 		cli.config_dir = "/etc/realmgate";
@@ -53,14 +58,17 @@ main(int argc, char **argv)
 			break;
 		}
 	}
+	if (strcmp(cli.prog, "pveum") == 0)
+		return pveum_main(&cli, argc - i, argv + i);
 	if (i >= argc) {
 		usage();
 		return 2;
 	}
 	if (strcmp(argv[i], "config") == 0)
 		return cmd_config(&cli, argc - i, argv + i);
-	if (strcmp(argv[i], "permissions") == 0)
+	if (strcmp(argv[i], "permissions") == 0 && i + 1 < argc &&
+	    strcmp(argv[i + 1], "--batch") == 0)
 		return cmd_permissions_batch(&cli, argc - i, argv + i);
-	usage();
-	return 2;
+	/* `realmgate <pveum command> ...` accepts the same words */
+	return pveum_main(&cli, argc - i, argv + i);
 }

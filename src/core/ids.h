@@ -50,4 +50,11 @@ bool id_realm_of(const char *authid, const char **realm_r, size_t *len_r);
  */
 bool id_path_normalize(const char *p, size_t len, struct buf *out);
 
+/*
+ * Whether a normalised path may carry new ACL entries (spec 1.2's list:
+ * /access/..., /nodes/..., /pool/..., /sdn/..., /storage/..., /vms/<id>,
+ * /mapping/...).
+ */
+bool id_acl_path_allowed(const char *path);
+
 #endif

@@ -1,0 +1,106 @@
+/*
+ * The method registry and small helpers shared by the handlers.
+ */
+#include "api_int.h"
+#include "ids.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct api_method api_users_methods[];
+extern const struct api_method api_groups_methods[];
+extern const struct api_method api_roles_methods[];
+extern const struct api_method api_acl_methods[];
+extern const struct api_method api_pools_methods[];
+extern const struct api_method api_perm_methods[];
+
+static const struct api_method *const tables[] = {
+	api_users_methods, api_groups_methods, api_roles_methods,
+	api_acl_methods, api_pools_methods, api_perm_methods,
+};
+
+/* Match path against a template; add placeholder values to params. */
+static bool
+path_match(const char *tmpl, const char *path, json_t *params)
+{
+	while (*tmpl != '\0' && *path != '\0') {
+		if (*tmpl == '{') {
+			const char *close = strchr(tmpl, '}');
+			size_t len = strcspn(path, "/");
+			char name[64];
+
+			if (close == NULL || len == 0 ||
+			    (size_t)(close - tmpl - 1) >= sizeof(name))
+				return false;
+			memcpy(name, tmpl + 1, (size_t)(close - tmpl - 1));
+			name[close - tmpl - 1] = '\0';
+			if (params != NULL)
+				json_object_set_new(params, name,
+				    json_stringn(path, len));
+			tmpl = close + 1;
+			path += len;
+			continue;
+		}
+		if (*tmpl++ != *path++)
+			return false;
+	}
+	return *tmpl == '\0' && *path == '\0';
+}
+
+const struct api_method *
+api_find(const char *method, const char *path, json_t *params)
+{
+	size_t t;
+	const struct api_method *m;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++)
+		for (m = tables[t]; m->method != NULL; m++)
+			if (strcmp(m->method, method) == 0 &&
+			    path_match(m->path, path, NULL)) {
+				if (params != NULL)
+					path_match(m->path, path, params);
+				return m;
+			}
+	return NULL;
+}
+
+const struct api_method *
+api_find_template(const char *method, const char *tmpl)
+{
+	size_t t;
+	const struct api_method *m;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++)
+		for (m = tables[t]; m->method != NULL; m++)
+			if (strcmp(m->method, method) == 0 &&
+			    strcmp(m->path, tmpl) == 0)
+				return m;
+	return NULL;
+}
+
+void
+json_set_str(json_t *obj, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_set_new(obj, key, json_string(s));
+}
+
+int
+api_fail(struct err *err, const char *what)
+{
+	if (err->code == ERR_INVALID && strcmp(err->msg,
+	    "Parameter verification failed.") == 0)
+		return -1;
+	return err_prefix(err, "%s failed: ", what);
+}
+
+void
+api_realm_of(const char *userid, struct buf *out)
+{
+	const char *realm;
+	size_t len;
+
+	buf_reset(out);
+	if (id_realm_of(userid, &realm, &len))
+		buf_put(out, realm, len);
+}

@@ -1,0 +1,220 @@
+/*
+ * /access/acl: list and modify ACL entries (spec 8.3).  Modification checks
+ * that roles, users, groups and tokens exist, and that new entries go only
+ * on whitelisted paths; deleting a missing entry is silently fine.
+ */
+#include "api_int.h"
+#include "ids.h"
+#include "str.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {"token", "user", "group"};
+
+static void
+list_node(const struct acl_node *n, json_t *list)
+{
+	size_t i;
+
+	for (i = 0; i < n->entry_count; i++) {
+		const struct acl_entry *e = &n->entries[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "path", json_string(n->path));
+		json_object_set_new(o, "type", json_string(kind_names[e->kind]));
+		json_object_set_new(o, "ugid", json_string(e->subject));
+		json_object_set_new(o, "roleid", json_string(e->role));
+		json_object_set_new(o, "propagate",
+		    json_integer(e->propagate));
+		json_array_append_new(list, o);
+	}
+	for (i = 0; i < n->child_count; i++)
+		list_node(n->children[i], list);
+}
+
+static int
+acl_index(struct api_call *c, json_t **result_r, struct err *err)
+{
+	struct ucfg *cfg;
+
+	if (store_read_user(c->env, &cfg, err) < 0)
+		return -1;
+	*result_r = json_array();
+	list_node(cfg->acl_root, *result_r);
+	ucfg_free(cfg);
+	return 0;
+}
+
+/* Collected items of one list parameter. */
+struct items {
+	char **v;
+	size_t n;
+};
+
+static void
+item_add(const char *p, size_t len, void *arg)
+{
+	struct items *it = arg;
+
+	it->v = xreallocarray(it->v, it->n + 1, sizeof(*it->v));
+	it->v[it->n++] = xstrndup(p, len);
+}
+
+static void
+items_get(const struct api_call *c, const char *name, struct items *it)
+{
+	const char *s = param_str(c, name);
+
+	it->v = NULL;
+	it->n = 0;
+	if (s != NULL)
+		str_split_list(s, strlen(s), item_add, it);
+}
+
+static void
+items_free(struct items *it)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++)
+		free(it->v[i]);
+	free(it->v);
+}
+
+static int
+check_subjects(const struct ucfg *cfg, const struct items *users,
+    const struct items *groups, const struct items *tokens, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < groups->n; i++)
+		if (ucfg_group(cfg, groups->v[i]) == NULL)
+			return err_set(err, ERR_NOT_FOUND,
+			    "group '%s' does not exist", groups->v[i]);
+	for (i = 0; i < users->n; i++)
+		if (ucfg_user(cfg, users->v[i]) == NULL)
+			return err_set(err, ERR_NOT_FOUND,
+			    "user '%s' does not exist", users->v[i]);
+	for (i = 0; i < tokens->n; i++)
+		if (ucfg_token(cfg, tokens->v[i]) == NULL)
+			return err_set(err, ERR_NOT_FOUND,
+			    "no such token '%s'", tokens->v[i]);
+	return 0;
+}
+
+static void
+apply(struct ucfg *cfg, struct acl_node *node, const struct items *subjects,
+    enum acl_kind kind, const struct items *roles, bool del, bool propagate)
+{
+	size_t i, j;
+
+	for (i = 0; i < subjects->n; i++)
+		for (j = 0; j < roles->n; j++) {
+			if (del)
+				ucfg_acl_unset(cfg, node, kind, subjects->v[i],
+				    roles->v[j]);
+			else
+				ucfg_acl_set(cfg, node, kind, subjects->v[i],
+				    roles->v[j], propagate);
+		}
+}
+
+static int
+acl_update(struct api_call *c, json_t **result_r, struct err *err)
+{
+	struct items users, groups, tokens, roles;
+	bool del = param_bool(c, "delete", false);
+	struct buf path = BUF_INIT;
+	struct store_tx tx;
+	struct acl_node *node;
+	size_t i;
+	int rc = -1;
+
+	*result_r = json_null();
+	memset(&tx, 0, sizeof(tx));
+	items_get(c, "users", &users);
+	items_get(c, "groups", &groups);
+	items_get(c, "tokens", &tokens);
+	items_get(c, "roles", &roles);
+	if (!id_path_normalize(param_str(c, "path"),
+	    strlen(param_str(c, "path")), &path)) {
+		rc = api_param_error(c->env, err, "path", "invalid ACL path '%s'",
+		    param_str(c, "path"));
+		goto done;
+	}
+	if (!del && !id_acl_path_allowed(buf_str(&path))) {
+		rc = api_param_error(c->env, err, "path", "invalid ACL path '%s'",
+		    param_str(c, "path"));
+		goto done;
+	}
+	if (users.n + groups.n + tokens.n == 0) {
+		err_set(err, ERR_INVALID,
+		    "either 'users', 'groups' or 'tokens' is required!");
+		goto out;
+	}
+	if (store_begin_user(c->env, &tx, err) < 0)
+		goto out;
+	for (i = 0; i < roles.n; i++) {
+		if (ucfg_role(tx.ucfg, roles.v[i]) == NULL) {
+			err_set(err, ERR_NOT_FOUND, "role '%s' does not exist",
+			    roles.v[i]);
+			goto out;
+		}
+	}
+	if (check_subjects(tx.ucfg, &users, &groups, &tokens, err) < 0)
+		goto out;
+	node = ucfg_acl_node(tx.ucfg, buf_str(&path));
+	apply(tx.ucfg, node, &groups, ACL_GROUP, &roles, del,
+	    param_bool(c, "propagate", true));
+	apply(tx.ucfg, node, &users, ACL_USER, &roles, del,
+	    param_bool(c, "propagate", true));
+	apply(tx.ucfg, node, &tokens, ACL_TOKEN, &roles, del,
+	    param_bool(c, "propagate", true));
+	rc = store_commit_user(c->env, &tx, err);
+out:
+	if (rc < 0)
+		api_fail(err, "ACL update");
+done:
+	store_end(&tx);
+	items_free(&users);
+	items_free(&groups);
+	items_free(&tokens);
+	items_free(&roles);
+	buf_clear(&path);
+	return rc;
+}
+
+static const struct param_def update_params[] = {
+	{"path", PT_STRING, false, .desc = "Access control path"},
+	{"roles", PT_LIST, false, .format = "pve-roleid",
+	    .desc = "List of roles."},
+	{"users", PT_LIST, true, .format = "pve-userid"},
+	{"groups", PT_LIST, true, .format = "pve-groupid"},
+	{"tokens", PT_LIST, true, .format = "pve-tokenid"},
+	{"propagate", PT_BOOL, true, .def = "1",
+	    .desc = "Allow to propagate (inherit) permissions."},
+	{"delete", PT_BOOL, true, .desc = "Remove permissions (instead of "
+	    "adding it)."},
+	{NULL},
+};
+
+static const struct param_def no_params[] = {{NULL}};
+
+static const struct return_prop index_returns[] = {
+	{"path", RT_STRING, false, NULL},
+	{"roleid", RT_STRING, false, NULL},
+	{"type", RT_STRING, false, NULL},
+	{"ugid", RT_STRING, false, NULL},
+	{"propagate", RT_BOOLEAN, true, NULL},
+	{NULL},
+};
+
+const struct api_method api_acl_methods[] = {
+	{"GET", "/access/acl", acl_index, no_params, index_returns,
+	    "Get Access Control List (ACLs)."},
+	{"PUT", "/access/acl", acl_update, update_params, NULL,
+	    "Update Access Control List (add or remove permissions)."},
+	{NULL},
+};

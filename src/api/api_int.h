@@ -1,0 +1,47 @@
+/*
+ * Internal helpers shared by the API handlers: JSON building, realm glue
+ * (which realm type a user belongs to, storing passwords through the realm
+ * driver), and the method tables of each handler file.
+ */
+#ifndef RG_API_INT_H
+#define RG_API_INT_H
+
+#include "api.h"
+#include "store.h"
+#include "ucfg.h"
+
+/* Set key to s if s is non-NULL. */
+void json_set_str(json_t *obj, const char *key, const char *s);
+
+/* "<what> failed: <message>" as Proxmox's lock wrappers say it. */
+int api_fail(struct err *err, const char *what);
+
+/* The realm part of a user id, copied into out. */
+void api_realm_of(const char *userid, struct buf *out);
+
+/* Type of a realm ("pve", "ldap", ...), or NULL if it does not exist. */
+const char *api_realm_type(struct api_env *env, const char *realm);
+
+/*
+ * Case-insensitive user lookup for realms with case-sensitive 0: the
+ * stored spelling of userid, or NULL.  Fails on an ambiguous match.
+ */
+int api_user_lookup(struct api_env *env, const struct ucfg *cfg,
+    const char *userid, const char **found_r, struct err *err)
+    RG_WARN_UNUSED;
+
+/* Store a password through the user's realm (pve: shadow.cfg). */
+int api_realm_set_password(struct api_env *env, const char *userid,
+    const char *password, struct err *err) RG_WARN_UNUSED;
+/* Tell the realm a user is gone (pve: drop its shadow entry). */
+int api_realm_delete_user(struct api_env *env, const char *userid,
+    struct err *err) RG_WARN_UNUSED;
+
+/* Remove every token secret of a user from priv/token.cfg. */
+int api_tokens_purge_user(struct api_env *env, const char *userid,
+    struct err *err) RG_WARN_UNUSED;
+
+/* Group ids of a user (from the group records), sorted; JSON array. */
+json_t *api_user_groups(const struct ucfg *cfg, const char *userid);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * GET /access/permissions: the effective-permission dump of spec 3.6, for
+ * the caller or another user/token, over the candidate paths (fixed top
+ * levels, every ACL tree node, every pool member), or for one path.
+ */
+#include "api_int.h"
+#include "ids.h"
+#include "perm.h"
+
+#include <string.h>
+
+static const char *const fixed_paths[] = {"/", "/access", "/access/groups",
+    "/nodes", "/pool", "/sdn", "/storage", "/vms"};
+
+static json_t *
+perm_object(const struct perm_set *ps)
+{
+	json_t *o = json_object();
+	unsigned i;
+
+	for (i = 0; i < PRIV_COUNT; i++)
+		if (ps->privs & (UINT64_C(1) << i))
+			json_object_set_new(o, priv_name(i),
+			    json_integer((ps->prop >> i) & 1));
+	return o;
+}
+
+static void
+add_path(const struct ucfg *cfg, const char *authid, const char *path,
+    json_t *out, struct perm_roles *scratch)
+{
+	struct perm_set ps;
+
+	if (json_object_get(out, path) != NULL)
+		return;
+	perm_compute(cfg, authid, path, &ps, scratch);
+	if (ps.privs != 0)
+		json_object_set_new(out, path, perm_object(&ps));
+}
+
+static void
+add_tree(const struct ucfg *cfg, const char *authid, const struct acl_node *n,
+    json_t *out, struct perm_roles *scratch)
+{
+	size_t i;
+
+	add_path(cfg, authid, n->path, out, scratch);
+	for (i = 0; i < n->child_count; i++)
+		add_tree(cfg, authid, n->children[i], out, scratch);
+}
+
+static void
+add_pool_members(const struct ucfg *cfg, const char *authid, json_t *out,
+    struct perm_roles *scratch)
+{
+	struct buf path = BUF_INIT;
+	size_t it = 0, m;
+	const char *k;
+	void *v;
+
+	while (hmap_next(&cfg->pools, &it, NULL, &v)) {
+		const struct ucfg_pool *p = v;
+
+		m = 0;
+		while (hmap_next(&p->vms, &m, &k, NULL)) {
+			buf_reset(&path);
+			buf_putf(&path, "/vms/%s", k);
+			add_path(cfg, authid, buf_str(&path), out, scratch);
+		}
+		m = 0;
+		while (hmap_next(&p->storage, &m, &k, NULL)) {
+			buf_reset(&path);
+			buf_putf(&path, "/storage/%s", k);
+			add_path(cfg, authid, buf_str(&path), out, scratch);
+		}
+	}
+	buf_clear(&path);
+}
+
+static int
+permissions(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *authid = param_str(c, "userid");
+	const char *path = param_str(c, "path");
+	struct perm_roles scratch;
+	struct ucfg *cfg;
+	json_t *out;
+	size_t i;
+
+	if (authid == NULL)
+		authid = c->env->authid;
+	if (store_read_user(c->env, &cfg, err) < 0)
+		return -1;
+	perm_roles_init(&scratch);
+	out = json_object();
+	if (path != NULL) {
+		struct perm_set ps;
+
+		perm_compute(cfg, authid, path, &ps, &scratch);
+		json_object_set_new(out, path, perm_object(&ps));
+	} else {
+		for (i = 0; i < ARRAY_SIZE(fixed_paths); i++)
+			add_path(cfg, authid, fixed_paths[i], out, &scratch);
+		add_tree(cfg, authid, cfg->acl_root, out, &scratch);
+		add_pool_members(cfg, authid, out, &scratch);
+	}
+	perm_roles_clear(&scratch);
+	ucfg_free(cfg);
+	*result_r = out;
+	return 0;
+}
+
+static const struct param_def perm_params[] = {
+	{"userid", PT_STRING, true, .format = "pve-userid-or-token",
+	    .desc = "User ID or full API token ID"},
+	{"path", PT_STRING, true, .desc = "Only dump this specific path, not "
+	    "the whole tree."},
+	{NULL},
+};
+
+const struct api_method api_perm_methods[] = {
+	{"GET", "/access/permissions", permissions, perm_params, NULL,
+	    "Retrieve effective permissions of given user/token."},
+	{NULL},
+};

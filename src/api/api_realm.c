@@ -1,0 +1,180 @@
+/*
+ * Glue between the API handlers and the realms: which type a realm has,
+ * Proxmox's case-insensitive user lookup for realms with case-sensitive 0,
+ * and password storage and user removal through the realm's driver, each
+ * under the lock of the file the driver writes.
+ */
+#include "api_int.h"
+#include "files/domains.h"
+#include "ids.h"
+#include "files/lock.h"
+#include "realm.h"
+#include "files/shadow.h"
+#include "files/tokencfg.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static struct domains_cfg *
+load_domains(struct api_env *env)
+{
+	struct domains_cfg *d = NULL;
+	struct err err;
+
+	if (domains_load(env->config_dir, NULL, &d, &err) < 0)
+		return NULL;
+	return d;
+}
+
+const char *
+api_realm_type(struct api_env *env, const char *realm)
+{
+	struct domains_cfg *d = load_domains(env);
+	const struct domains_realm *r;
+	const char *type = NULL;
+
+	if (d == NULL)
+		return NULL;
+	r = domains_realm_find(d, realm);
+	if (r != NULL)
+		type = realm_type_name(r->type);
+	domains_free(d);
+	return type;
+}
+
+int
+api_user_lookup(struct api_env *env, const struct ucfg *cfg,
+    const char *userid, const char **found_r, struct err *err)
+{
+	struct domains_cfg *d;
+	const struct domains_realm *r;
+	struct buf realm = BUF_INIT;
+	size_t it = 0, matches = 0;
+	const char *k;
+
+	*found_r = NULL;
+	if (ucfg_user(cfg, userid) != NULL) {
+		*found_r = ucfg_user(cfg, userid)->id;
+		return 0;
+	}
+	api_realm_of(userid, &realm);
+	d = load_domains(env);
+	r = d != NULL ? domains_realm_find(d, buf_str(&realm)) : NULL;
+	if (r != NULL && domains_realm_get(r, DP_CASE_SENSITIVE) != NULL &&
+	    !domains_realm_bool(r, DP_CASE_SENSITIVE, true)) {
+		while (hmap_next(&cfg->users, &it, &k, NULL)) {
+			if (strcasecmp(k, userid) == 0) {
+				if (matches++ == 0)
+					*found_r = k;
+			}
+		}
+	}
+	domains_free(d);
+	buf_clear(&realm);
+	if (matches > 1)
+		return err_set(err, ERR_INVALID,
+		    "ambiguous case insensitive match of username '%s', cannot "
+		    "safely grant access!", userid);
+	return 0;
+}
+
+/* Fill a realm context for the realm of userid; the name goes in nbuf. */
+static int
+realm_ctx_for(struct api_env *env, const char *userid, struct realm_ctx *ctx,
+    struct buf *nbuf, struct err *err)
+{
+	const char *type;
+
+	api_realm_of(userid, nbuf);
+	type = api_realm_type(env, buf_str(nbuf));
+	if (type == NULL)
+		return err_set(err, ERR_NOT_FOUND,
+		    "authentication domain '%s' does not exist", buf_str(nbuf));
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->name = buf_str(nbuf);
+	ctx->type = type;
+	ctx->config_dir = env->config_dir;
+	return 0;
+}
+
+static void
+user_name(const char *userid, struct buf *out)
+{
+	const char *at = strrchr(userid, '@');
+
+	buf_reset(out);
+	buf_put(out, userid, at != NULL ? (size_t)(at - userid) :
+	    strlen(userid));
+}
+
+static int
+with_shadow_lock(struct api_env *env, const char *userid, bool set,
+    const char *password, struct err *err)
+{
+	struct realm_ctx ctx;
+	struct buf realm = BUF_INIT, name = BUF_INIT;
+	struct cfg_lock *lock = NULL;
+	int rc = -1;
+
+	if (realm_ctx_for(env, userid, &ctx, &realm, err) < 0)
+		goto out;
+	if (!set && realm_driver(ctx.type) != NULL &&
+	    realm_driver(ctx.type)->delete_user == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (set && !realm_has_caps(ctx.type, REALM_CAP_STORE_PW)) {
+		err_set(err, ERR_UNSUPPORTED, "can't set password on auth type "
+		    "'%s'", ctx.type);
+		goto out;
+	}
+	if (cfg_lock(env->config_dir, "file-priv_shadow_cfg", CFG_LOCK_TIMEOUT,
+	    &lock, err) < 0)
+		goto out;
+	user_name(userid, &name);
+	rc = set ? realm_set_password(&ctx, buf_str(&name), password, err)
+		 : realm_delete_user(&ctx, buf_str(&name), err);
+out:
+	if (lock != NULL)
+		cfg_unlock(lock);
+	buf_clear(&realm);
+	buf_clear(&name);
+	return rc;
+}
+
+int
+api_realm_set_password(struct api_env *env, const char *userid,
+    const char *password, struct err *err)
+{
+	return with_shadow_lock(env, userid, true, password, err);
+}
+
+int
+api_realm_delete_user(struct api_env *env, const char *userid,
+    struct err *err)
+{
+	return with_shadow_lock(env, userid, false, NULL, err);
+}
+
+int
+api_tokens_purge_user(struct api_env *env, const char *userid,
+    struct err *err)
+{
+	struct cfg_lock *lock = NULL;
+	struct tokencfg *t = NULL;
+	int rc = -1;
+
+	if (cfg_lock(env->config_dir, "file-priv_token_cfg", TOKENCFG_TIMEOUT,
+	    &lock, err) < 0)
+		return -1;
+	if (tokencfg_load(env->config_dir, NULL, &t, err) < 0)
+		goto out;
+	rc = 0;
+	if (tokencfg_delete_user(t, userid) > 0)
+		rc = tokencfg_save(env->config_dir, t, err);
+out:
+	tokencfg_free(t);
+	cfg_unlock(lock);
+	return rc;
+}

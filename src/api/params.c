@@ -1,0 +1,491 @@
+/*
+ * Parameter verification against a method's schema, with the messages of
+ * Proxmox's JSON schema checker ("invalid format - ...", "value may only be
+ * N characters long", "property is missing and it is not optional", ...),
+ * collected per parameter under "Parameter verification failed.".
+ */
+#include "api.h"
+#include "ids.h"
+#include "privs.h"
+#include "str.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void
+api_env_init(struct api_env *env, const char *config_dir, const char *authid)
+{
+	memset(env, 0, sizeof(*env));
+	env->config_dir = config_dir;
+	env->authid = authid;
+	env->now = time(NULL);
+	diag_init(&env->warnings);
+}
+
+void
+api_env_clear(struct api_env *env)
+{
+	json_decref(env->param_errors);
+	env->param_errors = NULL;
+	diag_clear(&env->warnings);
+}
+
+int
+api_param_error(struct api_env *env, struct err *err, const char *param,
+    const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (env->param_errors == NULL)
+		env->param_errors = json_object();
+	json_object_set_new(env->param_errors, param, json_string(msg));
+	return err_set(err, ERR_INVALID, "Parameter verification failed.");
+}
+
+/* A format check: NULL if fine, else the message (static or in buf). */
+typedef const char *(*format_fn)(const char *s, struct buf *msg);
+
+static const char *
+fmt_userid(const char *s, struct buf *msg)
+{
+	struct err e;
+
+	if (id_user_check(s, &e) == 0)
+		return NULL;
+	buf_puts(msg, e.msg);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_tokenid_full(const char *s, struct buf *msg)
+{
+	if (id_token_valid(s, strlen(s), NULL))
+		return NULL;
+	buf_putf(msg, "value '%s' does not look like a valid token ID", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_user_or_token(const char *s, struct buf *msg)
+{
+	if (id_token_valid(s, strlen(s), NULL))
+		return NULL;
+	return fmt_userid(s, msg);
+}
+
+static const char *
+fmt_tokenname(const char *s, struct buf *msg)
+{
+	if (id_tokenname_valid(s, strlen(s)))
+		return NULL;
+	buf_putf(msg, "value '%s' does not look like a valid token ID", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_groupid(const char *s, struct buf *msg)
+{
+	if (id_group_valid(s, strlen(s)))
+		return NULL;
+	buf_putf(msg, "group name '%s' contains invalid characters", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_roleid(const char *s, struct buf *msg)
+{
+	if (id_role_valid(s, strlen(s)))
+		return NULL;
+	buf_putf(msg, "role name '%s' contains invalid characters", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_poolid(const char *s, struct buf *msg)
+{
+	if (id_pool_valid(s, strlen(s)))
+		return NULL;
+	buf_putf(msg, "pool name '%s' contains invalid characters", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_realm(const char *s, struct buf *msg)
+{
+	if (id_realm_valid(s, strlen(s)))
+		return NULL;
+	buf_putf(msg, "realm name '%s' contains invalid characters", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_priv(const char *s, struct buf *msg)
+{
+	if (priv_index(s, strlen(s)) >= 0)
+		return NULL;
+	buf_putf(msg, "invalid privilege '%s'", s);
+	return buf_str(msg);
+}
+
+static bool
+email_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '+' || c == '-' ||
+	    c == '~';
+}
+
+/* ^[\w+-~]+(\.[\w+-~]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$ */
+static const char *
+fmt_email(const char *s, struct buf *msg)
+{
+	const char *at = strrchr(s, '@'), *p;
+	bool ok = at != NULL && at != s && at[1] != '\0';
+
+	for (p = s; ok && p < at; p++)
+		if (!email_word_char(*p) &&
+		    !(*p == '.' && p != s && p[1] != '@' && p[-1] != '.'))
+			ok = false;
+	for (p = at ? at + 1 : s; ok && *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' &&
+		    !(*p == '.' && p[-1] != '@' && p[-1] != '.' && p[1] != '\0'))
+			ok = false;
+	if (ok)
+		return NULL;
+	buf_putf(msg, "value does not look like a valid email address");
+	return buf_str(msg);
+}
+
+static const char *
+fmt_email_opt(const char *s, struct buf *msg)
+{
+	return *s == '\0' ? NULL : fmt_email(s, msg);
+}
+
+static const char *
+fmt_path(const char *s, struct buf *msg)
+{
+	struct buf norm = BUF_INIT;
+	bool ok = id_path_normalize(s, strlen(s), &norm);
+
+	buf_clear(&norm);
+	if (ok)
+		return NULL;
+	buf_putf(msg, "invalid path '%s'", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_keys(const char *s, struct buf *msg)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '!' && *s != '=')
+			break;
+	if (*s == '\0')
+		return NULL;
+	buf_puts(msg, "value does not match the regex pattern");
+	return buf_str(msg);
+}
+
+static const struct {
+	const char *name;
+	format_fn fn;
+} formats[] = {
+	{"pve-userid", fmt_userid},
+	{"pve-tokenid", fmt_tokenid_full},
+	{"pve-userid-or-token", fmt_user_or_token},
+	{"pve-token-subid", fmt_tokenname},
+	{"pve-groupid", fmt_groupid},
+	{"pve-roleid", fmt_roleid},
+	{"pve-poolid", fmt_poolid},
+	{"pve-realm", fmt_realm},
+	{"pve-priv", fmt_priv},
+	{"email", fmt_email},
+	{"email-opt", fmt_email_opt},
+	{"pve-acl-path", fmt_path},
+	{"pve-tfa-keys", fmt_keys},
+};
+
+static const char *
+check_format(const char *format, const char *s, struct buf *msg)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
+		if (strcmp(formats[i].name, format) == 0)
+			return formats[i].fn(s, msg);
+	rg_assert(!"unknown parameter format");
+	return NULL;
+}
+
+static bool
+parse_bool(const char *s, bool *v)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+parse_int(const char *s, long long *v)
+{
+	char *end;
+
+	if (*s == '\0')
+		return false;
+	*v = strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
+static bool
+enum_has(const char *values, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (*values != '\0') {
+		size_t len = strcspn(values, "|");
+
+		if (len == n && strncmp(values, s, n) == 0)
+			return true;
+		values += len;
+		if (*values == '|')
+			values++;
+	}
+	return false;
+}
+
+struct list_check {
+	const char *format;
+	struct buf *msg;
+	const char *bad;
+};
+
+static void
+list_item(const char *p, size_t len, void *arg)
+{
+	struct list_check *lc = arg;
+	char *item;
+
+	if (lc->bad != NULL)
+		return;
+	item = xstrndup(p, len);
+	lc->bad = check_format(lc->format, item, lc->msg);
+	free(item);
+}
+
+/* Validate and convert one parameter; NULL on success, else the message. */
+static const char *
+check_param(const struct param_def *d, json_t *params, struct buf *msg)
+{
+	json_t *v = json_object_get(params, d->name);
+	const char *s;
+
+	if (json_is_boolean(v) || json_is_integer(v)) {
+		/* typed already (HTTP JSON body); stringify for the checks */
+		if ((d->type == PT_BOOL && json_is_boolean(v)) ||
+		    (d->type == PT_INT && json_is_integer(v)))
+			goto range;
+		if (json_is_integer(v)) {
+			buf_putf(msg, "%lld", (long long)json_integer_value(v));
+		} else {
+			buf_puts(msg, json_is_true(v) ? "1" : "0");
+		}
+		json_object_set_new(params, d->name, json_string(buf_str(msg)));
+		buf_reset(msg);
+		v = json_object_get(params, d->name);
+	}
+	if (!json_is_string(v))
+		return "type check failed";
+	s = json_string_value(v);
+	switch (d->type) {
+	case PT_BOOL: {
+		bool b;
+
+		if (!parse_bool(s, &b)) {
+			buf_putf(msg, "type check ('boolean') failed - got '%s'",
+			    s);
+			return buf_str(msg);
+		}
+		json_object_set_new(params, d->name, json_boolean(b));
+		return NULL;
+	}
+	case PT_INT: {
+		long long n;
+
+		if (!parse_int(s, &n)) {
+			buf_putf(msg, "type check ('integer') failed - got '%s'",
+			    s);
+			return buf_str(msg);
+		}
+		json_object_set_new(params, d->name, json_integer(n));
+		goto range;
+	}
+	case PT_ENUM:
+		if (!enum_has(d->enum_values, s)) {
+			const char *e;
+
+			buf_putf(msg, "value '%s' does not have a value in the "
+			    "enumeration '", s);
+			for (e = d->enum_values; *e != '\0'; e++) {
+				if (*e == '|')
+					buf_puts(msg, ", ");
+				else
+					buf_putc(msg, *e);
+			}
+			buf_putc(msg, '\'');
+			return buf_str(msg);
+		}
+		return NULL;
+	case PT_LIST:
+	case PT_STRING:
+		if (d->max_len != 0 && strlen(s) > d->max_len) {
+			buf_putf(msg, "value may only be %zu characters long",
+			    d->max_len);
+			return buf_str(msg);
+		}
+		if (strlen(s) < d->min_len) {
+			buf_putf(msg, "value must be at least %zu characters long",
+			    d->min_len);
+			return buf_str(msg);
+		}
+		if (d->format == NULL)
+			return NULL;
+		if (d->type == PT_LIST) {
+			struct list_check lc = {d->format, msg, NULL};
+			struct buf inner = BUF_INIT;
+
+			lc.msg = &inner;
+			str_split_list(s, strlen(s), list_item, &lc);
+			if (lc.bad != NULL) {
+				buf_putf(msg, "invalid format - %s", lc.bad);
+				buf_clear(&inner);
+				return buf_str(msg);
+			}
+			buf_clear(&inner);
+			return NULL;
+		} else {
+			struct buf inner = BUF_INIT;
+			const char *bad = check_format(d->format, s, &inner);
+
+			if (bad != NULL)
+				buf_putf(msg, "invalid format - %s", bad);
+			buf_clear(&inner);
+			return bad != NULL ? buf_str(msg) : NULL;
+		}
+	}
+	return NULL;
+range:
+	if (d->type == PT_INT && d->min < d->max) {
+		long long n = json_integer_value(json_object_get(params, d->name));
+
+		if (n < d->min) {
+			buf_putf(msg, "value must have a minimum value of %lld",
+			    d->min);
+			return buf_str(msg);
+		}
+		if (n > d->max) {
+			buf_putf(msg, "value must have a maximum value of %lld",
+			    d->max);
+			return buf_str(msg);
+		}
+	}
+	return NULL;
+}
+
+static int
+verify(const struct api_method *m, struct api_env *env, json_t *params,
+    struct err *err)
+{
+	const struct param_def *d;
+	struct buf msg = BUF_INIT;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	json_object_foreach(params, key, v) {
+		for (d = m->params; d->name != NULL; d++)
+			if (strcmp(d->name, key) == 0)
+				break;
+		if (d->name == NULL)
+			rc = api_param_error(env, err, key,
+			    "property is not defined in schema and the schema "
+			    "does not allow additional properties");
+	}
+	for (d = m->params; d->name != NULL; d++) {
+		const char *bad;
+
+		if (json_object_get(params, d->name) == NULL) {
+			if (!d->optional)
+				rc = api_param_error(env, err, d->name,
+				    "property is missing and it is not optional");
+			continue;
+		}
+		buf_reset(&msg);
+		bad = check_param(d, params, &msg);
+		if (bad != NULL)
+			rc = api_param_error(env, err, d->name, "%s", bad);
+	}
+	buf_clear(&msg);
+	return rc;
+}
+
+int
+api_call(const struct api_method *m, struct api_env *env, json_t *params,
+    json_t **result_r, struct err *err)
+{
+	struct api_call call = {env, params};
+
+	*result_r = NULL;
+	json_decref(env->param_errors);
+	env->param_errors = NULL;
+	if (verify(m, env, params, err) < 0)
+		return -1;
+	return m->handler(&call, result_r, err);
+}
+
+const char *
+param_str(const struct api_call *c, const char *name)
+{
+	return json_string_value(json_object_get(c->params, name));
+}
+
+bool
+param_has(const struct api_call *c, const char *name)
+{
+	return json_object_get(c->params, name) != NULL;
+}
+
+bool
+param_bool(const struct api_call *c, const char *name, bool def)
+{
+	json_t *v = json_object_get(c->params, name);
+
+	return v != NULL ? json_is_true(v) : def;
+}
+
+long long
+param_int(const struct api_call *c, const char *name, long long def)
+{
+	json_t *v = json_object_get(c->params, name);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}

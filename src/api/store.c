@@ -1,0 +1,126 @@
+/*
+ * Config transactions for API handlers (see store.h).
+ */
+#include "store.h"
+#include "fileio.h"
+#include "files/lock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LOCK_TIMEOUT 10
+
+void
+store_path(const struct api_env *env, const char *rel, struct buf *out)
+{
+	buf_reset(out);
+	buf_putf(out, "%s/%s", env->config_dir, rel);
+}
+
+static int
+read_user(struct api_env *env, const char *path, struct diag *diag,
+    struct ucfg **cfg_r, struct err *err)
+{
+	struct buf text = BUF_INIT;
+
+	if (file_read(path, FILE_MAX_CONFIG, &text, err) < 0 &&
+	    err->code != ERR_NOT_FOUND) {
+		buf_clear(&text);
+		return -1;
+	}
+	*cfg_r = ucfg_parse(buf_str(&text), text.len, path, diag);
+	buf_clear(&text);
+	(void)env;
+	return 0;
+}
+
+int
+store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
+{
+	struct buf path = BUF_INIT;
+	int rc;
+
+	store_path(env, "user.cfg", &path);
+	rc = read_user(env, buf_str(&path), &env->warnings, cfg_r, err);
+	buf_clear(&path);
+	return rc;
+}
+
+int
+store_lock(struct api_env *env, const char *rel, int timeout,
+    struct store_tx *tx, struct err *err)
+{
+	char *lockid = cfg_lockid_for_file(rel);
+	int rc;
+
+	memset(tx, 0, sizeof(*tx));
+	diag_init(&tx->diag);
+	store_path(env, rel, &tx->path);
+	rc = cfg_lock(env->config_dir, lockid, timeout, &tx->lock, err);
+	free(lockid);
+	return rc;
+}
+
+int
+store_begin_user(struct api_env *env, struct store_tx *tx, struct err *err)
+{
+	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0)
+		return -1;
+	return read_user(env, buf_str(&tx->path), &tx->diag, &tx->ucfg, err);
+}
+
+int
+store_check_dropped(const struct api_env *env, const char *rel,
+    const struct diag *diag, struct err *err)
+{
+	struct buf lines = BUF_INIT;
+	size_t i, n = 0;
+
+	if (env->force)
+		return 0;
+	for (i = 0; i < diag->count; i++) {
+		if (!diag->items[i].dropped)
+			continue;
+		if (n++ < 5)
+			buf_putf(&lines, "%s line %u: %s; ", rel,
+			    diag->items[i].line, diag->items[i].msg);
+	}
+	if (n == 0) {
+		buf_clear(&lines);
+		return 0;
+	}
+	err_set(err, ERR_INVALID,
+	    "refusing to rewrite %s: %zu line(s) could not be read and would "
+	    "be lost (%s%s) - fix them, or use --force to drop them", rel, n,
+	    buf_str(&lines), n > 5 ? "..." : "");
+	buf_clear(&lines);
+	return -1;
+}
+
+int
+store_commit_user(struct api_env *env, struct store_tx *tx, struct err *err)
+{
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if (store_check_dropped(env, "user.cfg", &tx->diag, err) < 0)
+		return -1;
+	ucfg_write(tx->ucfg, &out);
+	rc = file_write_atomic(buf_str(&tx->path), out.data, out.len, 0640, err);
+	buf_clear(&out);
+	if (rc == 0)
+		ucfg_reindex(tx->ucfg);
+	return rc;
+}
+
+void
+store_end(struct store_tx *tx)
+{
+	if (tx->lock != NULL)
+		cfg_unlock(tx->lock);
+	tx->lock = NULL;
+	ucfg_free(tx->ucfg);
+	tx->ucfg = NULL;
+	diag_clear(&tx->diag);
+	buf_clear(&tx->path);
+}

@@ -1,0 +1,54 @@
+/*
+ * Access to the config directory for API handlers: reading a file, and
+ * transactions that follow Proxmox's discipline (take the file's lock,
+ * re-read, change, write the whole file atomically, release).  A file
+ * holding lines that could not be parsed is never rewritten silently: the
+ * commit refuses and names those lines unless the caller passed --force.
+ */
+#ifndef RG_STORE_H
+#define RG_STORE_H
+
+#include "api.h"
+#include "buf.h"
+#include "ucfg.h"
+
+struct cfg_lock;
+
+struct store_tx {
+	struct cfg_lock *lock;
+	struct buf path;
+	struct diag diag;	/* warnings of the read under lock */
+	struct ucfg *ucfg;	/* for user.cfg transactions */
+};
+
+/* "<config_dir>/<rel>" */
+void store_path(const struct api_env *env, const char *rel, struct buf *out);
+
+/* Read user.cfg without a lock (warnings go to env->warnings). */
+int store_read_user(struct api_env *env, struct ucfg **cfg_r,
+    struct err *err) RG_WARN_UNUSED;
+
+/* Lock user.cfg and read it into tx->ucfg. */
+int store_begin_user(struct api_env *env, struct store_tx *tx,
+    struct err *err) RG_WARN_UNUSED;
+/* Write tx->ucfg back (refusing to drop lines unless env->force). */
+int store_commit_user(struct api_env *env, struct store_tx *tx,
+    struct err *err) RG_WARN_UNUSED;
+/* Release the lock and free everything; safe after a failed begin. */
+void store_end(struct store_tx *tx);
+
+/*
+ * Lock any file by its path relative to the config dir, Proxmox lock id
+ * derived from it ("priv/token.cfg" -> "file-priv_token_cfg").
+ */
+int store_lock(struct api_env *env, const char *rel, int timeout,
+    struct store_tx *tx, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * The refusal check used by every commit: fails if diag holds dropped
+ * lines and env->force is not set, naming them.
+ */
+int store_check_dropped(const struct api_env *env, const char *rel,
+    const struct diag *diag, struct err *err) RG_WARN_UNUSED;
+
+#endif
