@@ -202,6 +202,16 @@ perm_privs_of(const struct ucfg *cfg, const struct perm_roles *r,
 	}
 }
 
+/* Is path "<prefix><id>" with a non-empty id and no further '/'? */
+static bool
+is_member_path(const char *path, const char *prefix)
+{
+	size_t plen = strlen(prefix), len = strlen(path);
+
+	return len > plen && memcmp(path, prefix, plen) == 0 &&
+	    memchr(path + plen, '/', len - plen) == NULL;
+}
+
 /* The pool roles of a /vms/<id> or /storage/<id> path, into pr. */
 static void
 pool_roles(const struct ucfg *cfg, const char *authid, bool is_token,
@@ -214,7 +224,7 @@ pool_roles(const struct ucfg *cfg, const char *authid, bool is_token,
 	void *v;
 
 	pr->count = 0;
-	if (strncmp(path, "/vms/", 5) == 0 && strchr(path + 5, '/') == NULL) {
+	if (is_member_path(path, "/vms/")) {
 		struct ucfg_pool *p = hmap_get(&cfg->vm_pool, path + 5);
 
 		if (p == NULL)
@@ -226,7 +236,7 @@ pool_roles(const struct ucfg *cfg, const char *authid, bool is_token,
 		buf_clear(&pp);
 		return;
 	}
-	if (strncmp(path, "/storage/", 9) != 0 || strchr(path + 9, '/') != NULL)
+	if (!is_member_path(path, "/storage/"))
 		return;
 	id = path + 9;
 	perm_roles_init(&one);
