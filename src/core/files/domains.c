@@ -286,8 +286,9 @@ domains_parse(const char *text, size_t len, const char *file,
 			continue;
 		}
 		if (d != NULL)
-			diag_add(d, file, 0, true, "realm '%s' - drop 'default' "
-			    "(already set on realm '%s')", r->id, def);
+			diag_add(d, file, 0, true, "realm '%s' - drop "
+			    "'default' (already set on realm '%s')", r->id,
+			    def);
 		domains_val_set(r, DP_DEFAULT, NULL);
 	}
 	ensure_builtin(cfg, "pam", REALM_PAM, PAM_COMMENT, d, file);

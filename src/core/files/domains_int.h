@@ -10,7 +10,7 @@
 
 struct ps_key {
 	const char *name;
-	enum dom_vtype vtype;		/* DV_BOOL, DV_INT, DV_STRING, DV_ENUM */
+	enum dom_vtype vtype;		/* not DV_PROPSTR */
 	const char *const *enum_values;
 	long long min, max;		/* max 0: none */
 	bool required;

@@ -26,8 +26,10 @@ static const char *const type_names[REALM_TYPE_COUNT] = {
 	"pam", "pve", "ldap", "ad", "openid",
 };
 
-#define STR(n, f, ml, t, r) {n, DV_STRING, f, NULL, ml, 0, 0, t, r, false, DS_PVE}
-#define BOOL(n, t)	    {n, DV_BOOL, DF_NONE, NULL, 0, 0, 0, t, 0, false, DS_PVE}
+#define STR(n, f, ml, t, r)                                             \
+	{n, DV_STRING, f, NULL, ml, 0, 0, t, r, false, DS_PVE}
+#define BOOL(n, t)                                                      \
+	{n, DV_BOOL, DF_NONE, NULL, 0, 0, 0, t, 0, false, DS_PVE}
 
 static const struct dom_prop_def props[DP_COUNT] = {
 	[DP_COMMENT] = STR("comment", DF_NONE, 4096, RT_ALL, 0),
