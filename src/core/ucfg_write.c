@@ -158,7 +158,8 @@ write_acl_flag(struct buf *out, const struct acl_node *n, bool propagate)
 		collect_member(n, i, j - i, propagate, &lines, &nlines, &cap);
 	}
 	/* sorted by role list, then member: equal role lists are adjacent */
-	qsort(lines, nlines, sizeof(*lines), line_cmp);
+	if (nlines > 1)
+		qsort(lines, nlines, sizeof(*lines), line_cmp);
 	for (i = 0; i < nlines; i = j) {
 		buf_putf(out, "acl:%d:%s:", propagate ? 1 : 0, n->path);
 		for (j = i; j < nlines && strcmp(lines[j].roles,
