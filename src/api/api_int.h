@@ -44,4 +44,7 @@ int api_tokens_purge_user(struct api_env *env, const char *userid,
 /* Group ids of a user (from the group records), sorted; JSON array. */
 json_t *api_user_groups(const struct ucfg *cfg, const char *userid);
 
+/* Build the realm parameter schemas (call once before api_find). */
+void api_domains_init(void);
+
 #endif

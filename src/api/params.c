@@ -5,6 +5,7 @@
  * collected per parameter under "Parameter verification failed.".
  */
 #include "api.h"
+#include "api_int.h"
 #include "ids.h"
 #include "privs.h"
 #include "str.h"
@@ -19,6 +20,7 @@
 void
 api_env_init(struct api_env *env, const char *config_dir, const char *authid)
 {
+	api_domains_init();
 	memset(env, 0, sizeof(*env));
 	env->config_dir = config_dir;
 	env->authid = authid;

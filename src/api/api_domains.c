@@ -1,0 +1,393 @@
+/*
+ * /access/domains: realm list, create, read, update, delete (spec 8.4).
+ * The realm model and its validation live in core/files/domains; here are
+ * the API's parameters, the lock, and the bind password file
+ * priv/realm/<realm>.pw (spec 1.8), which never goes into domains.cfg.
+ */
+#include "api_int.h"
+#include "fileio.h"
+#include "files/domains.h"
+#include "files/lock.h"
+#include "secret.h"
+#include "str.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Parameters beyond the realm properties. */
+static const char *const extra_names[] = {"realm", "type", "delete", "digest",
+    "check-connection"};
+
+static int
+domains_index(struct api_call *c, json_t **result_r, struct err *err)
+{
+	struct domains_cfg *d;
+	size_t i;
+
+	if (domains_load(c->env->config_dir, &c->env->warnings, &d, err) < 0)
+		return -1;
+	*result_r = json_array();
+	for (i = 0; i < domains_realm_count(d); i++) {
+		const struct domains_realm *r = domains_realm_at(d, i);
+		const char *tfa = domains_realm_get(r, DP_TFA);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "realm", json_string(r->id));
+		json_object_set_new(o, "type",
+		    json_string(realm_type_name(r->type)));
+		json_set_str(o, "comment", domains_realm_get(r, DP_COMMENT));
+		if (domains_realm_bool(r, DP_DEFAULT, false))
+			json_object_set_new(o, "default", json_integer(1));
+		if (tfa != NULL) {
+			/* "type=oath,..." -> "oath" */
+			const char *t = strstr(tfa, "type=");
+			size_t n = t != NULL ? strcspn(t + 5, ",") : 0;
+
+			if (t != NULL)
+				json_object_set_new(o, "tfa",
+				    json_stringn(t + 5, n));
+		}
+		json_array_append_new(*result_r, o);
+	}
+	domains_free(d);
+	return 0;
+}
+
+static int
+domains_read(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *id = param_str(c, "realm");
+	const struct domains_realm *r;
+	struct domains_cfg *d;
+	unsigned p;
+
+	if (domains_load(c->env->config_dir, &c->env->warnings, &d, err) < 0)
+		return -1;
+	r = domains_realm_find(d, id);
+	if (r == NULL) {
+		domains_free(d);
+		return err_set(err, ERR_NOT_FOUND,
+		    "authentication domain '%s' does not exist", id);
+	}
+	*result_r = json_object();
+	json_object_set_new(*result_r, "type",
+	    json_string(realm_type_name(r->type)));
+	json_object_set_new(*result_r, "digest", json_string(d->digest));
+	for (p = 0; p < DP_COUNT; p++) {
+		const struct dom_prop_def *def = domains_prop_def(p);
+		const char *v = domains_realm_get(r, p);
+		struct buf mapped = BUF_INIT;
+
+		if (v == NULL)
+			continue;
+		if (p == DP_SYNC_DEFAULTS &&
+		    domains_sync_opts_map(v, false, &mapped, err) == 0)
+			v = buf_str(&mapped);
+		if (def->vtype == DV_BOOL || def->vtype == DV_INT)
+			json_object_set_new(*result_r, def->name,
+			    json_integer(strtoll(v, NULL, 10)));
+		else
+			json_object_set_new(*result_r, def->name, json_string(v));
+		buf_clear(&mapped);
+	}
+	domains_free(d);
+	return 0;
+}
+
+/* Realm properties given in the call, as strings ("0"/"1" for booleans). */
+struct props {
+	struct domains_param *v;
+	size_t n;
+	const char *password;
+};
+
+static void
+collect_props(const struct api_call *c, struct props *out)
+{
+	const char *key;
+	json_t *v;
+
+	memset(out, 0, sizeof(*out));
+	out->v = xcalloc(json_object_size(c->params) + 1, sizeof(*out->v));
+	json_object_foreach(c->params, key, v) {
+		size_t i;
+		bool extra = false;
+
+		for (i = 0; i < ARRAY_SIZE(extra_names); i++)
+			if (strcmp(key, extra_names[i]) == 0)
+				extra = true;
+		if (extra)
+			continue;
+		if (strcmp(key, "password") == 0) {
+			out->password = json_string_value(v);
+			continue;
+		}
+		out->v[out->n].key = key;
+		out->v[out->n].value = json_is_boolean(v) ?
+		    (json_is_true(v) ? "1" : "0") : json_string_value(v);
+		if (json_is_integer(v))
+			out->v[out->n].value = NULL;
+		out->n++;
+	}
+}
+
+static void
+pw_path(const struct api_env *env, const char *realm, struct buf *out)
+{
+	buf_reset(out);
+	buf_putf(out, "%s/priv/realm/%s.pw", env->config_dir, realm);
+}
+
+/* Write (password != NULL) or remove the realm's bind password file. */
+static int
+store_pw(const struct api_env *env, const char *realm, const char *password,
+    struct err *err)
+{
+	struct buf path = BUF_INIT, dir = BUF_INIT;
+	int rc = 0;
+
+	pw_path(env, realm, &path);
+	if (password == NULL) {
+		if (unlink(buf_str(&path)) < 0 && errno != ENOENT)
+			rc = err_set(err, ERR_IO, "unable to delete '%s' - %s",
+			    buf_str(&path), strerror(errno));
+		goto out;
+	}
+	buf_putf(&dir, "%s/priv/realm", env->config_dir);
+	rc = file_mkdirs(buf_str(&dir), 0700, err);
+	if (rc == 0)
+		rc = file_write_atomic(buf_str(&path), password,
+		    strlen(password), 0600, err);
+out:
+	buf_clear(&path);
+	buf_clear(&dir);
+	return rc;
+}
+
+static bool
+type_has_password(const char *type)
+{
+	return strcmp(type, "ldap") == 0 || strcmp(type, "ad") == 0;
+}
+
+static int
+check_connection_unavailable(const struct api_call *c, struct err *err)
+{
+	if (param_bool(c, "check-connection", false))
+		return err_set(err, ERR_UNSUPPORTED,
+		    "check-connection needs the LDAP/AD realm driver, which is "
+		    "not in this build yet");
+	return 0;
+}
+
+static int
+domains_create(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *realm = param_str(c, "realm"), *type = param_str(c, "type");
+	struct cfg_lock *lock = NULL;
+	struct domains_cfg *d = NULL;
+	struct props p;
+	int rc = -1;
+
+	*result_r = json_null();
+	collect_props(c, &p);
+	if (check_connection_unavailable(c, err) < 0)
+		goto out;
+	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	    &lock, err) < 0)
+		goto out;
+	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
+	    domains_realm_create(d, realm, type, p.v, p.n, err) < 0)
+		goto out;
+	if (type_has_password(type) &&
+	    store_pw(c->env, realm, p.password, err) < 0)
+		goto out;
+	rc = domains_save(c->env->config_dir, d, err);
+out:
+	if (lock != NULL)
+		cfg_unlock(lock);
+	domains_free(d);
+	free(p.v);
+	return rc < 0 ? api_fail(err, "create auth server") : 0;
+}
+
+struct dels {
+	char **v;
+	size_t n;
+};
+
+static void
+del_item(const char *p, size_t len, void *arg)
+{
+	struct dels *d = arg;
+
+	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+	d->v[d->n++] = xstrndup(p, len);
+}
+
+static int
+domains_update(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *realm = param_str(c, "realm"), *del_s;
+	struct cfg_lock *lock = NULL;
+	struct domains_cfg *d = NULL;
+	const struct domains_realm *r;
+	struct dels dels = {NULL, 0}, opts = {NULL, 0};
+	bool del_pw = false;
+	struct props p;
+	size_t i;
+	int rc = -1;
+
+	*result_r = json_null();
+	collect_props(c, &p);
+	del_s = param_str(c, "delete");
+	if (del_s != NULL)
+		str_split_list(del_s, strlen(del_s), del_item, &dels);
+	for (i = 0; i < dels.n; i++) {
+		if (strcmp(dels.v[i], "password") == 0)
+			del_pw = true;
+		else
+			del_item(dels.v[i], strlen(dels.v[i]), &opts);
+	}
+	if (p.n == 0 && dels.n == 0 && p.password == NULL) {
+		err_set(err, ERR_INVALID, "no options specified");
+		goto out;
+	}
+	if (check_connection_unavailable(c, err) < 0)
+		goto out;
+	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	    &lock, err) < 0)
+		goto out;
+	if (domains_load(c->env->config_dir, NULL, &d, err) < 0)
+		goto out;
+	r = domains_realm_find(d, realm);
+	if (r == NULL) {
+		err_set(err, ERR_NOT_FOUND, "domain '%s' does not exist", realm);
+		goto out;
+	}
+	if ((p.n > 0 || opts.n > 0 || param_has(c, "digest")) &&
+	    domains_realm_update(d, realm, p.v, p.n,
+	    (const char *const *)opts.v, opts.n, param_str(c, "digest"),
+	    err) < 0)
+		goto out;
+	if (type_has_password(realm_type_name(r->type)) &&
+	    (p.password != NULL || del_pw) &&
+	    store_pw(c->env, realm, del_pw ? NULL : p.password, err) < 0)
+		goto out;
+	rc = domains_save(c->env->config_dir, d, err);
+out:
+	if (lock != NULL)
+		cfg_unlock(lock);
+	domains_free(d);
+	for (i = 0; i < dels.n; i++)
+		free(dels.v[i]);
+	for (i = 0; i < opts.n; i++)
+		free(opts.v[i]);
+	free(dels.v);
+	free(opts.v);
+	free(p.v);
+	return rc < 0 ? api_fail(err, "update auth server") : 0;
+}
+
+static int
+domains_delete(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *realm = param_str(c, "realm");
+	struct cfg_lock *lock = NULL;
+	struct domains_cfg *d = NULL;
+	int rc = -1;
+
+	*result_r = json_null();
+	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	    &lock, err) < 0)
+		goto out;
+	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
+	    domains_realm_delete(d, realm, err) < 0)
+		goto out;
+	if (store_pw(c->env, realm, NULL, err) < 0)
+		goto out;
+	rc = domains_save(c->env->config_dir, d, err);
+out:
+	if (lock != NULL)
+		cfg_unlock(lock);
+	domains_free(d);
+	return rc < 0 ? api_fail(err, "delete auth server") : 0;
+}
+
+/* The create/update schemas: our extras plus every realm property. */
+static struct param_def create_params[DP_COUNT + 8];
+static struct param_def update_params[DP_COUNT + 8];
+
+static void
+build_params(void)
+{
+	struct param_def *sets[2] = {create_params, update_params};
+	int s;
+	unsigned p;
+
+	for (s = 0; s < 2; s++) {
+		struct param_def *d = sets[s];
+		size_t n = 0;
+
+		d[n++] = (struct param_def){"realm", PT_STRING, false,
+		    .format = "pve-realm", .max_len = 32};
+		if (s == 0)
+			d[n++] = (struct param_def){"type", PT_ENUM, false,
+			    .enum_values = "ad|ldap|openid|pam|pve"};
+		else {
+			d[n++] = (struct param_def){"delete", PT_LIST, true};
+			d[n++] = (struct param_def){"digest", PT_STRING, true,
+			    .max_len = 64};
+		}
+		d[n++] = (struct param_def){"check-connection", PT_BOOL, true};
+		for (p = 0; p < DP_COUNT; p++) {
+			const struct dom_prop_def *def = domains_prop_def(p);
+
+			d[n++] = (struct param_def){def->name,
+			    def->vtype == DV_BOOL ? PT_BOOL : PT_STRING, true};
+		}
+		d[n] = (struct param_def){NULL};
+	}
+}
+
+static pthread_once_t params_once = PTHREAD_ONCE_INIT;
+
+static const struct param_def realm_param[] = {
+	{"realm", PT_STRING, false, .format = "pve-realm", .max_len = 32},
+	{NULL},
+};
+
+static const struct param_def no_params[] = {{NULL}};
+
+static const struct return_prop index_returns[] = {
+	{"realm", RT_STRING, false, NULL},
+	{"type", RT_STRING, false, NULL},
+	{"comment", RT_STRING, true, NULL},
+	{"default", RT_BOOLEAN, true, NULL},
+	{"tfa", RT_STRING, true, NULL},
+	{NULL},
+};
+
+const struct api_method api_domains_methods[] = {
+	{"GET", "/access/domains", domains_index, no_params, index_returns,
+	    "Authentication domain index."},
+	{"POST", "/access/domains", domains_create, create_params, NULL,
+	    "Add an authentication server."},
+	{"GET", "/access/domains/{realm}", domains_read, realm_param, NULL,
+	    "Get auth server configuration."},
+	{"PUT", "/access/domains/{realm}", domains_update, update_params, NULL,
+	    "Update authentication server settings."},
+	{"DELETE", "/access/domains/{realm}", domains_delete, realm_param,
+	    NULL, "Delete an authentication server."},
+	{NULL},
+};
+
+void
+api_domains_init(void)
+{
+	pthread_once(&params_once, build_params);
+}
