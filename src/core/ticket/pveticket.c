@@ -147,7 +147,8 @@ verify(const struct pve_pubkeys *keys, const char *ticket, size_t len,
 		res.old_key = true;
 	else
 		goto out;
-	if (!info.has_data || !classify(info.data.data, info.data.len, &res))
+	if (!info.has_data || info.data.data == NULL ||
+	    !classify(info.data.data, info.data.len, &res))
 		goto out;
 	res.age = info.age;
 	res.pad = info.pad;
