@@ -6,6 +6,8 @@
 #include "pveum.h"
 #include "api.h"
 #include "output.h"
+#include "prompt.h"
+#include "secret.h"
 #include "str.h"
 #include "why.h"
 #include "xalloc.h"
@@ -345,6 +347,36 @@ print_result(const struct pveum_cmd *c, const struct api_method *m,
 	out_print(stdout, result, n ? props : NULL, n, o);
 }
 
+/* Fill in "password" from prompts, as pveum ticket/passwd do. */
+static int
+ask_passwords(const struct pveum_cmd *c, json_t *params)
+{
+	char *pw, *again;
+	int rc = 0;
+
+	if (c->print == PRINT_PASSWD &&
+	    json_object_get(params, "password") != NULL)
+		return 0;
+	pw = prompt_password(c->print == PRINT_TICKET ? "Enter password: " :
+	    "Enter new password: ");
+	if (pw == NULL) {
+		fprintf(stderr, "no password given\n");
+		return -1;
+	}
+	if (c->print == PRINT_PASSWD) {
+		again = prompt_password("Retype new password: ");
+		if (again == NULL || strcmp(pw, again) != 0) {
+			fprintf(stderr, "passwords do not match\n");
+			rc = -1;
+		}
+		secret_free_str(again);
+	}
+	if (rc == 0)
+		json_object_set_new(params, "password", json_string(pw));
+	secret_free_str(pw);
+	return rc;
+}
+
 static void
 print_param_errors(const struct cli *cli, const struct api_env *env,
     const struct pveum_cmd *c, const struct err *err)
@@ -393,6 +425,9 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 		json_object_del(p.params, "tokenid");
 		buf_clear(&id);
 	}
+	if ((c->print == PRINT_TICKET || c->print == PRINT_PASSWD) &&
+	    ask_passwords(c, p.params) < 0)
+		goto out;
 	if (c->print == PRINT_PERMS && json_object_get(p.cli, "why") != NULL) {
 		rc = why_print(cli, p.params) < 0 ? EXIT_FAIL : 0;
 		goto out;

@@ -1,0 +1,299 @@
+/*
+ * /access/ticket and /access/password (spec 8.1): login tickets with their
+ * CSRF token and `cap`, and password changes through the user's realm.
+ * Ticket keys are rotated lazily before signing, under the `authkey` lock,
+ * as Proxmox does.
+ */
+#include "api_int.h"
+#include "api_login.h"
+#include "files/lock.h"
+#include "perm.h"
+#include "secret.h"
+#include "ticket/authkey.h"
+#include "ticket/csrf.h"
+#include "ticket/pveticket.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
+    struct err *err)
+{
+	struct authkey_store *ks = authkey_store_new(env->config_dir);
+	struct cfg_lock *lock = NULL;
+	EVP_PKEY *key = NULL;
+	bool rotated;
+	int rc = -1;
+
+	if (authkey_needs_rotation(ks, env->now)) {
+		if (cfg_lock(env->config_dir, "authkey", CFG_LOCK_TIMEOUT, &lock,
+		    err) < 0 ||
+		    authkey_rotate(ks, env->now, &rotated, err) < 0)
+			goto out;
+	}
+	if (authkey_get_privkey(ks, &key, err) < 0)
+		goto out;
+	rc = pve_ticket_create(key, TICKET_PAD_PKCS1, userid, env->now,
+	    ticket_r, err);
+out:
+	if (lock != NULL)
+		cfg_unlock(lock);
+	EVP_PKEY_free(key);
+	authkey_store_free(ks);
+	return rc;
+}
+
+/* Category of a path for `cap` (spec 3.6), or NULL to ignore it. */
+static const char *
+cap_category(const char *path)
+{
+	static const char *const cats[] = {"vms", "access", "storage", "nodes",
+	    "sdn", "mapping"};
+	size_t i, n;
+
+	if (strcmp(path, "/") == 0)
+		return "dc";
+	path++;
+	n = strcspn(path, "/");
+	for (i = 0; i < ARRAY_SIZE(cats); i++)
+		if (strlen(cats[i]) == n && strncmp(path, cats[i], n) == 0)
+			return cats[i];
+	if (n == 4 && strncmp(path, "pool", 4) == 0)
+		return "pool";
+	return NULL;
+}
+
+static bool
+cap_wants(const char *cat, const char *priv)
+{
+	bool pm = strcmp(priv, "Permissions.Modify") == 0;
+
+	if (strcmp(cat, "vms") == 0)
+		return pm || strncmp(priv, "VM.", 3) == 0;
+	if (strcmp(cat, "access") == 0)
+		return pm || strncmp(priv, "User.", 5) == 0 ||
+		    strncmp(priv, "Group.", 6) == 0;
+	if (strcmp(cat, "storage") == 0)
+		return pm || strncmp(priv, "Datastore.", 10) == 0;
+	if (strcmp(cat, "nodes") == 0)
+		return pm || strncmp(priv, "Sys.", 4) == 0;
+	if (strcmp(cat, "sdn") == 0)
+		return pm || strncmp(priv, "SDN.", 4) == 0;
+	if (strcmp(cat, "mapping") == 0)
+		return pm || strncmp(priv, "Mapping.", 8) == 0;
+	/* dc */
+	return strcmp(priv, "Sys.Audit") == 0 ||
+	    strcmp(priv, "Sys.Modify") == 0 || strncmp(priv, "SDN.", 4) == 0;
+}
+
+static void
+cap_add(json_t *cap, const char *cat, const char *priv)
+{
+	json_object_set_new(json_object_get(cap, cat), priv, json_integer(1));
+}
+
+static void
+cap_path(const struct ucfg *cfg, const char *userid, const char *path,
+    json_t *cap, struct perm_roles *scratch)
+{
+	const char *cat = cap_category(path);
+	struct perm_set ps;
+	unsigned i;
+
+	if (cat == NULL)
+		return;
+	perm_compute(cfg, userid, path, &ps, scratch);
+	for (i = 0; i < PRIV_COUNT; i++) {
+		const char *p = priv_name(i);
+
+		if (!(ps.privs & (UINT64_C(1) << i)))
+			continue;
+		if (strcmp(cat, "pool") == 0) {
+			if (strncmp(p, "VM.", 3) == 0 ||
+			    strcmp(p, "Permissions.Modify") == 0)
+				cap_add(cap, "vms", p);
+			if (strncmp(p, "Datastore.", 10) == 0 ||
+			    strcmp(p, "Permissions.Modify") == 0)
+				cap_add(cap, "storage", p);
+		} else if (cap_wants(cat, p)) {
+			cap_add(cap, cat, p);
+		}
+	}
+}
+
+static void
+cap_tree(const struct ucfg *cfg, const char *userid, const struct acl_node *n,
+    json_t *cap, struct perm_roles *scratch)
+{
+	size_t i;
+
+	cap_path(cfg, userid, n->path, cap, scratch);
+	for (i = 0; i < n->child_count; i++)
+		cap_tree(cfg, userid, n->children[i], cap, scratch);
+}
+
+static json_t *
+compute_cap(struct api_env *env, const char *userid)
+{
+	static const char *const cats[] = {"vms", "access", "storage",
+	    "nodes", "sdn", "dc", "mapping"};
+	static const char *const paths[] = {"/", "/nodes", "/access/groups",
+	    "/vms", "/storage", "/sdn", "/mapping"};
+	struct perm_roles scratch;
+	struct ucfg *cfg;
+	struct err err;
+	json_t *cap = json_object();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cats); i++)
+		json_object_set_new(cap, cats[i], json_object());
+	if (store_read_user(env, &cfg, &err) < 0)
+		return cap;
+	perm_roles_init(&scratch);
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		cap_path(cfg, userid, paths[i], cap, &scratch);
+	cap_tree(cfg, userid, cfg->acl_root, cap, &scratch);
+	perm_roles_clear(&scratch);
+	ucfg_free(cfg);
+	return cap;
+}
+
+static int
+ticket_create(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *username = param_str(c, "username");
+	const char *password = param_str(c, "password");
+	struct buf userid = BUF_INIT, full = BUF_INIT;
+	struct csrf_secret secret;
+	char csrf[CSRF_TOKEN_LEN + 1], *ticket = NULL;
+	int rc = -1;
+
+	if (param_has(c, "path") != param_has(c, "privs"))
+		return api_param_error(c->env, err,
+		    param_has(c, "path") ? "privs" : "path",
+		    "missing property - 'privs' requires this property");
+	if (param_has(c, "path")) {
+		err_set(err, ERR_UNSUPPORTED, "path/privs checks come with the "
+		    "HTTP daemon");
+		goto out;
+	}
+	buf_puts(&full, username);
+	if (param_has(c, "realm") && strchr(username, '@') == NULL)
+		buf_putf(&full, "@%s", param_str(c, "realm"));
+	if (api_login(c->env, buf_str(&full), password, true, &userid,
+	    err) < 0)
+		goto out;
+	if (sign_ticket(c->env, buf_str(&userid), &ticket, err) < 0 ||
+	    csrf_secret_load(c->env->config_dir, true, &secret, err) < 0)
+		goto out;
+	rc = csrf_token_create(&secret, buf_str(&userid), c->env->now, csrf,
+	    err);
+	csrf_secret_wipe(&secret);
+	if (rc < 0)
+		goto out;
+	*result_r = json_object();
+	json_object_set_new(*result_r, "username",
+	    json_string(buf_str(&userid)));
+	json_object_set_new(*result_r, "ticket", json_string(ticket));
+	json_object_set_new(*result_r, "CSRFPreventionToken",
+	    json_string(csrf));
+	json_object_set_new(*result_r, "cap",
+	    compute_cap(c->env, buf_str(&userid)));
+out:
+	free(ticket);
+	buf_clear(&userid);
+	buf_clear(&full);
+	return rc;
+}
+
+static int
+ticket_get(struct api_call *c, json_t **result_r, struct err *err)
+{
+	(void)c;
+	(void)err;
+	*result_r = json_null();
+	return 0;
+}
+
+static int
+password_change(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *userid = param_str(c, "userid");
+	const char *caller = c->env->authid;
+	struct buf me = BUF_INIT;
+	struct ucfg *cfg = NULL;
+	const struct ucfg_user *u;
+	int rc = -1;
+
+	*result_r = json_null();
+	if (store_read_user(c->env, &cfg, err) < 0)
+		goto out;
+	u = ucfg_user(cfg, userid);
+	if (u == NULL) {
+		err_set(err, ERR_NOT_FOUND, "no such user ('%s')", userid);
+		goto out;
+	}
+	if (strcmp(userid, "root@pam") == 0 && strcmp(caller, "root@pam") != 0) {
+		err_set(err, ERR_DENIED, "only root may change root's password");
+		goto out;
+	}
+	if (strcmp(caller, "root@pam") != 0) {
+		/* non-root callers confirm with their own password */
+		const char *confirm = param_str(c, "confirmation-password");
+
+		if (confirm == NULL) {
+			rc = api_param_error(c->env, err,
+			    "confirmation-password", "property is missing and "
+			    "it is not optional");
+			goto out;
+		}
+		if (api_login(c->env, caller, confirm, false, &me, err) < 0)
+			goto out;
+		if (strcmp(caller, userid) == 0 &&
+		    api_user_usable(u, c->env->now, err) < 0)
+			goto out;
+	}
+	rc = api_realm_set_password(c->env, userid, param_str(c, "password"),
+	    err);
+out:
+	ucfg_free(cfg);
+	buf_clear(&me);
+	return rc;
+}
+
+static const struct param_def ticket_params[] = {
+	{"username", PT_STRING, false, .max_len = 64,
+	    .desc = "User name"},
+	{"realm", PT_STRING, true, .format = "pve-realm", .max_len = 32},
+	{"password", PT_STRING, false, .desc = "The secret password. This "
+	    "can also be a valid ticket."},
+	{"otp", PT_STRING, true},
+	{"path", PT_STRING, true, .max_len = 64},
+	{"privs", PT_LIST, true, .format = "pve-priv", .max_len = 64},
+	{"new-format", PT_BOOL, true},
+	{"tfa-challenge", PT_STRING, true},
+	{NULL},
+};
+
+static const struct param_def password_params[] = {
+	{"userid", PT_STRING, false, .format = "pve-userid"},
+	{"password", PT_STRING, false, .min_len = 8, .max_len = 64},
+	{"confirmation-password", PT_STRING, true, .min_len = 5,
+	    .max_len = 64},
+	{NULL},
+};
+
+static const struct param_def no_params[] = {{NULL}};
+
+const struct api_method api_ticket_methods[] = {
+	{"GET", "/access/ticket", ticket_get, no_params, NULL,
+	    "Dummy. Useful for formatters which want to provide a login "
+	    "page."},
+	{"POST", "/access/ticket", ticket_create, ticket_params, NULL,
+	    "Create or verify authentication ticket."},
+	{"PUT", "/access/password", password_change, password_params, NULL,
+	    "Change user password."},
+	{NULL},
+};
