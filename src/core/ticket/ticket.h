@@ -39,7 +39,7 @@ struct ticket_parts {
 	size_t plain_len;
 	const char *sig;	/* base64 signature */
 	size_t sig_len;
-	const char *data;	/* escaped data, NULL when the ticket has none */
+	const char *data;	/* escaped data; NULL if the ticket has none */
 	size_t data_len;
 	uint32_t ts;
 };
@@ -58,8 +58,8 @@ void ticket_info_clear(struct ticket_info *info);
 /*
  * Format check, no cryptography: (ticket,len) must match
  * ^PREFIX:\S+::[^:\s]+$ and its plain part PREFIX:[data:]TS.  Any byte
- * may appear in the input (NULs make it fail, as \S excludes nothing
- * else).  Returns false for a malformed ticket.
+ * may appear in the input; NUL bytes and whitespace make it fail.
+ * Returns false for a malformed ticket.
  */
 bool ticket_parse(const char *prefix, const char *ticket, size_t len,
     struct ticket_parts *parts_r);
