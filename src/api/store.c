@@ -82,8 +82,8 @@ store_check_dropped(const struct api_env *env, const char *rel,
 		if (!diag->items[i].dropped)
 			continue;
 		if (n++ < 5)
-			buf_putf(&lines, "%s line %u: %s; ", rel,
-			    diag->items[i].line, diag->items[i].msg);
+			buf_putf(&lines, "%s%s line %u: %s", n > 1 ? "; " : "",
+			    rel, diag->items[i].line, diag->items[i].msg);
 	}
 	if (n == 0) {
 		buf_clear(&lines);
@@ -92,7 +92,7 @@ store_check_dropped(const struct api_env *env, const char *rel,
 	err_set(err, ERR_INVALID,
 	    "refusing to rewrite %s: %zu line(s) could not be read and would "
 	    "be lost (%s%s) - fix them, or use --force to drop them", rel, n,
-	    buf_str(&lines), n > 5 ? "..." : "");
+	    buf_str(&lines), n > 5 ? "; ..." : "");
 	buf_clear(&lines);
 	return -1;
 }

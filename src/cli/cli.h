@@ -13,6 +13,7 @@ struct cli {
 /* Each returns the process exit code. */
 int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_permissions_batch(struct cli *cli, int argc, char **argv);
+int cmd_check_config(struct cli *cli, int argc, char **argv);
 
 /* Print "prog: message" to stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...)

@@ -66,6 +66,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "config") == 0)
 		return cmd_config(&cli, argc - i, argv + i);
+	if (strcmp(argv[i], "check-config") == 0)
+		return cmd_check_config(&cli, argc - i, argv + i);
 	if (strcmp(argv[i], "permissions") == 0 && i + 1 < argc &&
 	    strcmp(argv[i + 1], "--batch") == 0)
 		return cmd_permissions_batch(&cli, argc - i, argv + i);
