@@ -147,8 +147,11 @@ change_role(struct api_call *c, bool del, struct err *err)
 		    del ? "deleted" : "modified");
 		goto out;
 	}
-	if (del)
+	if (del) {
+		/* what Proxmox's next parse would drop, dropped now */
+		ucfg_acl_purge_role(tx.ucfg, id);
 		ucfg_role_del(tx.ucfg, id);
+	}
 	else if (param_bool(c, "append", false))
 		r->privs |= param_privs(c);
 	else

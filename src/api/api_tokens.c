@@ -253,6 +253,8 @@ tokens_delete(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	if (store_secret(c->env, t->id, NULL, err) < 0)
 		goto out;
+	/* the token's ACLs would vanish at Proxmox's next write anyway */
+	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN, t->id);
 	ucfg_token_del(tx.ucfg, t->user, t->name);
 	rc = store_commit_user(c->env, &tx, err);
 out:

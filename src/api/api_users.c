@@ -302,6 +302,14 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	ucfg_user_leave_groups(tx.ucfg, userid);
 	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_USER, userid);
+	{
+		size_t it = 0;
+		void *v;
+
+		while (hmap_next(&u->tokens, &it, NULL, &v))
+			ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN,
+			    ((struct ucfg_token *)v)->id);
+	}
 	ucfg_user_del(tx.ucfg, userid);
 	rc = store_commit_user(c->env, &tx, err);
 	/* beyond Proxmox: a removed user's token secrets go with it */

@@ -213,3 +213,25 @@ ucfg_acl_purge_subject(struct ucfg *cfg, struct acl_node *from,
 	if (s != NULL)
 		purge(from != NULL ? from : cfg->acl_root, kind, s);
 }
+
+static void
+purge_role(struct acl_node *n, const char *role)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n->entry_count; i++)
+		if (n->entries[i].role != role)
+			n->entries[j++] = n->entries[i];
+	n->entry_count = j;
+	for (i = 0; i < n->child_count; i++)
+		purge_role(n->children[i], role);
+}
+
+void
+ucfg_acl_purge_role(struct ucfg *cfg, const char *role)
+{
+	const char *r = strpool_find(&cfg->pool, role);
+
+	if (r != NULL)
+		purge_role(cfg->acl_root, r);
+}

@@ -160,6 +160,9 @@ void ucfg_acl_unset(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
 void ucfg_acl_purge_subject(struct ucfg *cfg, struct acl_node *from,
     enum acl_kind kind, const char *subject);
 
+/* Remove every entry naming a role, in the whole tree. */
+void ucfg_acl_purge_role(struct ucfg *cfg, const char *role);
+
 /*
  * Entries of one subject at a node: [*first, *first + return) of
  * n->entries.  subject must be interned (pointer compare).

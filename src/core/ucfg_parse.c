@@ -284,7 +284,8 @@ acl_role(const char *p, size_t len, void *arg)
 	}
 	role = ucfg_strn(ac->ps->cfg, p, len);
 	if (ucfg_role(ac->ps->cfg, role) == NULL) {
-		warn(ac->ps, true, "ignore unknown role '%s' in acl", role);
+		/* a dangling reference: Proxmox drops it on the next write */
+		warn(ac->ps, false, "ignore unknown role '%s' in acl", role);
 		return;
 	}
 	ac->roles = xreallocarray(ac->roles, ac->role_count + 1,
@@ -329,7 +330,8 @@ acl_member(const char *p, size_t len, void *arg)
 		acl_add(ac, ACL_USER, m);
 	} else if (id_token_valid(p, len, NULL)) {
 		if (ucfg_token(ps->cfg, m) == NULL) {
-			warn(ps, true, "ignore invalid acl token '%s'", m);
+			/* dangling, like an unknown role: not a parse failure */
+			warn(ps, false, "ignore invalid acl token '%s'", m);
 			return;
 		}
 		acl_add(ac, ACL_TOKEN, m);
