@@ -102,6 +102,9 @@ const struct api_method *api_find_template(const char *method,
 int api_call(const struct api_method *m, struct api_env *env, json_t *params,
     json_t **result_r, struct err *err) RG_WARN_UNUSED;
 
+/* Record a config warning once (a call may read a file several times). */
+void api_env_warn(struct api_env *env, const struct diag_item *item);
+
 /* Parameter accessors for handlers (after validation). */
 const char *param_str(const struct api_call *c, const char *name);
 bool param_has(const struct api_call *c, const char *name);

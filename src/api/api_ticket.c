@@ -17,6 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Padding for new tickets: PKCS#1 v1.5 (what Proxmox nodes on Debian 12
+ * sign with) unless REALMGATE_TICKET_PADDING=pss, for clusters whose Perl
+ * stack signs with RSA-PSS.  Verification always accepts both.
+ */
+static enum ticket_pad
+ticket_padding(void)
+{
+	const char *v = getenv("REALMGATE_TICKET_PADDING");
+
+	return v != NULL && strcmp(v, "pss") == 0 ? TICKET_PAD_PSS :
+	    TICKET_PAD_PKCS1;
+}
+
 static int
 sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
     struct err *err)
@@ -35,7 +49,7 @@ sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
 	}
 	if (authkey_get_privkey(ks, &key, err) < 0)
 		goto out;
-	rc = pve_ticket_create(key, TICKET_PAD_PKCS1, userid, env->now,
+	rc = pve_ticket_create(key, ticket_padding(), userid, env->now,
 	    ticket_r, err);
 out:
 	if (lock != NULL)

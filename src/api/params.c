@@ -36,6 +36,22 @@ api_env_clear(struct api_env *env)
 	diag_clear(&env->warnings);
 }
 
+void
+api_env_warn(struct api_env *env, const struct diag_item *item)
+{
+	size_t i;
+
+	for (i = 0; i < env->warnings.count; i++) {
+		const struct diag_item *w = &env->warnings.items[i];
+
+		if (w->line == item->line && strcmp(w->msg, item->msg) == 0 &&
+		    strcmp(w->file, item->file) == 0)
+			return;
+	}
+	diag_add(&env->warnings, item->file, item->line, item->dropped, "%s",
+	    item->msg);
+}
+
 int
 api_param_error(struct api_env *env, struct err *err, const char *param,
     const char *fmt, ...)

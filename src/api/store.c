@@ -38,10 +38,16 @@ int
 store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 {
 	struct buf path = BUF_INIT;
+	struct diag d;
+	size_t i;
 	int rc;
 
 	store_path(env, "user.cfg", &path);
-	rc = read_user(env, buf_str(&path), &env->warnings, cfg_r, err);
+	diag_init(&d);
+	rc = read_user(env, buf_str(&path), &d, cfg_r, err);
+	for (i = 0; i < d.count; i++)
+		api_env_warn(env, &d.items[i]);
+	diag_clear(&d);
 	buf_clear(&path);
 	return rc;
 }
@@ -64,9 +70,14 @@ store_lock(struct api_env *env, const char *rel, int timeout,
 int
 store_begin_user(struct api_env *env, struct store_tx *tx, struct err *err)
 {
-	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0)
+	size_t i;
+
+	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0 ||
+	    read_user(env, buf_str(&tx->path), &tx->diag, &tx->ucfg, err) < 0)
 		return -1;
-	return read_user(env, buf_str(&tx->path), &tx->diag, &tx->ucfg, err);
+	for (i = 0; i < tx->diag.count; i++)
+		api_env_warn(env, &tx->diag.items[i]);
+	return 0;
 }
 
 int

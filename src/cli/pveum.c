@@ -443,6 +443,9 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 	print_result(c, m, result, &o);
 	rc = 0;
 out:
+	/* like Proxmox's parser, tell about every line it skipped */
+	for (size_t i = 0; i < env.warnings.count; i++)
+		fprintf(stderr, "%s\n", env.warnings.items[i].msg);
 	json_decref(result);
 	json_decref(p.params);
 	json_decref(p.cli);
