@@ -62,6 +62,16 @@ groups_index(struct api_call *c, json_t **result_r, struct err *err)
 	return 0;
 }
 
+static struct ucfg_group *
+must_group(const struct ucfg *cfg, const char *id, struct err *err)
+{
+	struct ucfg_group *g = ucfg_group(cfg, id);
+
+	if (g == NULL)
+		err_set(err, ERR_NOT_FOUND, "group '%s' does not exist", id);
+	return g;
+}
+
 static int
 groups_create(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -97,11 +107,10 @@ groups_read(struct api_call *c, json_t **result_r, struct err *err)
 
 	if (store_read_user(c->env, &cfg, err) < 0)
 		return -1;
-	g = ucfg_group(cfg, id);
+	g = must_group(cfg, id, err);
 	if (g == NULL) {
 		ucfg_free(cfg);
-		return err_set(err, ERR_NOT_FOUND, "group '%s' does not exist",
-		    id);
+		return -1;
 	}
 	o = json_object();
 	json_object_set_new(o, "members", member_list(g));
@@ -122,11 +131,9 @@ groups_update(struct api_call *c, json_t **result_r, struct err *err)
 	*result_r = json_null();
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
-	g = ucfg_group(tx.ucfg, id);
-	if (g == NULL) {
-		err_set(err, ERR_NOT_FOUND, "group '%s' does not exist", id);
+	g = must_group(tx.ucfg, id, err);
+	if (g == NULL)
 		goto out;
-	}
 	comment = param_str(c, "comment");
 	if (comment != NULL)
 		g->comment = str_truthy(comment, strlen(comment)) ?
@@ -147,10 +154,8 @@ groups_delete(struct api_call *c, json_t **result_r, struct err *err)
 	*result_r = json_null();
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
-	if (ucfg_group(tx.ucfg, id) == NULL) {
-		err_set(err, ERR_NOT_FOUND, "group '%s' does not exist", id);
+	if (must_group(tx.ucfg, id, err) == NULL)
 		goto out;
-	}
 	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_GROUP, id);
 	ucfg_group_del(tx.ucfg, id);
 	rc = store_commit_user(c->env, &tx, err);

@@ -10,7 +10,6 @@
 #include "files/lock.h"
 #include "realm.h"
 #include "files/shadow.h"
-#include "files/tokencfg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -155,26 +154,4 @@ api_realm_delete_user(struct api_env *env, const char *userid,
     struct err *err)
 {
 	return with_shadow_lock(env, userid, false, NULL, err);
-}
-
-int
-api_tokens_purge_user(struct api_env *env, const char *userid,
-    struct err *err)
-{
-	struct cfg_lock *lock = NULL;
-	struct tokencfg *t = NULL;
-	int rc = -1;
-
-	if (cfg_lock(env->config_dir, "file-priv_token_cfg", TOKENCFG_TIMEOUT,
-	    &lock, err) < 0)
-		return -1;
-	if (tokencfg_load(env->config_dir, NULL, &t, err) < 0)
-		goto out;
-	rc = 0;
-	if (tokencfg_delete_user(t, userid) > 0)
-		rc = tokencfg_save(env->config_dir, t, err);
-out:
-	tokencfg_free(t);
-	cfg_unlock(lock);
-	return rc;
 }

@@ -46,13 +46,19 @@ new_secret(char out[37], struct err *err)
 	return 0;
 }
 
-/* Set (secret != NULL) or delete a token secret under its own lock. */
+enum secret_op { SECRET_SET, SECRET_DELETE, SECRET_DELETE_USER };
+
+/*
+ * Change priv/token.cfg under its own lock: set or delete the secret of
+ * one token (id), or delete every secret of a user (id is the user id).
+ */
 static int
-store_secret(struct api_env *env, const char *tokenid, const char *secret,
-    struct err *err)
+edit_secrets(struct api_env *env, enum secret_op op, const char *id,
+    const char *secret, struct err *err)
 {
 	struct cfg_lock *lock = NULL;
 	struct tokencfg *t = NULL;
+	bool changed = true;
 	int rc = -1;
 
 	if (cfg_lock(env->config_dir, "file-priv_token_cfg", TOKENCFG_TIMEOUT,
@@ -60,17 +66,26 @@ store_secret(struct api_env *env, const char *tokenid, const char *secret,
 		return -1;
 	if (tokencfg_load(env->config_dir, NULL, &t, err) < 0)
 		goto out;
-	if (secret != NULL) {
-		if (tokencfg_set(t, tokenid, secret, err) < 0)
+	if (op == SECRET_SET) {
+		if (tokencfg_set(t, id, secret, err) < 0)
 			goto out;
+	} else if (op == SECRET_DELETE) {
+		changed = tokencfg_delete(t, id);
 	} else {
-		tokencfg_delete(t, tokenid);
+		changed = tokencfg_delete_user(t, id) > 0;
 	}
-	rc = tokencfg_save(env->config_dir, t, err);
+	rc = changed ? tokencfg_save(env->config_dir, t, err) : 0;
 out:
 	tokencfg_free(t);
 	cfg_unlock(lock);
 	return rc;
+}
+
+int
+api_tokens_purge_user(struct api_env *env, const char *userid,
+    struct err *err)
+{
+	return edit_secrets(env, SECRET_DELETE_USER, userid, NULL, err);
 }
 
 static struct ucfg_user *
@@ -181,7 +196,7 @@ tokens_create(struct api_call *c, json_t **result_r, struct err *err)
 	if (comment != NULL && str_truthy(comment, strlen(comment)))
 		t->comment = ucfg_str(tx.ucfg, comment);
 	if (new_secret(secret, err) < 0 ||
-	    store_secret(c->env, t->id, secret, err) < 0)
+	    edit_secrets(c->env, SECRET_SET, t->id, secret, err) < 0)
 		goto out;
 	if (store_commit_user(c->env, &tx, err) < 0)
 		goto out;
@@ -224,7 +239,7 @@ tokens_update(struct api_call *c, json_t **result_r, struct err *err)
 		t->comment = NULL;
 	if (param_bool(c, "regenerate", false) &&
 	    (new_secret(secret, err) < 0 ||
-	    store_secret(c->env, t->id, secret, err) < 0))
+	    edit_secrets(c->env, SECRET_SET, t->id, secret, err) < 0))
 		goto out;
 	if (store_commit_user(c->env, &tx, err) < 0)
 		goto out;
@@ -251,7 +266,7 @@ tokens_delete(struct api_call *c, json_t **result_r, struct err *err)
 	    param_str(c, "tokenid"), err);
 	if (t == NULL)
 		goto out;
-	if (store_secret(c->env, t->id, NULL, err) < 0)
+	if (edit_secrets(c->env, SECRET_DELETE, t->id, NULL, err) < 0)
 		goto out;
 	/* the token's ACLs would vanish at Proxmox's next write anyway */
 	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN, t->id);
