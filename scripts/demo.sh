@@ -6,8 +6,8 @@ set -eu
 BUILD=${1:-build}
 DEMO=${2:-demo}
 cd "$(dirname "$0")/.."
-PVEUM="$(pwd)/$BUILD/src/cli/pveum"
-RG="$(pwd)/$BUILD/src/cli/realmgate"
+PVEUM="$(pwd)/$BUILD/pveum"
+RG="$(pwd)/$BUILD/realmgate"
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
