@@ -5,62 +5,28 @@
  * not plaintext secrets, but they are still kept out of diagnostics.
  */
 #include "shadow.h"
-#include "fileio.h"
-#include "secret.h"
 #include "str.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct shadow_entry {
-	char *name;
-	char *hash;
-};
-
-static void
-entry_free(struct shadow_entry *e)
-{
-	if (e == NULL)
-		return;
-	free(e->name);
-	secret_free_str(e->hash);
-	free(e);
-}
-
 struct shadow_cfg *
 shadow_new(void)
 {
 	struct shadow_cfg *cfg = xcalloc(1, sizeof(*cfg));
 
-	hmap_init(&cfg->users);
+	secmap_init(&cfg->users);
 	return cfg;
 }
 
 void
 shadow_free(struct shadow_cfg *cfg)
 {
-	size_t it = 0;
-	void *v;
-
 	if (cfg == NULL)
 		return;
-	while (hmap_next(&cfg->users, &it, NULL, &v))
-		entry_free(v);
-	hmap_clear(&cfg->users);
+	secmap_clear(&cfg->users);
 	free(cfg);
-}
-
-static void
-put(struct shadow_cfg *cfg, const char *name, size_t nlen, const char *hash,
-    size_t hlen)
-{
-	struct shadow_entry *e = xcalloc(1, sizeof(*e));
-
-	e->name = xstrndup(name, nlen);
-	e->hash = xstrndup(hash, hlen);
-	entry_free(hmap_del(&cfg->users, e->name));
-	hmap_put(&cfg->users, e->name, e);
 }
 
 static bool
@@ -94,7 +60,7 @@ parse_line(struct shadow_cfg *cfg, const char *p, size_t len)
 	/* Perl: `if ($1 && $2)` */
 	if ((nlen == 1 && p[0] == '0') || (hlen == 1 && c[1] == '0'))
 		return true;
-	put(cfg, p, nlen, c + 1, hlen);
+	secmap_put(&cfg->users, p, nlen, c + 1, hlen);
 	return true;
 }
 
@@ -127,20 +93,17 @@ void
 shadow_write(const struct shadow_cfg *cfg, struct buf *out)
 {
 	size_t n, i;
-	struct shadow_entry **v =
-	    (struct shadow_entry **)hmap_sorted_values(&cfg->users, &n);
+	const struct secmap_entry **v = secmap_sorted(&cfg->users, &n);
 
 	for (i = 0; i < n; i++)
-		buf_putf(out, "%s:%s:\n", v[i]->name, v[i]->hash);
+		buf_putf(out, "%s:%s:\n", v[i]->key, v[i]->value);
 	free(v);
 }
 
 const char *
 shadow_get(const struct shadow_cfg *cfg, const char *name)
 {
-	const struct shadow_entry *e = hmap_get(&cfg->users, name);
-
-	return e != NULL ? e->hash : NULL;
+	return secmap_get(&cfg->users, name);
 }
 
 static bool
@@ -158,63 +121,44 @@ shadow_set(struct shadow_cfg *cfg, const char *name, const char *hash,
 		    name);
 	if (!field_ok(hash) || strcmp(hash, "0") == 0)
 		return err_set(err, ERR_INVALID, "invalid password hash");
-	put(cfg, name, strlen(name), hash, strlen(hash));
+	secmap_put(&cfg->users, name, strlen(name), hash, strlen(hash));
 	return 0;
 }
 
 bool
 shadow_delete(struct shadow_cfg *cfg, const char *name)
 {
-	struct shadow_entry *e = hmap_del(&cfg->users, name);
-
-	entry_free(e);
-	return e != NULL;
+	return secmap_del(&cfg->users, name);
 }
 
 size_t
 shadow_count(const struct shadow_cfg *cfg)
 {
-	return cfg->users.count;
+	return secmap_count(&cfg->users);
 }
 
 int
 shadow_load(const char *config_dir, struct diag *d,
     struct shadow_cfg **cfg_r, struct err *err)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	int ret = -1;
+	struct buf text = BUF_INIT;
 
-	buf_putf(&path, "%s/%s", config_dir, SHADOW_FILE);
-	if (file_read_secret(buf_str(&path), &text, err) < 0) {
-		if (err->code != ERR_NOT_FOUND)
-			goto out;
-		err_clear(err);
-	}
+	if (secmap_file_read(config_dir, SHADOW_FILE, &text, err) < 0)
+		return -1;
 	*cfg_r = shadow_parse(buf_str(&text), text.len, SHADOW_FILE, d);
-	ret = 0;
-out:
-	buf_clear(&path);
 	buf_clear_secret(&text);
-	return ret;
+	return 0;
 }
 
 int
 shadow_save(const char *config_dir, const struct shadow_cfg *cfg,
     struct err *err)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	int ret = -1;
+	struct buf text = BUF_INIT;
+	int ret;
 
-	buf_putf(&path, "%s/priv", config_dir);
-	if (file_mkdirs(buf_str(&path), 0700, err) < 0)
-		goto out;
-	buf_reset(&path);
-	buf_putf(&path, "%s/%s", config_dir, SHADOW_FILE);
 	shadow_write(cfg, &text);
-	ret = file_write_atomic(buf_str(&path), buf_str(&text), text.len,
-	    0600, err);
-out:
-	buf_clear(&path);
+	ret = secmap_file_write(config_dir, SHADOW_FILE, &text, err);
 	buf_clear_secret(&text);
 	return ret;
 }

@@ -9,7 +9,7 @@
 #include "compiler.h"
 #include "diag.h"
 #include "err.h"
-#include "hmap.h"
+#include "secmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@
 #define SHADOW_FILE "priv/shadow.cfg"
 
 struct shadow_cfg {
-	struct hmap users;	/* name -> struct shadow_entry */
+	struct secmap users;	/* name -> crypt hash */
 };
 
 struct shadow_cfg *shadow_new(void);

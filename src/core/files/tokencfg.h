@@ -9,7 +9,7 @@
 #include "compiler.h"
 #include "diag.h"
 #include "err.h"
-#include "hmap.h"
+#include "secmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,7 +18,7 @@
 #define TOKENCFG_TIMEOUT 10	/* seconds, for file-priv_token_cfg */
 
 struct tokencfg {
-	struct hmap tokens;	/* full token id -> struct tokencfg_entry */
+	struct secmap tokens;	/* full token id -> secret */
 };
 
 struct tokencfg *tokencfg_new(void);
