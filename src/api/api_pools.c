@@ -198,9 +198,9 @@ storage_each(const char *p, size_t len, void *arg)
 	const char *id = ucfg_strn(mc->cfg, p, len);
 
 	if (mc->del)
-		hmap_del(&mc->pool->storage, id);
+		ucfg_pool_del_storage(mc->cfg, mc->pool, id);
 	else
-		hmap_set_add(&mc->pool->storage, id);
+		ucfg_pool_add_storage(mc->cfg, mc->pool, id);
 }
 
 static int

@@ -135,7 +135,7 @@ get_token(const struct ucfg *cfg, const char *userid, const char *name,
 
 	if (u == NULL)
 		return NULL;
-	t = hmap_get(&u->tokens, name);
+	t = ucfg_user_token(cfg, u, name);
 	if (t == NULL)
 		err_set(err, ERR_NOT_FOUND, "no such token '%s' for user '%s'",
 		    name, userid);
@@ -184,7 +184,7 @@ tokens_create(struct api_call *c, json_t **result_r, struct err *err)
 	u = get_user(tx.ucfg, param_str(c, "userid"), err);
 	if (u == NULL)
 		goto out;
-	if (hmap_get(&u->tokens, name) != NULL) {
+	if (ucfg_user_token(tx.ucfg, u, name) != NULL) {
 		rc = api_param_error(c->env, err, "tokenid",
 		    "Token already exists.");
 		goto out;

@@ -20,10 +20,17 @@ struct hmap {
 	size_t cap;	/* power of two, or 0 */
 	size_t count;
 	size_t tombs;
+	bool by_ptr;	/* keys compared by address (interned strings) */
 };
 
 void hmap_init(struct hmap *m);
-void hmap_clear(struct hmap *m);	/* frees slots, not keys/values */
+/*
+ * A map whose keys are interned strings (src/common/strpool.h): lookups
+ * hash and compare the key's address, never its bytes, so every key passed
+ * in must be the pool's copy.  Iteration still sees the strings.
+ */
+void hmap_init_ptr(struct hmap *m);
+void hmap_clear(struct hmap *m);	/* frees slots, not keys/values; keeps the mode */
 
 void *hmap_get(const struct hmap *m, const char *key);
 void *hmap_getn(const struct hmap *m, const char *key, size_t len);

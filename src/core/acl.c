@@ -1,6 +1,7 @@
 /*
- * The ACL tree: nodes keyed by path component, children kept sorted by
- * name (the writer walks them in that order and lookups bisect), entries
+ * The ACL tree: nodes keyed by path component and indexed by full path,
+ * children kept sorted by name (the writer walks them in that order and
+ * the permission walk bisects; a bulk load appends and sorts once), entries
  * kept sorted by (kind, subject, role) so that the entries of one subject
  * form a contiguous run found by bisection.  Subjects and roles are
  * interned, so the order is by pointer and comparisons are cheap.
@@ -49,42 +50,77 @@ acl_node_child(const struct acl_node *n, const char *name, size_t len)
 	return NULL;
 }
 
+/*
+ * The node of a normalised path, creating missing nodes when mcfg is set.
+ * Every node is also indexed by its full path, so a lookup is one hash of
+ * the path (and of its prefixes only when nodes must be created).
+ */
 static struct acl_node *
 walk(const struct ucfg *cfg, struct ucfg *mcfg, const char *path)
 {
-	struct acl_node *n = cfg->acl_root;
-	const char *p = path;
+	struct acl_node *n = hmap_get(&cfg->acl_paths, path), *c;
+	const char *p;
+	size_t len;
 
-	while (*p != '\0') {
-		size_t len;
-		struct acl_node *c;
+	if (n != NULL || strcmp(path, "/") == 0)
+		return n != NULL ? n : cfg->acl_root;
+	if (mcfg == NULL)
+		return NULL;
+	/* find the deepest existing ancestor, then create downwards */
+	len = strlen(path);
+	while (len > 1 && path[len - 1] != '/')
+		len--;
+	n = cfg->acl_root;
+	if (len > 1) {
+		char *parent = xstrndup(path, len - 1);
 
-		while (*p == '/')
-			p++;
-		len = strcspn(p, "/");
-		if (len == 0)
-			break;
-		c = acl_node_child(n, p, len);
-		if (c == NULL) {
-			size_t i;
-
-			if (mcfg == NULL)
-				return NULL;
-			c = strpool_alloc(&mcfg->pool, sizeof(*c));
-			c->name = ucfg_strn(mcfg, p, len);
-			c->path = ucfg_strn(mcfg, path, (size_t)(p - path) + len);
-			c->parent = n;
-			i = child_pos(n, p, len);
-			XGROW(n->children, n->child_cap, n->child_count + 1);
-			memmove(&n->children[i + 1], &n->children[i],
-			    (n->child_count - i) * sizeof(n->children[0]));
-			n->children[i] = c;
-			n->child_count++;
-		}
-		n = c;
-		p += len;
+		n = walk(cfg, mcfg, parent);
+		free(parent);
 	}
-	return n;
+	p = path + len;
+	c = strpool_alloc(&mcfg->pool, sizeof(*c));
+	c->name = ucfg_str(mcfg, p);
+	c->path = ucfg_str(mcfg, path);
+	c->parent = n;
+	XGROW(n->children, n->child_cap, n->child_count + 1);
+	if (mcfg->acl_bulk) {
+		n->children[n->child_count] = c;
+	} else {
+		size_t i = child_pos(n, p, strlen(p));
+
+		memmove(&n->children[i + 1], &n->children[i],
+		    (n->child_count - i) * sizeof(n->children[0]));
+		n->children[i] = c;
+	}
+	n->child_count++;
+	hmap_put(&mcfg->acl_paths, c->path, c);
+	return c;
+}
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct acl_node *const *)a)->name,
+	    (*(struct acl_node *const *)b)->name);
+}
+
+static void
+sort_children(struct acl_node *n)
+{
+	size_t i;
+
+	if (n->child_count > 1)
+		qsort(n->children, n->child_count, sizeof(n->children[0]),
+		    node_cmp);
+	for (i = 0; i < n->child_count; i++)
+		sort_children(n->children[i]);
+}
+
+void
+ucfg_acl_sort(struct ucfg *cfg)
+{
+	sort_children(cfg->acl_root);
+	cfg->acl_bulk = false;
 }
 
 struct acl_node *
@@ -151,7 +187,14 @@ void
 ucfg_acl_set(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
     const char *subject, const char *role, bool propagate)
 {
-	const char *s = ucfg_str(cfg, subject), *r = ucfg_str(cfg, role);
+	ucfg_acl_set_interned(n, kind, ucfg_str(cfg, subject),
+	    ucfg_str(cfg, role), propagate);
+}
+
+void
+ucfg_acl_set_interned(struct acl_node *n, enum acl_kind kind,
+    const char *s, const char *r, bool propagate)
+{
 	size_t i = entry_pos(n, kind, s, r);
 
 	if (i < n->entry_count &&

@@ -22,9 +22,44 @@ perm_roles_init(struct perm_roles *r)
 void
 perm_roles_clear(struct perm_roles *r)
 {
+	if (r->pool != NULL) {
+		perm_roles_clear(r->pool);
+		free(r->pool);
+	}
+	if (r->one != NULL) {
+		perm_roles_clear(r->one);
+		free(r->one);
+	}
 	free(r->grants);
 	free(r->tmp);
 	perm_roles_init(r);
+}
+
+static struct perm_roles *
+aux(struct perm_roles **slot)
+{
+	if (*slot == NULL) {
+		*slot = xmalloc(sizeof(**slot));
+		perm_roles_init(*slot);
+	}
+	return *slot;
+}
+
+/* The subject of a query, resolved once: interned id and its groups. */
+struct subject {
+	const char *id;		/* NULL: never named in the config */
+	bool is_token;
+	struct ucfg_group *const *groups;
+};
+
+static void
+subject_init(const struct ucfg *cfg, const char *authid, bool is_token,
+    struct subject *s)
+{
+	s->id = strpool_find(&cfg->pool, authid);
+	s->is_token = is_token;
+	s->groups = !is_token && s->id != NULL ?
+	    ucfg_member_of_i(cfg, s->id) : NULL;
 }
 
 /* Append entries of one subject to tmp, deduplicating roles. */
@@ -108,18 +143,14 @@ only_noaccess(const struct ucfg *cfg, struct perm_roles *r)
 
 /* roles() for a user or privsep-token subject (no root or token checks). */
 static void
-walk_roles(const struct ucfg *cfg, bool is_token, const char *authid,
+walk_roles(const struct ucfg *cfg, const struct subject *subj,
     const char *path, struct perm_roles *out)
 {
-	const char *subject = strpool_find(&cfg->pool, authid);
-	struct ucfg_group *const *groups = NULL;
 	const struct acl_node *n = cfg->acl_root;
 	const char *p = path;
 
 	out->count = 0;
-	if (!is_token && subject != NULL)
-		groups = ucfg_member_of(cfg, subject);
-	if (subject == NULL && groups == NULL)
+	if (subj->id == NULL)
 		return;
 	for (;;) {
 		size_t len;
@@ -130,10 +161,11 @@ walk_roles(const struct ucfg *cfg, bool is_token, const char *authid,
 		len = strcspn(p, "/");
 		/* is this the last component? */
 		if (len == 0) {
-			visit(out, n, is_token, subject, groups, true);
+			visit(out, n, subj->is_token, subj->id, subj->groups,
+			    true);
 			break;
 		}
-		visit(out, n, is_token, subject, groups, false);
+		visit(out, n, subj->is_token, subj->id, subj->groups, false);
 		next = acl_node_child(n, p, len);
 		if (next == NULL)
 			break;
@@ -142,7 +174,8 @@ walk_roles(const struct ucfg *cfg, bool is_token, const char *authid,
 		while (*p == '/')
 			p++;
 		if (*p == '\0') {
-			visit(out, n, is_token, subject, groups, true);
+			visit(out, n, subj->is_token, subj->id, subj->groups,
+			    true);
 			break;
 		}
 	}
@@ -165,6 +198,7 @@ perm_roles(const struct ucfg *cfg, const char *authid, const char *path,
 {
 	size_t len = strlen(authid);
 	const struct ucfg_token *t;
+	struct subject subj;
 
 	out->count = 0;
 	if (strcmp(authid, "root@pam") == 0) {
@@ -172,16 +206,19 @@ perm_roles(const struct ucfg *cfg, const char *authid, const char *path,
 		return;
 	}
 	if (id_user_valid(authid, len, NULL)) {
-		walk_roles(cfg, false, authid, path, out);
+		subject_init(cfg, authid, false, &subj);
+		walk_roles(cfg, &subj, path, out);
 		return;
 	}
 	t = ucfg_token(cfg, authid);
 	if (t == NULL)
 		return;
-	if (!t->privsep)
+	if (!t->privsep) {
 		perm_roles(cfg, t->user->id, path, out);
-	else
-		walk_roles(cfg, true, authid, path, out);
+	} else {
+		subject_init(cfg, authid, true, &subj);
+		walk_roles(cfg, &subj, path, out);
+	}
 }
 
 void
@@ -192,7 +229,7 @@ perm_privs_of(const struct ucfg *cfg, const struct perm_roles *r,
 
 	out->privs = out->prop = 0;
 	for (i = 0; i < r->count; i++) {
-		const struct ucfg_role *role = ucfg_role(cfg, r->grants[i].role);
+		const struct ucfg_role *role = ucfg_role_i(cfg, r->grants[i].role);
 
 		if (role == NULL)
 			continue;
@@ -212,55 +249,60 @@ is_member_path(const char *path, const char *prefix)
 	    memchr(path + plen, '/', len - plen) == NULL;
 }
 
-/* The pool roles of a /vms/<id> or /storage/<id> path, into pr. */
+/* roles() of the subject on /pool/<pool id>, into out. */
 static void
-pool_roles(const struct ucfg *cfg, const char *authid, bool is_token,
-    const char *path, struct perm_roles *pr)
+walk_pool(const struct ucfg *cfg, const struct subject *subj,
+    const struct ucfg_pool *p, struct perm_roles *out)
 {
-	struct perm_roles one;
-	struct buf pp = BUF_INIT;
-	const char *id;
-	size_t it = 0, i, j;
-	void *v;
+	char small[256], *path = small;
+	size_t len = strlen(p->id);
+	size_t i;
+
+	if (len + 7 > sizeof(small))
+		path = xmalloc(len + 7);
+	memcpy(path, "/pool/", 6);
+	memcpy(path + 6, p->id, len + 1);
+	walk_roles(cfg, subj, path, out);
+	for (i = 0; i < out->count; i++)
+		out->grants[i].pool = p;
+	if (path != small)
+		free(path);
+}
+
+/*
+ * The pool roles of a /vms/<id> or /storage/<id> path, into pr: the roles
+ * the subject has on each pool that directly holds that member.
+ */
+static void
+pool_roles(const struct ucfg *cfg, const struct subject *subj,
+    const char *path, struct perm_roles *pr, struct perm_roles *one)
+{
+	struct ucfg_pool *const *pools;
+	size_t i, j;
 
 	pr->count = 0;
 	if (is_member_path(path, "/vms/")) {
 		struct ucfg_pool *p = hmap_get(&cfg->vm_pool, path + 5);
 
-		if (p == NULL)
-			return;
-		buf_putf(&pp, "/pool/%s", p->id);
-		walk_roles(cfg, is_token, authid, buf_str(&pp), pr);
-		for (i = 0; i < pr->count; i++)
-			pr->grants[i].pool = p;
-		buf_clear(&pp);
+		if (p != NULL)
+			walk_pool(cfg, subj, p, pr);
 		return;
 	}
 	if (!is_member_path(path, "/storage/"))
 		return;
-	id = path + 9;
-	perm_roles_init(&one);
-	while (hmap_next(&cfg->pools, &it, NULL, &v)) {
-		struct ucfg_pool *p = v;
-
-		if (hmap_get(&p->storage, id) == NULL)
-			continue;
-		buf_reset(&pp);
-		buf_putf(&pp, "/pool/%s", p->id);
-		walk_roles(cfg, is_token, authid, buf_str(&pp), &one);
-		for (i = 0; i < one.count; i++) {
+	pools = ucfg_storage_pools(cfg, path + 9);
+	for (; pools != NULL && *pools != NULL; pools++) {
+		walk_pool(cfg, subj, *pools, one);
+		for (i = 0; i < one->count; i++) {
 			for (j = 0; j < pr->count; j++)
-				if (pr->grants[j].role == one.grants[i].role)
+				if (pr->grants[j].role == one->grants[i].role)
 					break;
 			if (j < pr->count)
 				continue;
 			XGROW(pr->grants, pr->cap, pr->count + 1);
-			pr->grants[pr->count] = one.grants[i];
-			pr->grants[pr->count++].pool = p;
+			pr->grants[pr->count++] = one->grants[i];
 		}
 	}
-	perm_roles_clear(&one);
-	buf_clear(&pp);
 }
 
 static bool
@@ -303,13 +345,13 @@ static void
 compute(const struct ucfg *cfg, const char *authid, bool is_token,
     const char *path, struct perm_set *out, struct perm_roles *r)
 {
-	struct perm_roles pr;
+	struct perm_roles *pr = aux(&r->pool);
+	struct subject subj;
 
-	walk_roles(cfg, is_token, authid, path, r);
-	perm_roles_init(&pr);
-	pool_roles(cfg, authid, is_token, path, &pr);
-	merge_pool_roles(r, &pr);
-	perm_roles_clear(&pr);
+	subject_init(cfg, authid, is_token, &subj);
+	walk_roles(cfg, &subj, path, r);
+	pool_roles(cfg, &subj, path, pr, aux(&r->one));
+	merge_pool_roles(r, pr);
 	perm_privs_of(cfg, r, out);
 }
 

@@ -30,6 +30,8 @@ struct perm_roles {
 	/* scratch space reused between calls */
 	struct perm_grant *tmp;
 	size_t tmp_count, tmp_cap;
+	struct perm_roles *pool;	/* pool roles of the last query */
+	struct perm_roles *one;		/* one pool's roles while collecting */
 };
 
 struct perm_set {

@@ -45,6 +45,12 @@ ucfg_new(void)
 	struct ucfg_user *root;
 
 	strpool_init(&cfg->pool);
+	/* keyed by interned ids: see the lookups below */
+	hmap_init_ptr(&cfg->users);
+	hmap_init_ptr(&cfg->groups);
+	hmap_init_ptr(&cfg->roles);
+	hmap_init_ptr(&cfg->pools);
+	hmap_init_ptr(&cfg->member_of);
 	cfg->acl_root = strpool_alloc(&cfg->pool, sizeof(*cfg->acl_root));
 	cfg->acl_root->name = "";
 	cfg->acl_root->path = "/";
@@ -88,38 +94,85 @@ ucfg_free(struct ucfg *cfg)
 	while (hmap_next(&cfg->member_of, &it, NULL, &v))
 		free(v);
 	hmap_clear(&cfg->member_of);
+	it = 0;
+	while (hmap_next(&cfg->storage_pools, &it, NULL, &v))
+		free(v);
+	hmap_clear(&cfg->storage_pools);
 	hmap_clear(&cfg->users);
 	hmap_clear(&cfg->groups);
 	hmap_clear(&cfg->roles);
 	hmap_clear(&cfg->pools);
 	hmap_clear(&cfg->vm_pool);
+	hmap_clear(&cfg->acl_paths);
 	acl_node_free(cfg->acl_root);
 	strpool_clear(&cfg->pool);
 	free(cfg);
 }
 
+/* The pool's copy of s, or NULL if no config string equals s. */
+static const char *
+interned(const struct ucfg *cfg, const char *s)
+{
+	return strpool_find(&cfg->pool, s);
+}
+
 struct ucfg_user *
 ucfg_user(const struct ucfg *cfg, const char *userid)
 {
-	return hmap_get(&cfg->users, userid);
+	const char *k = interned(cfg, userid);
+
+	return k != NULL ? hmap_get(&cfg->users, k) : NULL;
 }
 
 struct ucfg_group *
 ucfg_group(const struct ucfg *cfg, const char *groupid)
 {
-	return hmap_get(&cfg->groups, groupid);
+	const char *k = interned(cfg, groupid);
+
+	return k != NULL ? hmap_get(&cfg->groups, k) : NULL;
 }
 
 struct ucfg_role *
 ucfg_role(const struct ucfg *cfg, const char *roleid)
 {
-	return hmap_get(&cfg->roles, roleid);
+	const char *k = interned(cfg, roleid);
+
+	return k != NULL ? hmap_get(&cfg->roles, k) : NULL;
 }
 
 struct ucfg_pool *
 ucfg_pool(const struct ucfg *cfg, const char *poolid)
 {
-	return hmap_get(&cfg->pools, poolid);
+	const char *k = interned(cfg, poolid);
+
+	return k != NULL ? hmap_get(&cfg->pools, k) : NULL;
+}
+
+struct ucfg_user *
+ucfg_user_i(const struct ucfg *cfg, const char *userid)
+{
+	return hmap_get(&cfg->users, userid);
+}
+
+struct ucfg_group *
+ucfg_group_i(const struct ucfg *cfg, const char *groupid)
+{
+	return hmap_get(&cfg->groups, groupid);
+}
+
+struct ucfg_role *
+ucfg_role_i(const struct ucfg *cfg, const char *roleid)
+{
+	return hmap_get(&cfg->roles, roleid);
+}
+
+struct ucfg_token *
+ucfg_user_token(const struct ucfg *cfg, const struct ucfg_user *u,
+    const char *name)
+{
+	const char *k = interned(cfg, name);
+
+	return k != NULL ? hmap_get(&u->tokens, k) : NULL;
 }
 
 struct ucfg_token *
@@ -134,7 +187,7 @@ ucfg_token(const struct ucfg *cfg, const char *tokenid)
 	memcpy(userid, tokenid, bang);
 	userid[bang] = '\0';
 	u = ucfg_user(cfg, userid);
-	return u != NULL ? hmap_get(&u->tokens, tokenid + bang + 1) : NULL;
+	return u != NULL ? ucfg_user_token(cfg, u, tokenid + bang + 1) : NULL;
 }
 
 struct ucfg_user *
@@ -157,6 +210,8 @@ ucfg_token_add(struct ucfg *cfg, struct ucfg_user *user, const char *name)
 	t->id = ucfg_str(cfg, buf_str(&id));
 	t->name = ucfg_str(cfg, name);
 	t->user = user;
+	if (user->tokens.cap == 0)
+		hmap_init_ptr(&user->tokens);
 	hmap_put(&user->tokens, t->name, t);
 	buf_clear(&id);
 	return t;
@@ -206,7 +261,8 @@ ucfg_pool_add(struct ucfg *cfg, const char *poolid)
 void
 ucfg_user_del(struct ucfg *cfg, const char *userid)
 {
-	struct ucfg_user *u = hmap_del(&cfg->users, userid);
+	const char *k = interned(cfg, userid);
+	struct ucfg_user *u = k != NULL ? hmap_del(&cfg->users, k) : NULL;
 
 	if (u != NULL)
 		hmap_clear(&u->tokens);
@@ -215,14 +271,17 @@ ucfg_user_del(struct ucfg *cfg, const char *userid)
 void
 ucfg_token_del(struct ucfg *cfg, struct ucfg_user *user, const char *name)
 {
-	(void)cfg;
-	hmap_del(&user->tokens, name);
+	const char *k = interned(cfg, name);
+
+	if (k != NULL)
+		hmap_del(&user->tokens, k);
 }
 
 void
 ucfg_group_del(struct ucfg *cfg, const char *groupid)
 {
-	struct ucfg_group *g = hmap_del(&cfg->groups, groupid);
+	const char *k = interned(cfg, groupid);
+	struct ucfg_group *g = k != NULL ? hmap_del(&cfg->groups, k) : NULL;
 
 	if (g != NULL) {
 		hmap_clear(&g->members);
@@ -233,13 +292,17 @@ ucfg_group_del(struct ucfg *cfg, const char *groupid)
 void
 ucfg_role_del(struct ucfg *cfg, const char *roleid)
 {
-	hmap_del(&cfg->roles, roleid);
+	const char *k = interned(cfg, roleid);
+
+	if (k != NULL)
+		hmap_del(&cfg->roles, k);
 }
 
 void
 ucfg_pool_del(struct ucfg *cfg, const char *poolid)
 {
-	struct ucfg_pool *p = hmap_del(&cfg->pools, poolid);
+	const char *id = interned(cfg, poolid);
+	struct ucfg_pool *p = id != NULL ? hmap_del(&cfg->pools, id) : NULL;
 	size_t it = 0;
 	const char *k;
 
@@ -250,6 +313,30 @@ ucfg_pool_del(struct ucfg *cfg, const char *poolid)
 			hmap_del(&cfg->vm_pool, k);
 	hmap_clear(&p->vms);
 	hmap_clear(&p->storage);
+	cfg->index_valid = false;
+}
+
+void
+ucfg_pool_add_storage(struct ucfg *cfg, struct ucfg_pool *p,
+    const char *storeid)
+{
+	hmap_set_add(&p->storage, ucfg_str(cfg, storeid));
+	cfg->index_valid = false;
+}
+
+void
+ucfg_pool_del_storage(struct ucfg *cfg, struct ucfg_pool *p,
+    const char *storeid)
+{
+	if (hmap_del(&p->storage, storeid) != NULL)
+		cfg->index_valid = false;
+}
+
+struct ucfg_pool *const *
+ucfg_storage_pools(const struct ucfg *cfg, const char *storeid)
+{
+	rg_assert(cfg->index_valid);
+	return hmap_get(&cfg->storage_pools, storeid);
 }
 
 void
@@ -305,39 +392,73 @@ ucfg_pool_del_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid)
 struct ucfg_group *const *
 ucfg_member_of(const struct ucfg *cfg, const char *userid)
 {
+	const char *k = interned(cfg, userid);
+
+	rg_assert(cfg->index_valid);
+	return k != NULL ? hmap_get(&cfg->member_of, k) : NULL;
+}
+
+struct ucfg_group *const *
+ucfg_member_of_i(const struct ucfg *cfg, const char *userid)
+{
 	rg_assert(cfg->index_valid);
 	return hmap_get(&cfg->member_of, userid);
+}
+
+/* Append item to the NULL-terminated array stored under key in m. */
+static void
+list_append(struct hmap *m, const char *key, void *item)
+{
+	void **list = hmap_get(m, key);
+	size_t count = 0;
+
+	while (list != NULL && list[count] != NULL)
+		count++;
+	list = xreallocarray(list, count + 2, sizeof(*list));
+	list[count] = item;
+	list[count + 1] = NULL;
+	hmap_put(m, key, list);
+}
+
+static void
+clear_lists(struct hmap *m)
+{
+	size_t it = 0;
+	void *v;
+
+	while (hmap_next(m, &it, NULL, &v))
+		free(v);
+	hmap_clear(m);
 }
 
 void
 ucfg_reindex(struct ucfg *cfg)
 {
-	size_t it = 0, n, i;
-	void *v;
-	struct ucfg_group **sorted;
+	size_t n, i;
+	void **sorted;
 
-	while (hmap_next(&cfg->member_of, &it, NULL, &v))
-		free(v);
-	hmap_clear(&cfg->member_of);
+	clear_lists(&cfg->member_of);
+	clear_lists(&cfg->storage_pools);
 
-	/* sorted so that every user's group list comes out in id order */
-	sorted = (struct ucfg_group **)hmap_sorted_values(&cfg->groups, &n);
+	/* sorted, so that every list comes out in id order */
+	sorted = hmap_sorted_values(&cfg->groups, &n);
 	for (i = 0; i < n; i++) {
+		struct ucfg_group *g = sorted[i];
 		const char *member;
 		size_t mit = 0;
 
-		while (hmap_next(&sorted[i]->members, &mit, &member, NULL)) {
-			struct ucfg_group **list = hmap_get(&cfg->member_of,
-			    member);
-			size_t count = 0;
+		while (hmap_next(&g->members, &mit, &member, NULL))
+			list_append(&cfg->member_of, member, g);
+	}
+	free(sorted);
+	sorted = hmap_sorted_values(&cfg->pools, &n);
+	for (i = 0; i < n; i++) {
+		struct ucfg_pool *p = sorted[i];
+		const char *store;
+		size_t sit = 0;
 
-			while (list != NULL && list[count] != NULL)
-				count++;
-			list = xreallocarray(list, count + 2, sizeof(*list));
-			list[count] = sorted[i];
-			list[count + 1] = NULL;
-			hmap_put(&cfg->member_of, member, list);
-		}
+		while (hmap_next(&p->storage, &sit, &store, NULL))
+			list_append(&cfg->storage_pools, store, p);
 	}
 	free(sorted);
 	cfg->index_valid = true;

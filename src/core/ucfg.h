@@ -88,8 +88,12 @@ struct ucfg {
 	struct hmap pools;
 	struct hmap vm_pool;	/* vmid -> struct ucfg_pool (exclusive) */
 	struct acl_node *acl_root;
-	/* derived: user id -> NULL-terminated array of groups; see ucfg_index */
+	struct hmap acl_paths;	/* normalised path -> struct acl_node */
+	bool acl_bulk;		/* parsing: append children, sort at the end */
+	/* derived (ucfg_reindex): user id -> NULL-terminated array of groups */
 	struct hmap member_of;
+	/* derived: storage id -> NULL-terminated array of pools holding it */
+	struct hmap storage_pools;
 	bool index_valid;
 };
 
@@ -119,6 +123,16 @@ struct ucfg_role *ucfg_role(const struct ucfg *cfg, const char *roleid);
 struct ucfg_pool *ucfg_pool(const struct ucfg *cfg, const char *poolid);
 /* A token by full id; NULL if the id is malformed or unknown. */
 struct ucfg_token *ucfg_token(const struct ucfg *cfg, const char *tokenid);
+/* A token of a user by its name (the part after '!'). */
+struct ucfg_token *ucfg_user_token(const struct ucfg *cfg,
+    const struct ucfg_user *u, const char *name);
+/*
+ * Lookups by a string already interned in cfg's pool (ucfg_str): no
+ * hashing of the bytes, for the parser and the permission walk.
+ */
+struct ucfg_user *ucfg_user_i(const struct ucfg *cfg, const char *userid);
+struct ucfg_group *ucfg_group_i(const struct ucfg *cfg, const char *groupid);
+struct ucfg_role *ucfg_role_i(const struct ucfg *cfg, const char *roleid);
 
 /* Creation (the object must not exist yet). */
 struct ucfg_user *ucfg_user_add(struct ucfg *cfg, const char *userid);
@@ -143,6 +157,15 @@ void ucfg_group_del_member(struct ucfg *cfg, struct ucfg_group *g,
 /* Remove the user from every group. */
 void ucfg_user_leave_groups(struct ucfg *cfg, const char *userid);
 
+/* Add or remove a storage of a pool. */
+void ucfg_pool_add_storage(struct ucfg *cfg, struct ucfg_pool *p,
+    const char *storeid);
+void ucfg_pool_del_storage(struct ucfg *cfg, struct ucfg_pool *p,
+    const char *storeid);
+/* The pools that hold a storage (NULL-terminated), or NULL; needs the index. */
+struct ucfg_pool *const *ucfg_storage_pools(const struct ucfg *cfg,
+    const char *storeid);
+
 /* Add a VM to a pool (and the vmid map); false if it is in another pool. */
 bool ucfg_pool_add_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid);
 void ucfg_pool_del_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid);
@@ -154,6 +177,11 @@ struct acl_node *acl_node_child(const struct acl_node *n, const char *name,
     size_t len);
 void ucfg_acl_set(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
     const char *subject, const char *role, bool propagate);
+/* The same with subject and role already interned in cfg's pool. */
+void ucfg_acl_set_interned(struct acl_node *n, enum acl_kind kind,
+    const char *subject, const char *role, bool propagate);
+/* Sort every node's children by name (after a bulk load). */
+void ucfg_acl_sort(struct ucfg *cfg);
 void ucfg_acl_unset(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
     const char *subject, const char *role);
 /* Remove every entry of a subject in the whole tree (or below a node). */
@@ -178,6 +206,8 @@ size_t acl_node_entries(const struct acl_node *n, enum acl_kind kind,
  */
 struct ucfg_group *const *ucfg_member_of(const struct ucfg *cfg,
     const char *userid);
+struct ucfg_group *const *ucfg_member_of_i(const struct ucfg *cfg,
+    const char *userid);	/* userid interned */
 void ucfg_reindex(struct ucfg *cfg);
 
 #endif

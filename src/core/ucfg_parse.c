@@ -196,7 +196,7 @@ group_member(const char *p, size_t len, void *arg)
 	struct parser *ps = mc->ps;
 	const char *id = ucfg_strn(ps->cfg, p, len);
 
-	if (!id_user_valid(p, len, NULL) || ucfg_user(ps->cfg, id) == NULL) {
+	if (!id_user_valid(p, len, NULL) || ucfg_user_i(ps->cfg, id) == NULL) {
 		/* Proxmox warns for both, but keeps a well-formed unknown id */
 		warn(ps, !id_user_valid(p, len, NULL),
 		    "ignore invalid group member '%s'", id);
@@ -217,7 +217,7 @@ parse_group(struct parser *ps, struct field *f, size_t n)
 		    id->p);
 		return;
 	}
-	mc.group = ucfg_group(ps->cfg, fstr(ps, id));
+	mc.group = ucfg_group_i(ps->cfg, fstr(ps, id));
 	if (mc.group == NULL)
 		mc.group = ucfg_group_add(ps->cfg, fstr(ps, id));
 	/* a repeated group line merges; its comment only replaces if set */
@@ -256,7 +256,7 @@ parse_role(struct parser *ps, struct field *f, size_t n)
 		    id->p);
 		return;
 	}
-	rc.role = ucfg_role(ps->cfg, fstr(ps, id));
+	rc.role = ucfg_role_i(ps->cfg, fstr(ps, id));
 	if (rc.role == NULL)
 		rc.role = ucfg_role_add(ps->cfg, fstr(ps, id));
 	str_split_list(privs->p, privs->len, role_priv, &rc);
@@ -283,7 +283,7 @@ acl_role(const char *p, size_t len, void *arg)
 		return;
 	}
 	role = ucfg_strn(ac->ps->cfg, p, len);
-	if (ucfg_role(ac->ps->cfg, role) == NULL) {
+	if (ucfg_role_i(ac->ps->cfg, role) == NULL) {
 		/* a dangling reference: Proxmox drops it on the next write */
 		warn(ac->ps, false, "ignore unknown role '%s' in acl", role);
 		return;
@@ -303,7 +303,7 @@ acl_add(struct acl_ctx *ac, enum acl_kind kind, const char *subject)
 	if (ac->node == NULL)
 		ac->node = ucfg_acl_node(ac->ps->cfg, ac->path);
 	for (i = 0; i < ac->role_count; i++)
-		ucfg_acl_set(ac->ps->cfg, ac->node, kind, subject, ac->roles[i],
+		ucfg_acl_set_interned(ac->node, kind, subject, ac->roles[i],
 		    ac->propagate);
 }
 
@@ -315,17 +315,17 @@ acl_member(const char *p, size_t len, void *arg)
 	const char *m = ucfg_strn(ps->cfg, p, len);
 
 	if (len > 1 && p[0] == '@' && !str_is_space(p[1])) {
-		const char *g = m + 1;
+		const char *g = ucfg_strn(ps->cfg, p + 1, len - 1);
 
 		if (!id_group_valid(g, len - 1)) {
 			warn(ps, true, "ignore invalid acl group '%s'", g);
 			return;
 		}
-		if (ucfg_group(ps->cfg, g) == NULL)
+		if (ucfg_group_i(ps->cfg, g) == NULL)
 			warn(ps, false, "ignore invalid acl group '%s'", g);
 		acl_add(ac, ACL_GROUP, g);
 	} else if (id_user_valid(p, len, NULL)) {
-		if (ucfg_user(ps->cfg, m) == NULL)
+		if (ucfg_user_i(ps->cfg, m) == NULL)
 			warn(ps, false, "ignore invalid acl member '%s'", m);
 		acl_add(ac, ACL_USER, m);
 	} else if (id_token_valid(p, len, NULL)) {
@@ -418,7 +418,7 @@ pool_storage(const char *p, size_t len, void *arg)
 		return;
 	}
 	id = ucfg_strn(pc->ps->cfg, p, len);
-	hmap_set_add(&pc->pool->storage, id);
+	ucfg_pool_add_storage(pc->ps->cfg, pc->pool, id);
 }
 
 static void
@@ -477,6 +477,7 @@ ucfg_parse(const char *text, size_t len, const char *file, struct diag *diag)
 	size_t nb, i;
 
 	ps.cfg = ucfg_new();
+	ps.cfg->acl_bulk = true;
 	ps.diag = diag;
 	ps.file = file;
 	while (pos < len) {
@@ -503,6 +504,7 @@ ucfg_parse(const char *text, size_t len, const char *file, struct diag *diag)
 	}
 	if (ucfg_user(ps.cfg, "root@pam") == NULL)
 		ucfg_user_add(ps.cfg, "root@pam")->enable = true;
+	ucfg_acl_sort(ps.cfg);
 	ucfg_reindex(ps.cfg);
 	buf_clear(&ps.tmp);
 	return ps.cfg;
