@@ -76,8 +76,8 @@ key_eq(const struct hmap *m, const struct hmap_slot *s, unsigned h,
 {
 	if (m->by_ptr)
 		return s->key == key;
-	return s->key != TOMB && s->hash == h &&
-	    strncmp(s->key, key, len) == 0 && s->key[len] == '\0';
+	return s->hash == h && s->len == len && s->key != TOMB &&
+	    memcmp(s->key, key, len) == 0;
 }
 
 static struct hmap_slot *
@@ -164,6 +164,7 @@ hmap_put(struct hmap *m, const char *key, void *value)
 	s->key = key;
 	s->value = value;
 	s->hash = h;
+	s->len = (unsigned)len;
 	m->count++;
 	return NULL;
 }

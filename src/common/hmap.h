@@ -13,6 +13,7 @@ struct hmap_slot {
 	const char *key;
 	void *value;
 	unsigned hash;
+	unsigned len;	/* key length (string mode) */
 };
 
 struct hmap {

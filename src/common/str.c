@@ -6,13 +6,6 @@
 #include <limits.h>
 #include <string.h>
 
-bool
-str_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
-}
-
 void
 str_trim(const char **p, size_t *len)
 {

@@ -15,7 +15,11 @@
 /* Trim ASCII whitespace on both ends of (*p, *len). */
 void str_trim(const char **p, size_t *len);
 
-bool str_is_space(char c);
+static inline bool
+str_is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 /* Copy src into dst[size]; returns false if it had to truncate. */
 bool str_copy(char *dst, size_t size, const char *src);

@@ -156,6 +156,21 @@ id_realm_of(const char *authid, const char **realm_r, size_t *len_r)
 	return true;
 }
 
+/* Already normal: starts with '/', no "//", no trailing '/', valid chars. */
+static bool
+path_is_normal(const char *p, size_t len)
+{
+	size_t i;
+
+	if (p[0] != '/' || (len > 1 && p[len - 1] == '/'))
+		return false;
+	for (i = 1; i < len; i++)
+		if ((p[i] == '/' && p[i - 1] == '/') ||
+		    (p[i] != '/' && !is_id_char(p[i])))
+			return false;
+	return true;
+}
+
 bool
 id_path_normalize(const char *p, size_t len, struct buf *out)
 {
@@ -164,6 +179,10 @@ id_path_normalize(const char *p, size_t len, struct buf *out)
 	buf_reset(out);
 	if (p == NULL || len == 0)
 		return false;
+	if (path_is_normal(p, len)) {
+		buf_put(out, p, len);
+		return true;
+	}
 	if (p[0] != '/')
 		buf_putc(out, '/');
 	for (i = 0; i < len; i++) {

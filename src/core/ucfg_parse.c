@@ -312,9 +312,9 @@ acl_member(const char *p, size_t len, void *arg)
 {
 	struct acl_ctx *ac = arg;
 	struct parser *ps = ac->ps;
-	const char *m = ucfg_strn(ps->cfg, p, len);
+	const char *m;
 
-	if (len > 1 && p[0] == '@' && !str_is_space(p[1])) {
+	if (len > 1 && p[0] == '@') {
 		const char *g = ucfg_strn(ps->cfg, p + 1, len - 1);
 
 		if (!id_group_valid(g, len - 1)) {
@@ -324,7 +324,10 @@ acl_member(const char *p, size_t len, void *arg)
 		if (ucfg_group_i(ps->cfg, g) == NULL)
 			warn(ps, false, "ignore invalid acl group '%s'", g);
 		acl_add(ac, ACL_GROUP, g);
-	} else if (id_user_valid(p, len, NULL)) {
+		return;
+	}
+	m = ucfg_strn(ps->cfg, p, len);
+	if (id_user_valid(p, len, NULL)) {
 		if (ucfg_user_i(ps->cfg, m) == NULL)
 			warn(ps, false, "ignore invalid acl member '%s'", m);
 		acl_add(ac, ACL_USER, m);
@@ -353,7 +356,10 @@ parse_acl(struct parser *ps, struct field *f, size_t n)
 		    (int)path->len, path->p);
 		goto out;
 	}
-	ac.path = ucfg_strn(ps->cfg, norm.data, norm.len);
+	/* a known path needs no interning: its node holds the pool's copy */
+	ac.node = hmap_getn(&ps->cfg->acl_paths, norm.data, norm.len);
+	if (ac.node == NULL)
+		ac.path = ucfg_strn(ps->cfg, norm.data, norm.len);
 	str_split_list(FIELD(4)->p, FIELD(4)->len, acl_role, &ac);
 	str_split_list(FIELD(3)->p, FIELD(3)->len, acl_member, &ac);
 out:
