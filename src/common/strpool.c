@@ -78,6 +78,16 @@ strpool_intern(struct strpool *sp, const char *p, size_t len)
 }
 
 const char *
+strpool_copy(struct strpool *sp, const char *p, size_t len)
+{
+	char *s = strpool_alloc(sp, len + 1);
+
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+const char *
 strpool_add(struct strpool *sp, const char *s)
 {
 	return strpool_intern(sp, s, strlen(s));

@@ -25,6 +25,9 @@ const char *strpool_add(struct strpool *sp, const char *s);
 /* The interned copy of s, or NULL if s was never interned. */
 const char *strpool_find(const struct strpool *sp, const char *s);
 
+/* A copy of (p,len) in the arena, not interned (for free text). */
+const char *strpool_copy(struct strpool *sp, const char *p, size_t len);
+
 /* Raw arena allocation (zeroed, 16-byte aligned), freed with the pool. */
 void *strpool_alloc(struct strpool *sp, size_t size);
 

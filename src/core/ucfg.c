@@ -21,6 +21,12 @@ ucfg_strn(struct ucfg *cfg, const char *p, size_t len)
 	return strpool_intern(&cfg->pool, p, len);
 }
 
+const char *
+ucfg_text(struct ucfg *cfg, const char *p, size_t len)
+{
+	return strpool_copy(&cfg->pool, p, len);
+}
+
 static void
 add_builtin_roles(struct ucfg *cfg)
 {

@@ -112,9 +112,10 @@ struct ucfg *ucfg_parse(const char *text, size_t len, const char *file,
 /* Write the canonical user.cfg text (byte-identical to Proxmox's writer). */
 void ucfg_write(const struct ucfg *cfg, struct buf *out);
 
-/* Interning helpers. */
+/* Interning helpers (ids); ucfg_text copies free text without interning. */
 const char *ucfg_str(struct ucfg *cfg, const char *s);
 const char *ucfg_strn(struct ucfg *cfg, const char *p, size_t len);
+const char *ucfg_text(struct ucfg *cfg, const char *p, size_t len);
 
 /* Lookups; NULL when absent. */
 struct ucfg_user *ucfg_user(const struct ucfg *cfg, const char *userid);

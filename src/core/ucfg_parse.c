@@ -91,13 +91,14 @@ text_field(struct parser *ps, const struct field *f)
 	buf_reset(&ps->tmp);
 	str_unescape(&ps->tmp, f->p, f->len);
 	utf8_sanitize(&ps->tmp);
-	return ucfg_strn(ps->cfg, ps->tmp.data, ps->tmp.len);
+	return ucfg_text(ps->cfg, ps->tmp.data, ps->tmp.len);
 }
 
 static const char *
 verbatim_field(struct parser *ps, const struct field *f)
 {
-	return str_truthy(f->p, f->len) ? fstr(ps, f) : NULL;
+	return str_truthy(f->p, f->len) ? ucfg_text(ps->cfg, f->p, f->len) :
+	    NULL;
 }
 
 /* Expire field: empty -> 0; digits -> value; else -1 (invalid). */
@@ -141,7 +142,7 @@ parse_user(struct parser *ps, struct field *f, size_t n)
 	u->expire = expire;
 	u->firstname = text_field(ps, FIELD(4));
 	u->lastname = text_field(ps, FIELD(5));
-	u->email = n > 6 && f[6].len > 0 ? fstr(ps, &f[6]) : NULL;
+	u->email = verbatim_field(ps, FIELD(6));
 	u->comment = text_field(ps, FIELD(7));
 	u->keys = verbatim_field(ps, FIELD(8));
 }
@@ -221,7 +222,7 @@ parse_group(struct parser *ps, struct field *f, size_t n)
 	if (mc.group == NULL)
 		mc.group = ucfg_group_add(ps->cfg, fstr(ps, id));
 	/* a repeated group line merges; its comment only replaces if set */
-	if (text_field(ps, FIELD(3)) != NULL)
+	if (str_truthy(FIELD(3)->p, FIELD(3)->len))
 		mc.group->comment = text_field(ps, FIELD(3));
 	str_split_list(members->p, members->len, group_member, &mc);
 }
@@ -439,7 +440,7 @@ parse_pool(struct parser *ps, struct field *f, size_t n)
 		return;
 	}
 	pc.pool = ucfg_pool_add(ps->cfg, fstr(ps, id));
-	if (text_field(ps, FIELD(2)) != NULL)
+	if (str_truthy(FIELD(2)->p, FIELD(2)->len))
 		pc.pool->comment = text_field(ps, FIELD(2));
 	str_split_list(FIELD(3)->p, FIELD(3)->len, pool_vm, &pc);
 	str_split_list(FIELD(4)->p, FIELD(4)->len, pool_storage, &pc);
