@@ -33,7 +33,7 @@ groups_index(struct api_call *c, json_t **result_r, struct err *err)
 	size_t n, i, k;
 	json_t *list = json_array(), *m, *v;
 
-	if (store_read_user(c->env, &cfg, err) < 0) {
+	if (store_read_user_partial(c->env, UCFG_SKIP_ACL, &cfg, err) < 0) {
 		json_decref(list);
 		return -1;
 	}

@@ -19,6 +19,9 @@ int api_fail(struct err *err, const char *what);
 /* The realm part of a user id, copied into out. */
 void api_realm_of(const char *userid, struct buf *out);
 
+/* Every realm's type: {"pve": "pve", "corp": "ad", ...} (new reference). */
+json_t *api_realm_types(struct api_env *env);
+
 /* Type of a realm ("pve", "ldap", ...), or NULL if it does not exist. */
 const char *api_realm_type(struct api_env *env, const char *realm);
 

@@ -42,6 +42,23 @@ api_realm_type(struct api_env *env, const char *realm)
 	return type;
 }
 
+json_t *
+api_realm_types(struct api_env *env)
+{
+	struct domains_cfg *d = load_domains(env);
+	json_t *types = json_object();
+	size_t i;
+
+	for (i = 0; d != NULL && i < domains_realm_count(d); i++) {
+		const struct domains_realm *r = domains_realm_at(d, i);
+
+		json_object_set_new(types, r->id,
+		    json_string(realm_type_name(r->type)));
+	}
+	domains_free(d);
+	return types;
+}
+
 int
 api_user_lookup(struct api_env *env, const struct ucfg *cfg,
     const char *userid, const char **found_r, struct err *err)

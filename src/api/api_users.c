@@ -50,10 +50,13 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 	struct ucfg *cfg;
 	void **users;
 	size_t n, i;
-	json_t *list;
+	json_t *list, *types;
 
-	if (store_read_user(c->env, &cfg, err) < 0)
+	/* a listing needs no ACLs, and group lines only for --full */
+	if (store_read_user_partial(c->env, UCFG_SKIP_ACL |
+	    (full ? 0 : UCFG_SKIP_GROUPS), &cfg, err) < 0)
 		return -1;
+	types = api_realm_types(c->env);
 	list = json_array();
 	users = hmap_sorted_values(&cfg->users, &n);
 	for (i = 0; i < n; i++) {
@@ -69,7 +72,8 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_object_set_new(o, "userid", json_string(u->id));
 		user_fields(o, u);
 		api_realm_of(u->id, &realm);
-		type = api_realm_type(c->env, buf_str(&realm));
+		type = json_string_value(json_object_get(types,
+		    buf_str(&realm)));
 		json_set_str(o, "realm-type", type);
 		buf_clear(&realm);
 		if (full) {
@@ -104,6 +108,7 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 	}
 	free(users);
 	ucfg_free(cfg);
+	json_decref(types);
 	*result_r = list;
 	return 0;
 }

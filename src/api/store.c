@@ -18,7 +18,7 @@ store_path(const struct api_env *env, const char *rel, struct buf *out)
 }
 
 static int
-read_user(struct api_env *env, const char *path, struct diag *diag,
+read_user(const char *path, struct diag *diag, unsigned skip,
     struct ucfg **cfg_r, struct err *err)
 {
 	struct buf text = BUF_INIT;
@@ -28,14 +28,15 @@ read_user(struct api_env *env, const char *path, struct diag *diag,
 		buf_clear(&text);
 		return -1;
 	}
-	*cfg_r = ucfg_parse(buf_str(&text), text.len, path, diag);
+	*cfg_r = ucfg_parse_partial(buf_str(&text), text.len, path, diag,
+	    skip);
 	buf_clear(&text);
-	(void)env;
 	return 0;
 }
 
-int
-store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
+static int
+read_user_warn(struct api_env *env, unsigned skip, struct ucfg **cfg_r,
+    struct err *err)
 {
 	struct buf path = BUF_INIT;
 	struct diag d;
@@ -44,12 +45,25 @@ store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 
 	store_path(env, "user.cfg", &path);
 	diag_init(&d);
-	rc = read_user(env, buf_str(&path), &d, cfg_r, err);
+	rc = read_user(buf_str(&path), &d, skip, cfg_r, err);
 	for (i = 0; i < d.count; i++)
 		api_env_warn(env, &d.items[i]);
 	diag_clear(&d);
 	buf_clear(&path);
 	return rc;
+}
+
+int
+store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
+{
+	return read_user_warn(env, 0, cfg_r, err);
+}
+
+int
+store_read_user_partial(struct api_env *env, unsigned skip,
+    struct ucfg **cfg_r, struct err *err)
+{
+	return read_user_warn(env, skip, cfg_r, err);
 }
 
 int
@@ -73,7 +87,7 @@ store_begin_user(struct api_env *env, struct store_tx *tx, struct err *err)
 	size_t i;
 
 	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0 ||
-	    read_user(env, buf_str(&tx->path), &tx->diag, &tx->ucfg, err) < 0)
+	    read_user(buf_str(&tx->path), &tx->diag, 0, &tx->ucfg, err) < 0)
 		return -1;
 	for (i = 0; i < tx->diag.count; i++)
 		api_env_warn(env, &tx->diag.items[i]);

@@ -28,6 +28,10 @@ void store_path(const struct api_env *env, const char *rel, struct buf *out);
 int store_read_user(struct api_env *env, struct ucfg **cfg_r,
     struct err *err) RG_WARN_UNUSED;
 
+/* The same, skipping UCFG_SKIP_* kinds of lines (for listings). */
+int store_read_user_partial(struct api_env *env, unsigned skip,
+    struct ucfg **cfg_r, struct err *err) RG_WARN_UNUSED;
+
 /* Lock user.cfg and read it into tx->ucfg. */
 int store_begin_user(struct api_env *env, struct store_tx *tx,
     struct err *err) RG_WARN_UNUSED;

@@ -497,10 +497,15 @@ cell_text(struct buf *b, const json_t *v, const struct out_prop *prop,
 
 /* ---- text tables ---------------------------------------------------- */
 
+/* A cell's lines are spans [first, first + nlines) of the table's lines. */
 struct cell {
-	char *text;	/* all lines, '\n'-separated */
-	size_t *line_off, *line_len;
+	size_t first;
 	size_t nlines;
+};
+
+/* One line of a cell: bytes [off, off + len) of the table's text arena. */
+struct span {
+	size_t off, len;
 };
 
 struct row {
@@ -519,29 +524,36 @@ struct table {
 	const struct out_opts *opts;
 	bool utf8;	/* box drawing characters and UTF-8 text */
 	unsigned columns;	/* line cut, 0: none */
+	struct buf line;	/* reused for every printed line */
+	struct buf borders[4];	/* each border line, built once */
+	struct buf text;	/* every cell's text, one after another */
+	struct span *spans;	/* every cell's lines */
+	size_t nspans, spans_cap;
 };
 
-/* Perl's split(/\n/, $text): trailing empty fields are dropped. */
+/*
+ * Split the cell text at [start, end) of t->text into lines, as Perl's
+ * split(/\n/, $text) does: trailing empty fields are dropped.
+ */
 static void
-cell_split(struct cell *c)
+cell_split(struct table *t, struct cell *c, size_t start, size_t end)
 {
-	size_t len = strlen(c->text), i, start = 0, cap_off = 0, cap_len = 0;
+	size_t i, from = start;
 
+	c->first = t->nspans;
 	c->nlines = 0;
-	c->line_off = NULL;
-	c->line_len = NULL;
-	for (i = 0; i <= len; i++) {
-		if (i < len && c->text[i] != '\n')
+	for (i = start; i <= end; i++) {
+		if (i < end && t->text.data[i] != '\n')
 			continue;
-		XGROW(c->line_off, cap_off, c->nlines + 1);
-		XGROW(c->line_len, cap_len, c->nlines + 1);
-		c->line_off[c->nlines] = start;
-		c->line_len[c->nlines] = i - start;
+		XGROW(t->spans, t->spans_cap, t->nspans + 1);
+		t->spans[t->nspans++] = (struct span){from, i - from};
 		c->nlines++;
-		start = i + 1;
+		from = i + 1;
 	}
-	while (c->nlines > 0 && c->line_len[c->nlines - 1] == 0)
+	while (c->nlines > 0 && t->spans[c->first + c->nlines - 1].len == 0) {
 		c->nlines--;
+		t->nspans--;
+	}
 }
 
 static bool
@@ -633,7 +645,7 @@ table_writeln(FILE *f, const struct table *t, const char *s, size_t len)
 enum border_kind { B_TOP, B_HEAD, B_MID, B_BOT };
 
 static void
-table_border(FILE *f, const struct table *t, enum border_kind kind)
+table_border(FILE *f, struct table *t, enum border_kind kind)
 {
 	/* left, junction, right, horizontal */
 	static const char *const utf8[4][4] = {
@@ -649,38 +661,47 @@ table_border(FILE *f, const struct table *t, enum border_kind kind)
 		[B_BOT] = {"+", "+", "+", "-"},
 	};
 	const char *const *ch = t->utf8 ? utf8[kind] : ascii[kind];
-	struct buf line = BUF_INIT;
+	/* the same line between every row: build it once per table */
+	struct buf *line = &t->borders[kind];
 	size_t i, k;
 
-	for (i = 0; i < t->ncols; i++) {
-		buf_puts(&line, i == 0 ? ch[0] : ch[1]);
-		for (k = 0; k < t->width[i] + 2; k++)
-			buf_puts(&line, ch[3]);
+	if (line->len == 0) {
+		for (i = 0; i < t->ncols; i++) {
+			buf_puts(line, i == 0 ? ch[0] : ch[1]);
+			for (k = 0; k < t->width[i] + 2; k++)
+				buf_puts(line, ch[3]);
+		}
+		/* Proxmox's ASCII header rule of a one-column table has no end */
+		if (!(kind == B_HEAD && !t->utf8 && t->ncols == 1))
+			buf_puts(line, ch[2]);
 	}
-	/* Proxmox's ASCII header rule of a one-column table has no end */
-	if (!(kind == B_HEAD && !t->utf8 && t->ncols == 1))
-		buf_puts(&line, ch[2]);
-	table_writeln(f, t, buf_str(&line), line.len);
-	buf_clear(&line);
+	table_writeln(f, t, buf_str(line), line->len);
 }
 
 static void
 pad(struct buf *b, size_t n)
 {
-	while (n-- > 0)
-		buf_putc(b, ' ');
+	static const char spaces[] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		buf_put(b, spaces, k);
+		n -= k;
+	}
 }
 
 /* One printed line from per-column texts (Proxmox's format string). */
 static void
-table_line(FILE *f, const struct table *t, const char *const *txt,
+table_line(FILE *f, struct table *t, const char *const *txt,
     const size_t *len)
 {
 	bool border = !t->opts->noborder;
 	const char *bar = t->utf8 ? "│" : "|";
-	struct buf line = BUF_INIT;
+	struct buf *line = &t->line;
 	size_t i;
 
+	buf_reset(line);
 	for (i = 0; i < t->ncols; i++) {
 		bool last = i + 1 == t->ncols;
 		size_t w = u8_width(txt[i], len[i]);
@@ -688,25 +709,24 @@ table_line(FILE *f, const struct table *t, const char *const *txt,
 		bool right = prop_is_numeric(t->cols[i]);
 
 		if (border) {
-			buf_puts(&line, bar);
-			buf_putc(&line, ' ');
+			buf_puts(line, bar);
+			buf_putc(line, ' ');
 		}
 		if (!border && last) {
 			/* no alignment on the last column without borders */
-			buf_put(&line, txt[i], len[i]);
+			buf_put(line, txt[i], len[i]);
 			break;
 		}
 		if (right)
-			pad(&line, fill);
-		buf_put(&line, txt[i], len[i]);
+			pad(line, fill);
+		buf_put(line, txt[i], len[i]);
 		if (!right)
-			pad(&line, fill);
-		buf_putc(&line, ' ');
+			pad(line, fill);
+		buf_putc(line, ' ');
 		if (border && last)
-			buf_puts(&line, bar);
+			buf_puts(line, bar);
 	}
-	table_writeln(f, t, buf_str(&line), line.len);
-	buf_clear(&line);
+	table_writeln(f, t, buf_str(line), line->len);
 }
 
 static void
@@ -742,8 +762,11 @@ table_print(FILE *f, struct table *t)
 				const struct cell *cell = &row->cells[c];
 
 				if (l < cell->nlines) {
-					txt[c] = cell->text + cell->line_off[l];
-					len[c] = cell->line_len[l];
+					const struct span *sp =
+					    &t->spans[cell->first + l];
+
+					txt[c] = t->text.data + sp->off;
+					len[c] = sp->len;
 				} else {
 					txt[c] = "";
 					len[c] = 0;
@@ -798,9 +821,15 @@ print_table(FILE *f, const json_t *rows, const struct out_prop *const *cols,
 	}
 	if (ncols > 0) {
 		sort_table = &t;
-		qsort(t.rows, t.nrows, sizeof(*t.rows), row_cmp);
+		/* API listings usually come sorted already: check first */
+		for (r = 1; r < t.nrows; r++)
+			if (row_cmp(&t.rows[r - 1], &t.rows[r]) > 0)
+				break;
+		if (r < t.nrows)
+			qsort(t.rows, t.nrows, sizeof(*t.rows), row_cmp);
 		sort_table = NULL;
 	}
+	XGROW(t.spans, t.spans_cap, t.nrows * ncols + 1);
 
 	for (c = 0; c < ncols; c++) {
 		const char *title = cols[c]->title != NULL ? cols[c]->title :
@@ -815,20 +844,19 @@ print_table(FILE *f, const json_t *rows, const struct out_prop *const *cols,
 		row->height = 1;
 		for (c = 0; c < ncols; c++) {
 			struct cell *cell = &row->cells[c];
-			struct buf b = BUF_INIT;
 			const json_t *v = NULL;
-			size_t l;
+			size_t l, start = t.text.len;
 
 			if (json_is_object(row->obj))
 				v = json_object_get(row->obj, cols[c]->name);
-			cell_text(&b, v, cols[c], opts);
-			cell->text = buf_steal(&b);
-			cell_split(cell);
+			cell_text(&t.text, v, cols[c], opts);
+			cell_split(&t, cell, start, t.text.len);
 			if (cell->nlines > row->height)
 				row->height = cell->nlines;
 			for (l = 0; l < cell->nlines; l++) {
-				size_t w = u8_width(cell->text +
-				    cell->line_off[l], cell->line_len[l]);
+				const struct span *sp = &t.spans[cell->first + l];
+				size_t w = u8_width(t.text.data + sp->off,
+				    sp->len);
 
 				if (w > t.width[c])
 					t.width[c] = w;
@@ -838,15 +866,14 @@ print_table(FILE *f, const json_t *rows, const struct out_prop *const *cols,
 
 	table_print(f, &t);
 
-	for (r = 0; r < t.nrows; r++) {
-		for (c = 0; c < ncols; c++) {
-			free(t.rows[r].cells[c].text);
-			free(t.rows[r].cells[c].line_off);
-			free(t.rows[r].cells[c].line_len);
-		}
+	for (r = 0; r < t.nrows; r++)
 		free(t.rows[r].cells);
-	}
+	buf_clear(&t.text);
+	free(t.spans);
 	free(t.rows);
+	buf_clear(&t.line);
+	for (r = 0; r < 4; r++)
+		buf_clear(&t.borders[r]);
 	free(t.width);
 }
 

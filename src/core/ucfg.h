@@ -109,6 +109,15 @@ void ucfg_free(struct ucfg *cfg);
 struct ucfg *ucfg_parse(const char *text, size_t len, const char *file,
     struct diag *diag);
 
+/*
+ * The same, skipping some kinds of lines, for callers that never look at
+ * them (user and group listings).  The result must not be written back.
+ */
+#define UCFG_SKIP_ACL	 (1u << 0)
+#define UCFG_SKIP_GROUPS (1u << 1)
+struct ucfg *ucfg_parse_partial(const char *text, size_t len,
+    const char *file, struct diag *diag, unsigned skip);
+
 /* Write the canonical user.cfg text (byte-identical to Proxmox's writer). */
 void ucfg_write(const struct ucfg *cfg, struct buf *out);
 

@@ -29,6 +29,7 @@ struct parser {
 	unsigned line;
 	const char *raw;	/* the current line, for messages */
 	size_t raw_len;
+	unsigned skip;	/* UCFG_SKIP_* */
 	struct buf tmp;
 };
 
@@ -468,21 +469,27 @@ parse_line(struct parser *ps, const char *p, size_t len)
 	for (i = 0; n > 0 && i < ARRAY_SIZE(types); i++) {
 		if (strlen(types[i].type) == f[0].len &&
 		    memcmp(types[i].type, f[0].p, f[0].len) == 0) {
-			types[i].fn(ps, f, n);
+			if (!((ps->skip & UCFG_SKIP_ACL) &&
+			    types[i].fn == parse_acl) &&
+			    !((ps->skip & UCFG_SKIP_GROUPS) &&
+			    types[i].fn == parse_group))
+				types[i].fn(ps, f, n);
 			return;
 		}
 	}
 	warn(ps, true, "ignore config line: %.*s", (int)len, p);
 }
 
-struct ucfg *
-ucfg_parse(const char *text, size_t len, const char *file, struct diag *diag)
+static struct ucfg *
+parse(const char *text, size_t len, const char *file, struct diag *diag,
+    unsigned skip)
 {
 	struct parser ps = {0};
 	size_t pos = 0;
 	const struct builtin_role *b;
 	size_t nb, i;
 
+	ps.skip = skip;
 	ps.cfg = ucfg_new();
 	ps.cfg->acl_bulk = true;
 	ps.diag = diag;
@@ -515,4 +522,17 @@ ucfg_parse(const char *text, size_t len, const char *file, struct diag *diag)
 	ucfg_reindex(ps.cfg);
 	buf_clear(&ps.tmp);
 	return ps.cfg;
+}
+
+struct ucfg *
+ucfg_parse(const char *text, size_t len, const char *file, struct diag *diag)
+{
+	return parse(text, len, file, diag, 0);
+}
+
+struct ucfg *
+ucfg_parse_partial(const char *text, size_t len, const char *file,
+    struct diag *diag, unsigned skip)
+{
+	return parse(text, len, file, diag, skip);
 }
