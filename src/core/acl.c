@@ -79,8 +79,9 @@ walk(const struct ucfg *cfg, struct ucfg *mcfg, const char *path)
 	}
 	p = path + len;
 	c = strpool_alloc(&mcfg->pool, sizeof(*c));
-	c->name = ucfg_str(mcfg, p);
-	c->path = ucfg_str(mcfg, path);
+	/* found through acl_paths, so plain copies (not interned) do */
+	c->name = ucfg_text(mcfg, p, strlen(p));
+	c->path = ucfg_text(mcfg, path, strlen(path));
 	c->parent = n;
 	XGROW(n->children, n->child_cap, n->child_count + 1);
 	if (mcfg->acl_bulk) {

@@ -53,6 +53,7 @@ ucfg_new(void)
 	strpool_init(&cfg->pool);
 	/* keyed by interned ids: see the lookups below */
 	hmap_init_ptr(&cfg->users);
+	hmap_init_ptr(&cfg->tokens);
 	hmap_init_ptr(&cfg->groups);
 	hmap_init_ptr(&cfg->roles);
 	hmap_init_ptr(&cfg->pools);
@@ -105,6 +106,7 @@ ucfg_free(struct ucfg *cfg)
 		free(v);
 	hmap_clear(&cfg->storage_pools);
 	hmap_clear(&cfg->users);
+	hmap_clear(&cfg->tokens);
 	hmap_clear(&cfg->groups);
 	hmap_clear(&cfg->roles);
 	hmap_clear(&cfg->pools);
@@ -184,16 +186,15 @@ ucfg_user_token(const struct ucfg *cfg, const struct ucfg_user *u,
 struct ucfg_token *
 ucfg_token(const struct ucfg *cfg, const char *tokenid)
 {
-	size_t len = strlen(tokenid), bang;
-	struct ucfg_user *u;
-	char userid[USERID_MAX + 1];
+	const char *k = interned(cfg, tokenid);
 
-	if (!id_token_valid(tokenid, len, &bang))
-		return NULL;
-	memcpy(userid, tokenid, bang);
-	userid[bang] = '\0';
-	u = ucfg_user(cfg, userid);
-	return u != NULL ? ucfg_user_token(cfg, u, tokenid + bang + 1) : NULL;
+	return k != NULL ? hmap_get(&cfg->tokens, k) : NULL;
+}
+
+struct ucfg_token *
+ucfg_token_i(const struct ucfg *cfg, const char *tokenid)
+{
+	return hmap_get(&cfg->tokens, tokenid);
 }
 
 struct ucfg_user *
@@ -219,6 +220,7 @@ ucfg_token_add(struct ucfg *cfg, struct ucfg_user *user, const char *name)
 	if (user->tokens.cap == 0)
 		hmap_init_ptr(&user->tokens);
 	hmap_put(&user->tokens, t->name, t);
+	hmap_put(&cfg->tokens, t->id, t);
 	buf_clear(&id);
 	return t;
 }
@@ -269,18 +271,24 @@ ucfg_user_del(struct ucfg *cfg, const char *userid)
 {
 	const char *k = interned(cfg, userid);
 	struct ucfg_user *u = k != NULL ? hmap_del(&cfg->users, k) : NULL;
+	size_t it = 0;
+	void *v;
 
-	if (u != NULL)
-		hmap_clear(&u->tokens);
+	if (u == NULL)
+		return;
+	while (hmap_next(&u->tokens, &it, NULL, &v))
+		hmap_del(&cfg->tokens, ((struct ucfg_token *)v)->id);
+	hmap_clear(&u->tokens);
 }
 
 void
 ucfg_token_del(struct ucfg *cfg, struct ucfg_user *user, const char *name)
 {
 	const char *k = interned(cfg, name);
+	struct ucfg_token *t = k != NULL ? hmap_del(&user->tokens, k) : NULL;
 
-	if (k != NULL)
-		hmap_del(&user->tokens, k);
+	if (t != NULL)
+		hmap_del(&cfg->tokens, t->id);
 }
 
 void
@@ -326,7 +334,7 @@ void
 ucfg_pool_add_storage(struct ucfg *cfg, struct ucfg_pool *p,
     const char *storeid)
 {
-	hmap_set_add(&p->storage, ucfg_str(cfg, storeid));
+	hmap_set_add(&p->storage, ucfg_text(cfg, storeid, strlen(storeid)));
 	cfg->index_valid = false;
 }
 
@@ -381,7 +389,7 @@ ucfg_pool_add_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid)
 
 	if (owner != NULL && owner != p)
 		return false;
-	id = ucfg_str(cfg, vmid);
+	id = ucfg_text(cfg, vmid, strlen(vmid));
 	hmap_set_add(&p->vms, id);
 	hmap_put(&cfg->vm_pool, id, p);
 	return true;

@@ -83,6 +83,7 @@ struct acl_node {
 struct ucfg {
 	struct strpool pool;
 	struct hmap users;	/* user id -> struct ucfg_user */
+	struct hmap tokens;	/* full token id -> struct ucfg_token */
 	struct hmap groups;
 	struct hmap roles;
 	struct hmap pools;
@@ -143,6 +144,7 @@ struct ucfg_token *ucfg_user_token(const struct ucfg *cfg,
 struct ucfg_user *ucfg_user_i(const struct ucfg *cfg, const char *userid);
 struct ucfg_group *ucfg_group_i(const struct ucfg *cfg, const char *groupid);
 struct ucfg_role *ucfg_role_i(const struct ucfg *cfg, const char *roleid);
+struct ucfg_token *ucfg_token_i(const struct ucfg *cfg, const char *tokenid);
 
 /* Creation (the object must not exist yet). */
 struct ucfg_user *ucfg_user_add(struct ucfg *cfg, const char *userid);

@@ -334,7 +334,7 @@ acl_member(const char *p, size_t len, void *arg)
 			warn(ps, false, "ignore invalid acl member '%s'", m);
 		acl_add(ac, ACL_USER, m);
 	} else if (id_token_valid(p, len, NULL)) {
-		if (ucfg_token(ps->cfg, m) == NULL) {
+		if (ucfg_token_i(ps->cfg, m) == NULL) {
 			/* dangling, like an unknown role: not a parse failure */
 			warn(ps, false, "ignore invalid acl token '%s'", m);
 			return;
@@ -358,10 +358,8 @@ parse_acl(struct parser *ps, struct field *f, size_t n)
 		    (int)path->len, path->p);
 		goto out;
 	}
-	/* a known path needs no interning: its node holds the pool's copy */
 	ac.node = hmap_getn(&ps->cfg->acl_paths, norm.data, norm.len);
-	if (ac.node == NULL)
-		ac.path = ucfg_strn(ps->cfg, norm.data, norm.len);
+	ac.path = norm.data;	/* creates the node on first use */
 	str_split_list(FIELD(4)->p, FIELD(4)->len, acl_role, &ac);
 	str_split_list(FIELD(3)->p, FIELD(3)->len, acl_member, &ac);
 out:
@@ -385,7 +383,9 @@ pool_vm(const char *p, size_t len, void *arg)
 		warn(pc->ps, true, "ignore invalid vmid '%.*s'", (int)len, p);
 		return;
 	}
-	vmid = ucfg_strn(pc->ps->cfg, p, len);
+	buf_reset(&pc->ps->tmp);
+	buf_put(&pc->ps->tmp, p, len);
+	vmid = buf_str(&pc->ps->tmp);
 	if (!ucfg_pool_add_vm(pc->ps->cfg, pc->pool, vmid))
 		warn(pc->ps, true, "ignore duplicate vmid '%s' in pool '%s'",
 		    vmid, pc->pool->id);
@@ -418,15 +418,15 @@ static void
 pool_storage(const char *p, size_t len, void *arg)
 {
 	struct pool_ctx *pc = arg;
-	const char *id;
 
 	if (!storage_id_valid(p, len)) {
 		warn(pc->ps, true, "ignore invalid storage '%.*s'", (int)len,
 		    p);
 		return;
 	}
-	id = ucfg_strn(pc->ps->cfg, p, len);
-	ucfg_pool_add_storage(pc->ps->cfg, pc->pool, id);
+	buf_reset(&pc->ps->tmp);
+	buf_put(&pc->ps->tmp, p, len);
+	ucfg_pool_add_storage(pc->ps->cfg, pc->pool, buf_str(&pc->ps->tmp));
 }
 
 static void
