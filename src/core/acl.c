@@ -110,7 +110,11 @@ sort_children(struct acl_node *n)
 {
 	size_t i;
 
-	if (n->child_count > 1)
+	/* files written by Proxmox list paths in order: often sorted already */
+	for (i = 1; i < n->child_count; i++)
+		if (node_cmp(&n->children[i - 1], &n->children[i]) > 0)
+			break;
+	if (i < n->child_count)
 		qsort(n->children, n->child_count, sizeof(n->children[0]),
 		    node_cmp);
 	for (i = 0; i < n->child_count; i++)

@@ -419,19 +419,34 @@ ucfg_member_of_i(const struct ucfg *cfg, const char *userid)
 	return hmap_get(&cfg->member_of, userid);
 }
 
+/* Slots for a list of n items and its NULL: powers of two from 4. */
+static size_t
+list_cap(size_t n)
+{
+	size_t cap = 4;
+
+	while (cap < n + 1)
+		cap *= 2;
+	return cap;
+}
+
 /* Append item to the NULL-terminated array stored under key in m. */
 static void
 list_append(struct hmap *m, const char *key, void *item)
 {
-	void **list = hmap_get(m, key);
+	void **list = hmap_get(m, key), **grown;
 	size_t count = 0;
 
 	while (list != NULL && list[count] != NULL)
 		count++;
-	list = xreallocarray(list, count + 2, sizeof(*list));
+	if (list == NULL || list_cap(count + 1) > list_cap(count)) {
+		grown = xreallocarray(list, list_cap(count + 1), sizeof(*list));
+		if (grown != list)
+			hmap_put(m, key, grown);
+		list = grown;
+	}
 	list[count] = item;
 	list[count + 1] = NULL;
-	hmap_put(m, key, list);
 }
 
 static void
