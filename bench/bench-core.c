@@ -313,7 +313,6 @@ run_stats(const char *file, const struct buf *text)
 	count_nodes(cfg->acl_root, &nodes, &entries, &widest);
 	printf("%-30s %zu nodes, %zu entries, widest node %zu children\n",
 	    "acl-tree", nodes, entries, widest);
-	probe_stats("strpool", &cfg->pool.set);
 	probe_stats("users", &cfg->users);
 	probe_stats("groups", &cfg->groups);
 	probe_stats("pools", &cfg->pools);

@@ -1,7 +1,10 @@
 /*
- * Arena-backed string interning (see strpool.h).
+ * Arena-backed string interning (see strpool.h): an open-addressing table
+ * with linear probing whose slots carry the key's length, hash and first
+ * bytes, over an arena that holds the strings.
  */
 #include "strpool.h"
+#include "hmap.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -18,7 +21,8 @@ struct arena_block {
 void
 strpool_init(struct strpool *sp)
 {
-	hmap_init(&sp->set);
+	sp->slots = NULL;
+	sp->cap = sp->count = 0;
 	sp->blocks = NULL;
 }
 
@@ -31,8 +35,8 @@ strpool_clear(struct strpool *sp)
 		next = b->next;
 		free(b);
 	}
-	hmap_clear(&sp->set);
-	sp->blocks = NULL;
+	free(sp->slots);
+	strpool_init(sp);
 }
 
 void *
@@ -63,17 +67,73 @@ strpool_alloc(struct strpool *sp, size_t size)
 	return p;
 }
 
+static bool
+slot_matches(const struct strpool_slot *sl, uint32_t h, const char *p,
+    size_t len)
+{
+	size_t inl = len < STRPOOL_INLINE ? len : STRPOOL_INLINE;
+
+	return sl->hash == h && sl->len == len &&
+	    memcmp(sl->head, p, inl) == 0 &&
+	    (len <= STRPOOL_INLINE || memcmp(sl->s + STRPOOL_INLINE,
+	    p + STRPOOL_INLINE, len - STRPOOL_INLINE) == 0);
+}
+
+/* The slot holding (p,len), or the empty slot where it would go. */
+static struct strpool_slot *
+probe(const struct strpool *sp, uint32_t h, const char *p, size_t len)
+{
+	size_t mask = sp->cap - 1, i;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		struct strpool_slot *sl = &sp->slots[i];
+
+		if (sl->s == NULL || slot_matches(sl, h, p, len))
+			return sl;
+	}
+}
+
+static void
+grow(struct strpool *sp)
+{
+	struct strpool_slot *old = sp->slots;
+	size_t ocap = sp->cap, i;
+
+	sp->cap = ocap ? ocap * 2 : 64;
+	sp->slots = xcalloc(sp->cap, sizeof(*sp->slots));
+	for (i = 0; i < ocap; i++) {
+		size_t j;
+
+		if (old[i].s == NULL)
+			continue;
+		for (j = old[i].hash & (sp->cap - 1); sp->slots[j].s != NULL;
+		     j = (j + 1) & (sp->cap - 1))
+			;
+		sp->slots[j] = old[i];
+	}
+	free(old);
+}
+
 const char *
 strpool_intern(struct strpool *sp, const char *p, size_t len)
 {
-	char *s = hmap_getn(&sp->set, p, len);
+	uint32_t h = hmap_hash(p, len);
+	struct strpool_slot *sl;
+	char *s;
 
-	if (s != NULL)
-		return s;
+	if ((sp->count + 1) * 4 > sp->cap * 3)
+		grow(sp);
+	sl = probe(sp, h, p, len);
+	if (sl->s != NULL)
+		return sl->s;
 	s = strpool_alloc(sp, len + 1);
 	memcpy(s, p, len);
 	s[len] = '\0';
-	hmap_put(&sp->set, s, s);
+	sl->s = s;
+	sl->hash = h;
+	sl->len = (uint32_t)len;
+	memcpy(sl->head, p, len < STRPOOL_INLINE ? len : STRPOOL_INLINE);
+	sp->count++;
 	return s;
 }
 
@@ -96,5 +156,9 @@ strpool_add(struct strpool *sp, const char *s)
 const char *
 strpool_find(const struct strpool *sp, const char *s)
 {
-	return hmap_get(&sp->set, s);
+	size_t len = strlen(s);
+
+	if (sp->cap == 0)
+		return NULL;
+	return probe(sp, hmap_hash(s, len), s, len)->s;
 }

@@ -7,12 +7,27 @@
 #ifndef RG_STRPOOL_H
 #define RG_STRPOOL_H
 
-#include "hmap.h"
-
 #include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One slot of the intern table.  The first bytes of the key sit in the
+ * slot itself, so a lookup of a short id (most user, group and role ids)
+ * never touches the string: one cache line per probe.
+ */
+#define STRPOOL_INLINE 16
+
+struct strpool_slot {
+	const char *s;		/* the interned copy; NULL: empty slot */
+	uint32_t hash;
+	uint32_t len;
+	char head[STRPOOL_INLINE];	/* first bytes of s, zero-padded */
+};
 
 struct strpool {
-	struct hmap set;	/* interned string -> itself */
+	struct strpool_slot *slots;
+	size_t cap;		/* power of two, or 0 */
+	size_t count;
 	struct arena_block *blocks;
 };
 
