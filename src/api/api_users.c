@@ -332,14 +332,18 @@ out:
 	{"expire", PT_INT, true, .min = 0, .max = (1LL << 62),              \
 	    .desc = "Account expiration date (seconds since epoch). '0' "   \
 		    "means no expiration date."},                           \
-	{"firstname", PT_STRING, true, .max_len = 1024},                   \
-	{"lastname", PT_STRING, true, .max_len = 1024},                    \
-	{"email", PT_STRING, true, .format = "email-opt", .max_len = 254}, \
+	{"firstname", PT_STRING, true, .max_len = 1024,                    \
+	    .desc = "First name."},                                         \
+	{"lastname", PT_STRING, true, .max_len = 1024,                     \
+	    .desc = "Last name."},                                          \
+	{"email", PT_STRING, true, .format = "email-opt", .max_len = 254,  \
+	    .desc = "E-mail address."},                                     \
 	{"comment", PT_STRING, true, .max_len = 2048},                     \
 	{"keys", PT_STRING, true, .format = "pve-tfa-keys",                 \
 	    .max_len = 4096,                                                \
 	    .desc = "Keys for two factor auth (yubico)."},                  \
-	{"groups", PT_LIST, true, .format = "pve-groupid"}
+	{"groups", PT_LIST, true, .format = "pve-groupid",                  \
+	    .desc = "Groups the user is a member of (comma-separated)."}
 
 static const struct param_def create_params[] = {
 	{"userid", PT_STRING, false, .format = "pve-userid",

@@ -453,16 +453,75 @@ out:
 	return rc;
 }
 
+static const char *
+type_hint(const struct param_def *d)
+{
+	switch (d->type) {
+	case PT_BOOL:
+		return "<boolean>";
+	case PT_INT:
+		return "<integer>";
+	case PT_ENUM:
+		return d->enum_values;
+	case PT_LIST:
+		return "<list>";
+	case PT_STRING:
+		break;
+	}
+	return "<string>";
+}
+
+/* One command's usage; with verbose, every option and its description. */
 static void
-help(const struct cli *cli)
+help_cmd(const struct cli *cli, const struct pveum_cmd *c, bool verbose)
+{
+	const struct api_method *m = api_find_template(c->method, c->path);
+	const struct param_def *d;
+
+	fputs("USAGE: ", stdout);
+	print_usage(stdout, cli->prog, c);
+	if (!verbose || m == NULL)
+		return;
+	if (m->desc != NULL)
+		printf("\n  %s\n", m->desc);
+	for (d = m->params; d->name != NULL; d++) {
+		if (is_positional_name(c->args, d->name) ||
+		    (c->fixed != NULL && strncmp(c->fixed, d->name,
+		    strlen(d->name)) == 0 && c->fixed[strlen(d->name)] == '='))
+			continue;
+		printf("\n  --%s %s", d->name, type_hint(d));
+		if (d->def != NULL)
+			printf(" (default=%s)", d->def);
+		putchar('\n');
+		if (d->desc != NULL)
+			printf("             %s\n", d->desc);
+	}
+}
+
+static void
+help(const struct cli *cli, int argc, char **argv)
 {
 	const struct pveum_cmd *c;
+	bool verbose = false;
+	int used, i;
 
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--verbose") == 0 ||
+		    strcmp(argv[i], "-verbose") == 0)
+			verbose = true;
+	if (argc > 0 && argv[0][0] != '-') {
+		c = find_cmd(argv, argc, &used);
+		if (c != NULL) {
+			help_cmd(cli, c, verbose);
+			return;
+		}
+	}
 	fprintf(stdout, "USAGE: %s <COMMAND> [ARGS] [OPTIONS]\n\n", cli->prog);
 	for (c = pveum_cmds; c->words != NULL; c++) {
 		fputs("       ", stdout);
 		print_usage(stdout, cli->prog, c);
 	}
+	printf("\n       %s help [<extra-args>] [OPTIONS]\n", cli->prog);
 }
 
 int
@@ -472,13 +531,13 @@ pveum_main(struct cli *cli, int argc, char **argv)
 	int used;
 
 	if (argc < 1 || strcmp(argv[0], "help") == 0) {
-		help(cli);
+		help(cli, argc - 1, argv + 1);
 		return argc < 1 ? EXIT_FAIL : 0;
 	}
 	c = find_cmd(argv, argc, &used);
 	if (c == NULL) {
 		fprintf(stderr, "unknown command '%s %s'\n", cli->prog, argv[0]);
-		help(cli);
+		help(cli, 0, NULL);
 		return EXIT_FAIL;
 	}
 	return run_cmd(cli, c, argc - used, argv + used);
