@@ -5,7 +5,14 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libssl-dev openssl libjansson-dev libcrypt-dev libpam0g-dev libcmocka-dev
-libpam-wrapper pamtester hyperfine python3"
+libpam-wrapper pamtester hyperfine python3 time
+libmicrohttpd-dev python3-pytest python3-requests python3-proxmoxer
+wrk chromium"
+
+# the npm registry's tools (playwright-core): use the machine's node and
+# npm when it has them (NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package), else Debian's
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do
