@@ -43,7 +43,7 @@ acl_index(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	*result_r = json_array();
 	list_node(cfg->acl_root, *result_r);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	return 0;
 }
 

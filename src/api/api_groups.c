@@ -57,7 +57,7 @@ groups_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_array_append_new(list, o);
 	}
 	free(groups);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = list;
 	return 0;
 }
@@ -109,13 +109,13 @@ groups_read(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	g = must_group(cfg, id, err);
 	if (g == NULL) {
-		ucfg_free(cfg);
+		store_release_user(cfg);
 		return -1;
 	}
 	o = json_object();
 	json_object_set_new(o, "members", member_list(g));
 	json_set_str(o, "comment", g->comment);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = o;
 	return 0;
 }

@@ -128,7 +128,7 @@ api_login(struct api_env *env, const char *username, const char *password,
 	rc = 0;
 out:
 	domains_free(d);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	buf_clear(&realm);
 	return rc;
 }

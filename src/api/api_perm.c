@@ -105,7 +105,7 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 		add_pool_members(cfg, authid, out, &scratch);
 	}
 	perm_roles_clear(&scratch);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = out;
 	return 0;
 }

@@ -81,7 +81,7 @@ pools_index(struct api_call *c, json_t **result_r, struct err *err)
 	if (store_read_user(c->env, &cfg, err) < 0)
 		return -1;
 	if (only != NULL && ucfg_pool(cfg, only) == NULL) {
-		ucfg_free(cfg);
+		store_release_user(cfg);
 		return err_set(err, ERR_NOT_FOUND, "pool '%s' does not exist",
 		    only);
 	}
@@ -102,7 +102,7 @@ pools_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_array_append_new(list, o);
 	}
 	free(pools);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = list;
 	return 0;
 }

@@ -51,7 +51,7 @@ roles_index(struct api_call *c, json_t **result_r, struct err *err)
 		buf_clear(&privs);
 	}
 	free(roles);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = list;
 	return 0;
 }
@@ -113,7 +113,7 @@ roles_read(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	r = ucfg_role(cfg, id);
 	if (r == NULL) {
-		ucfg_free(cfg);
+		store_release_user(cfg);
 		return err_set(err, ERR_NOT_FOUND, "role '%s' does not exist",
 		    id);
 	}
@@ -121,7 +121,7 @@ roles_read(struct api_call *c, json_t **result_r, struct err *err)
 	for (i = 0; i < PRIV_COUNT; i++)
 		if (r->privs & (UINT64_C(1) << i))
 			json_object_set_new(o, priv_name(i), json_integer(1));
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = o;
 	return 0;
 }

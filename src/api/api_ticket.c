@@ -170,7 +170,7 @@ compute_cap(struct api_env *env, const char *userid)
 		cap_path(cfg, userid, paths[i], cap, &scratch);
 	cap_tree(cfg, userid, cfg->acl_root, cap, &scratch);
 	perm_roles_clear(&scratch);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	return cap;
 }
 
@@ -272,7 +272,7 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 	rc = api_realm_set_password(c->env, userid, param_str(c, "password"),
 	    err);
 out:
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	buf_clear(&me);
 	return rc;
 }

@@ -110,7 +110,7 @@ tokens_index(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	u = get_user(cfg, param_str(c, "userid"), err);
 	if (u == NULL) {
-		ucfg_free(cfg);
+		store_release_user(cfg);
 		return -1;
 	}
 	*result_r = json_array();
@@ -122,7 +122,7 @@ tokens_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_array_append_new(*result_r, o);
 	}
 	free(t);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	return 0;
 }
 
@@ -154,7 +154,7 @@ tokens_read(struct api_call *c, json_t **result_r, struct err *err)
 	    err);
 	if (t != NULL)
 		*result_r = token_info(t);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	return t != NULL ? 0 : -1;
 }
 

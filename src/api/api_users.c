@@ -107,7 +107,7 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_array_append_new(list, o);
 	}
 	free(users);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	json_decref(types);
 	*result_r = list;
 	return 0;
@@ -226,7 +226,7 @@ users_read(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	u = must_user(c->env, cfg, param_str(c, "userid"), err);
 	if (u == NULL) {
-		ucfg_free(cfg);
+		store_release_user(cfg);
 		return -1;
 	}
 	o = json_object();
@@ -238,7 +238,7 @@ users_read(struct api_call *c, json_t **result_r, struct err *err)
 		json_object_set_new(tokens, t[i]->name, token_info(t[i]));
 	free(t);
 	json_object_set_new(o, "tokens", tokens);
-	ucfg_free(cfg);
+	store_release_user(cfg);
 	*result_r = o;
 	return 0;
 }

@@ -5,8 +5,10 @@
 #include "fileio.h"
 #include "files/lock.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define LOCK_TIMEOUT 10
 
@@ -53,16 +55,95 @@ read_user_warn(struct api_env *env, unsigned skip, struct ucfg **cfg_r,
 	return rc;
 }
 
+/*
+ * The daemon's snapshot: the parsed file and the identity of what was
+ * parsed.  An atomic rewrite gives a new inode, so (inode, size, mtime)
+ * changes with every write by us, the CLI or a Proxmox node.
+ */
+static struct {
+	pthread_mutex_t mu;
+	bool enabled;
+	struct ucfg *cfg;
+	struct stat st;
+	char *path;
+} cache = {PTHREAD_MUTEX_INITIALIZER, false, NULL, {0}, NULL};
+
+void
+store_cache_enable(void)
+{
+	cache.enabled = true;
+}
+
+void
+store_cache_drop(void)
+{
+	pthread_mutex_lock(&cache.mu);
+	ucfg_unref(cache.cfg);
+	cache.cfg = NULL;
+	pthread_mutex_unlock(&cache.mu);
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static int
+read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	store_path(env, "user.cfg", &path);
+	if (stat(buf_str(&path), &st) < 0)
+		memset(&st, 0, sizeof(st));	/* missing: the defaults */
+	pthread_mutex_lock(&cache.mu);
+	if (cache.cfg == NULL || !same_file(&st, &cache.st) ||
+	    cache.path == NULL || strcmp(cache.path, buf_str(&path)) != 0) {
+		struct ucfg *fresh;
+
+		rc = read_user_warn(env, 0, &fresh, err);
+		if (rc == 0) {
+			ucfg_unref(cache.cfg);
+			cache.cfg = fresh;
+			cache.st = st;
+			free(cache.path);
+			cache.path = buf_steal(&path);
+		}
+	}
+	if (rc == 0)
+		*cfg_r = ucfg_ref(cache.cfg);
+	pthread_mutex_unlock(&cache.mu);
+	buf_clear(&path);
+	return rc;
+}
+
 int
 store_read_user(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 {
+	if (cache.enabled)
+		return read_cached(env, cfg_r, err);
 	return read_user_warn(env, 0, cfg_r, err);
+}
+
+void
+store_release_user(struct ucfg *cfg)
+{
+	ucfg_unref(cfg);
 }
 
 int
 store_read_user_partial(struct api_env *env, unsigned skip,
     struct ucfg **cfg_r, struct err *err)
 {
+	/* the daemon's full snapshot serves every partial need */
+	if (cache.enabled)
+		return read_cached(env, cfg_r, err);
 	return read_user_warn(env, skip, cfg_r, err);
 }
 

@@ -24,9 +24,19 @@ struct store_tx {
 /* "<config_dir>/<rel>" */
 void store_path(const struct api_env *env, const char *rel, struct buf *out);
 
-/* Read user.cfg without a lock (warnings go to env->warnings). */
+/*
+ * Read user.cfg without a lock (warnings go to env->warnings).  The result
+ * is read-only and must be given back with store_release_user: with the
+ * cache on (the daemon) it is a shared snapshot, re-read only when the
+ * file changes on disk.
+ */
 int store_read_user(struct api_env *env, struct ucfg **cfg_r,
     struct err *err) RG_WARN_UNUSED;
+void store_release_user(struct ucfg *cfg);
+
+/* Keep one parsed user.cfg per config dir (the daemon); drop it. */
+void store_cache_enable(void);
+void store_cache_drop(void);
 
 /* The same, skipping UCFG_SKIP_* kinds of lines (for listings). */
 int store_read_user_partial(struct api_env *env, unsigned skip,

@@ -50,6 +50,7 @@ ucfg_new(void)
 	struct ucfg *cfg = xcalloc(1, sizeof(*cfg));
 	struct ucfg_user *root;
 
+	cfg->refs = 1;
 	strpool_init(&cfg->pool);
 	/* keyed by interned ids: see the lookups below */
 	hmap_init_ptr(&cfg->users);
@@ -122,6 +123,21 @@ static const char *
 interned(const struct ucfg *cfg, const char *s)
 {
 	return strpool_find(&cfg->pool, s);
+}
+
+struct ucfg *
+ucfg_ref(struct ucfg *cfg)
+{
+	__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+	return cfg;
+}
+
+void
+ucfg_unref(struct ucfg *cfg)
+{
+	if (cfg != NULL && __atomic_sub_fetch(&cfg->refs, 1,
+	    __ATOMIC_ACQ_REL) == 0)
+		ucfg_free(cfg);
 }
 
 struct ucfg_user *

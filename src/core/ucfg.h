@@ -93,6 +93,7 @@ struct ucfg {
 	bool acl_bulk;		/* parsing: append children, sort at the end */
 	/* derived (ucfg_reindex): user id -> NULL-terminated array of groups */
 	struct hmap member_of;
+	unsigned refs;		/* ucfg_ref/ucfg_unref; ucfg_new gives 1 */
 	/* derived: storage id -> NULL-terminated array of pools holding it */
 	struct hmap storage_pools;
 	bool index_valid;
@@ -101,6 +102,12 @@ struct ucfg {
 /* A config holding only the defaults: built-in roles and root@pam. */
 struct ucfg *ucfg_new(void);
 void ucfg_free(struct ucfg *cfg);
+/*
+ * Shared snapshots (the daemon): take and drop references; the last
+ * unref frees.  Safe from several threads at once.
+ */
+struct ucfg *ucfg_ref(struct ucfg *cfg);
+void ucfg_unref(struct ucfg *cfg);
 
 /*
  * Parse user.cfg text.  Never fails on content: invalid lines are skipped
