@@ -105,6 +105,15 @@ int api_call(const struct api_method *m, struct api_env *env, json_t *params,
 /* Record a config warning once (a call may read a file several times). */
 void api_env_warn(struct api_env *env, const struct diag_item *item);
 
+/*
+ * The two halves of api_call, for the daemon, which checks permissions
+ * between them: verify (and convert) the parameters; run the handler.
+ */
+int api_verify(const struct api_method *m, struct api_env *env,
+    json_t *params, struct err *err) RG_WARN_UNUSED;
+int api_run(const struct api_method *m, struct api_env *env, json_t *params,
+    json_t **result_r, struct err *err) RG_WARN_UNUSED;
+
 /* Parameter accessors for handlers (after validation). */
 const char *param_str(const struct api_call *c, const char *name);
 bool param_has(const struct api_call *c, const char *name);

@@ -467,17 +467,32 @@ verify(const struct api_method *m, struct api_env *env, json_t *params,
 }
 
 int
-api_call(const struct api_method *m, struct api_env *env, json_t *params,
+api_verify(const struct api_method *m, struct api_env *env, json_t *params,
+    struct err *err)
+{
+	json_decref(env->param_errors);
+	env->param_errors = NULL;
+	return verify(m, env, params, err);
+}
+
+int
+api_run(const struct api_method *m, struct api_env *env, json_t *params,
     json_t **result_r, struct err *err)
 {
 	struct api_call call = {env, params};
 
 	*result_r = NULL;
-	json_decref(env->param_errors);
-	env->param_errors = NULL;
-	if (verify(m, env, params, err) < 0)
-		return -1;
 	return m->handler(&call, result_r, err);
+}
+
+int
+api_call(const struct api_method *m, struct api_env *env, json_t *params,
+    json_t **result_r, struct err *err)
+{
+	*result_r = NULL;
+	if (api_verify(m, env, params, err) < 0)
+		return -1;
+	return api_run(m, env, params, result_r, err);
 }
 
 const char *

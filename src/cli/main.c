@@ -3,6 +3,7 @@
  * <command>` and, when called as `pveum`, with Proxmox's pveum syntax.
  */
 #include "cli.h"
+#include "daemon.h"
 #include "pveum.h"
 
 #include <stdarg.h>
@@ -30,6 +31,7 @@ usage(void)
 	      "  config canonical KIND FILE   print the canonical rewrite\n"
 	      "  permissions --batch FILE     AUTHID PATH per line\n"
 	      "  check-config                 report every problem\n"
+	      "  serve [--listen ADDR:PORT]   the HTTP API and web page\n"
 	      "  <pveum command>              e.g. user list, acl modify\n",
 	    stderr);
 }
@@ -66,6 +68,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "config") == 0)
 		return cmd_config(&cli, argc - i, argv + i);
+	if (strcmp(argv[i], "serve") == 0)
+		return serve_main(cli.config_dir, argc - i, argv + i);
 	if (strcmp(argv[i], "check-config") == 0)
 		return cmd_check_config(&cli, argc - i, argv + i);
 	if (strcmp(argv[i], "permissions") == 0 && i + 1 < argc &&

@@ -1,0 +1,136 @@
+/*
+ * The front's side of the conversation with authd: one request on the wire
+ * at a time (a mutex), request ids checked on the way back, and the reply
+ * unpacked into JSON values.  If authd is gone, every call fails and the
+ * front shuts down (it also gets SIGTERM through PR_SET_PDEATHSIG).
+ */
+#include "daemon.h"
+#include "ipc.h"
+#include "secret.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+	pthread_mutex_t mu;
+	int fd;
+	uint32_t next_id;
+} client = {PTHREAD_MUTEX_INITIALIZER, -1, 1};
+
+void
+authd_client_init(int fd)
+{
+	client.fd = fd;
+}
+
+void
+authd_reply_clear(struct authd_reply *r)
+{
+	json_decref(r->data);
+	json_decref(r->errors);
+	free(r->message);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Send req and wait for its reply (serialised). */
+static int
+roundtrip(struct ipc_msg *req, struct ipc_msg *reply, struct err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&client.mu);
+	req->id = client.next_id++;
+	rc = ipc_send(client.fd, req, err);
+	if (rc == 0)
+		rc = ipc_recv(client.fd, reply, err);
+	pthread_mutex_unlock(&client.mu);
+	if (rc == 0 && (reply->id != req->id || reply->type != IPC_RESULT))
+		rc = err_set(err, ERR_INTERNAL, "authd answered out of turn");
+	return rc;
+}
+
+int
+authd_client_hello(struct buf *csrf_secret_r, struct err *err)
+{
+	struct ipc_msg m;
+	char *s;
+
+	ipc_msg_init(&m, 0, 0);
+	if (ipc_recv(client.fd, &m, err) < 0)
+		return -1;
+	s = m.type == IPC_HELLO ? ipc_get_str(&m, IPC_T_CSRF_SECRET) : NULL;
+	ipc_msg_clear(&m);
+	if (s == NULL)
+		return err_set(err, ERR_INTERNAL, "authd sent no greeting");
+	buf_reset(csrf_secret_r);
+	buf_puts(csrf_secret_r, s);
+	secret_free_str(s);
+	return 0;
+}
+
+static json_t *
+get_json(const struct ipc_msg *m, uint16_t tag)
+{
+	size_t len;
+	const void *p = ipc_get_bytes(m, tag, &len);
+
+	return p != NULL ? json_loadb(p, len, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+int
+authd_client_call(const char *method, const char *path, const json_t *params,
+    const char *authid, const char *client_addr, struct authd_reply *reply,
+    struct err *err)
+{
+	struct ipc_msg req, rep;
+	char *ptext = json_dumps(params, JSON_COMPACT);
+	uint32_t status = 500;
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	ipc_msg_init(&req, IPC_CALL, 0);
+	ipc_msg_init(&rep, 0, 0);
+	ipc_add_str(&req, IPC_T_METHOD, method);
+	ipc_add_str(&req, IPC_T_PATH, path);
+	ipc_add_str(&req, IPC_T_PARAMS, ptext != NULL ? ptext : "{}");
+	ipc_add_str(&req, IPC_T_AUTHID, authid != NULL ? authid : "");
+	ipc_add_str(&req, IPC_T_CLIENT, client_addr != NULL ? client_addr : "");
+	if (ptext != NULL) {
+		/* parameters may hold a password: wipe the copy */
+		secret_wipe(ptext, strlen(ptext));
+		free(ptext);
+	}
+	rc = roundtrip(&req, &rep, err);
+	if (rc == 0) {
+		ipc_get_u32(&rep, IPC_T_STATUS, &status);
+		reply->status = status;
+		reply->data = get_json(&rep, IPC_T_DATA);
+		reply->errors = get_json(&rep, IPC_T_ERRORS);
+		reply->message = ipc_get_str(&rep, IPC_T_MESSAGE);
+	}
+	ipc_msg_clear(&req);
+	ipc_msg_clear(&rep);
+	return rc;
+}
+
+int
+authd_client_token(const char *tokenid, const char *secret, bool *ok_r,
+    struct err *err)
+{
+	struct ipc_msg req, rep;
+	uint32_t status = 401;
+	int rc;
+
+	ipc_msg_init(&req, IPC_TOKEN, 0);
+	ipc_msg_init(&rep, 0, 0);
+	ipc_add_str(&req, IPC_T_TOKENID, tokenid);
+	ipc_add_str(&req, IPC_T_SECRET, secret);
+	rc = roundtrip(&req, &rep, err);
+	if (rc == 0)
+		ipc_get_u32(&rep, IPC_T_STATUS, &status);
+	*ok_r = rc == 0 && status == 200;
+	ipc_msg_clear(&req);
+	ipc_msg_clear(&rep);
+	return rc;
+}

@@ -1,0 +1,456 @@
+/*
+ * The front of `realmgate serve`: libmicrohttpd (a thread pool, TLS,
+ * suspended connections for delayed answers) and the path of an API
+ * request: parameters, method, authentication, parameter verification,
+ * permission check, then the handler, run here for reads (against the
+ * shared user.cfg snapshot) or in authd for everything that writes or logs
+ * in.  Everything outside /api2/ is the web page.
+ */
+#include "daemon.h"
+#include "api.h"
+#include "api_check.h"
+#include "audit.h"
+#include "delay.h"
+#include "front_auth.h"
+#include "static_files.h"
+#include "store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define MAX_BODY (1u << 20)
+
+static const struct serve_opts *opts;
+
+/* Per-connection state, from the first call of the handler to the end. */
+struct request {
+	struct buf body;
+	bool too_big;
+	struct timespec start;
+	/* an answer waiting for its delay to pass */
+	struct MHD_Response *pending;
+	unsigned pending_status;
+};
+
+static void
+client_addr(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static struct MHD_Response *
+json_response(unsigned status, json_t *data, const char *message,
+    json_t *errors)
+{
+	json_t *body = json_object();
+	struct MHD_Response *r;
+	char *text;
+
+	json_object_set(body, "data", data != NULL ? data : json_null());
+	if (message != NULL && status != 200)
+		json_object_set_new(body, "message", json_string(message));
+	if (errors != NULL)
+		json_object_set(body, "errors", errors);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	r = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type",
+	    "application/json;charset=UTF-8");
+	MHD_add_response_header(r, "Cache-Control", "max-age=0");
+	MHD_add_response_header(r, "Pragma", "no-cache");
+	return r;
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, struct request *req, unsigned status,
+    struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (status == 401) {
+		/* every 401, at least LOGIN_FAIL_DELAY_MS after arrival */
+		struct timespec due = req->start;
+
+		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		req->pending = r;
+		req->pending_status = status;
+		delay_suspend(c, &due);
+		return MHD_YES;
+	}
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+fail(struct MHD_Connection *c, struct request *req, unsigned status,
+    const char *message)
+{
+	return respond(c, req, status, json_response(status, NULL, message,
+	    NULL));
+}
+
+static enum MHD_Result
+add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	json_object_set_new(cls, key, json_string(value != NULL ? value : ""));
+	return MHD_YES;
+}
+
+/* Log a login attempt with its real reason (the client sees only 401). */
+static void
+audit_ticket(const json_t *params, const char *client, bool ok,
+    const char *reason)
+{
+	const char *user = json_string_value(json_object_get(params,
+	    "username"));
+	const char *realm = json_string_value(json_object_get(params, "realm"));
+	const char *pw = json_string_value(json_object_get(params, "password"));
+
+	audit_login(ok, user != NULL ? user : "", realm, client,
+	    pw != NULL && strncmp(pw, "PVE:", 4) == 0 ? "ticket" : "password",
+	    ok ? NULL : reason);
+}
+
+static enum MHD_Result
+api_request(struct MHD_Connection *c, struct request *req, const char *path,
+    const char *method)
+{
+	json_t *params = json_object(), *result = NULL;
+	struct front_identity id = {BUF_INIT, false};
+	const struct api_method *m;
+	struct ucfg *cfg = NULL;
+	struct api_env env;
+	struct err err;
+	char client[64];
+	bool world, is_login;
+	unsigned status = 200;
+	enum MHD_Result ret;
+	time_t now = time(NULL);
+
+	client_addr(c, client, sizeof(client));
+	api_env_init(&env, opts->config_dir, NULL);
+	env.client = client;
+	env.now = now;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
+	if (req->too_big) {
+		ret = fail(c, req, 413, "request body too large");
+		goto out;
+	}
+	if (http_body_params(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Content-Type"), buf_str(&req->body), req->body.len, params,
+	    &err) < 0) {
+		ret = fail(c, req, 400, err.msg);
+		goto out;
+	}
+	m = api_find(method, path, params);
+	if (m == NULL) {
+		struct buf msg = BUF_INIT;
+
+		buf_putf(&msg, "Method '%s %s' not implemented", method, path);
+		ret = fail(c, req, 501, buf_str(&msg));
+		buf_clear(&msg);
+		goto out;
+	}
+	if (store_read_user(&env, &cfg, &err) < 0) {
+		ret = fail(c, req, 500, err.msg);
+		goto out;
+	}
+	world = api_check_access(method, m->path) == API_WORLD;
+	is_login = strcmp(m->path, "/access/ticket") == 0 &&
+	    strcmp(method, "POST") == 0;
+	if (!world) {
+		if (front_authenticate(c, method, cfg, now, &id, &err) < 0) {
+			audit_login(false, "", NULL, client, "request",
+			    err.msg);
+			ret = fail(c, req, 401, strncmp(err.msg, "Permission",
+			    10) == 0 ? err.msg : "No ticket");
+			goto out;
+		}
+		if (id.is_token && !api_check_allows_token(method, m->path)) {
+			struct buf msg = BUF_INIT;
+
+			buf_putf(&msg, "URI '%s' not available with API token, "
+			    "need proper ticket.", path);
+			ret = fail(c, req, 403, buf_str(&msg));
+			buf_clear(&msg);
+			goto out;
+		}
+	}
+	env.authid = world ? NULL : buf_str(&id.authid);
+	if (api_verify(m, &env, params, &err) < 0) {
+		ret = respond(c, req, 400, json_response(400, NULL, err.msg,
+		    env.param_errors));
+		goto out;
+	}
+	if (!world && api_check(cfg, env.authid, method, m->path, params,
+	    &err) < 0) {
+		ret = fail(c, req, 403, err.msg);
+		goto out;
+	}
+	if (strcmp(method, "GET") == 0) {
+		if (api_run(m, &env, params, &result, &err) < 0)
+			status = http_status_for(&err, env.param_errors != NULL);
+	} else {
+		struct authd_reply reply;
+
+		if (authd_client_call(method, path, params, env.authid, client,
+		    &reply, &err) < 0) {
+			ret = fail(c, req, 500, "internal error");
+			goto out;
+		}
+		status = reply.status;
+		result = reply.data;
+		reply.data = NULL;
+		if (status != 200) {
+			snprintf(err.msg, sizeof(err.msg), "%s",
+			    reply.message != NULL ? reply.message : "error");
+			if (reply.errors != NULL) {
+				json_decref(env.param_errors);
+				env.param_errors = json_incref(reply.errors);
+			}
+		}
+		authd_reply_clear(&reply);
+		if (status == 200 && !is_login)
+			audit_change(env.authid, client, method, path, NULL);
+	}
+	if (is_login) {
+		audit_ticket(params, client, status == 200, err.msg);
+		if (status != 200) {
+			/* one identical answer, whatever the reason */
+			ret = fail(c, req, 401, "authentication failure");
+			goto out;
+		}
+	}
+	if (status == 200)
+		ret = respond(c, req, 200, json_response(200, result, NULL,
+		    NULL));
+	else
+		ret = respond(c, req, status, json_response(status, NULL,
+		    err.msg, env.param_errors));
+out:
+	json_decref(result);
+	json_decref(params);
+	store_release_user(cfg);
+	api_env_clear(&env);
+	buf_clear(&id.authid);
+	return ret;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct request *req = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (req == NULL) {
+		req = calloc(1, sizeof(*req));
+		if (req == NULL)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &req->start);
+		*con_cls = req;
+		return MHD_YES;
+	}
+	if (req->pending != NULL) {
+		/* resumed after the delay: send what was kept */
+		enum MHD_Result ret = MHD_queue_response(c,
+		    req->pending_status, req->pending);
+
+		MHD_destroy_response(req->pending);
+		req->pending = NULL;
+		return ret;
+	}
+	if (*upload_size != 0) {
+		if (req->body.len + *upload_size > MAX_BODY)
+			req->too_big = true;
+		else
+			buf_put(&req->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strncmp(url, "/api2/json/", 11) == 0)
+		return api_request(c, req, url + 10, method);
+	if (strncmp(url, "/api2/extjs/", 12) == 0)
+		return api_request(c, req, url + 11, method);
+	return static_serve(c, opts->www, url, method);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request *req = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (req == NULL)
+		return;
+	if (req->pending != NULL)
+		MHD_destroy_response(req->pending);
+	buf_clear_secret(&req->body);	/* may hold a password */
+	free(req);
+	*con_cls = NULL;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
+static int
+parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6,
+    struct err *err)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	long port;
+	char *end;
+	size_t hlen;
+
+	if (colon == NULL || colon == s)
+		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
+	port = strtol(colon + 1, &end, 10);
+	hlen = (size_t)(colon - s);
+	if (*end != '\0' || port < 1 || port > 65535 || hlen >= sizeof(host))
+		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && host[hlen - 1] == ']') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
+
+		host[hlen - 1] = '\0';
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*v6 = true;
+		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1)
+			return 0;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*v6 = false;
+		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1)
+			return 0;
+	}
+	return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
+}
+
+static struct MHD_Daemon *
+start_one(const char *listen, const struct buf *cert, const struct buf *key,
+    unsigned threads, struct err *err)
+{
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+	bool v6 = false;
+
+	if (parse_listen(listen, &ss, &v6, err) < 0)
+		return NULL;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	if (!opts->plain_http)
+		flags |= MHD_USE_TLS;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+	    opts->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY,
+	    buf_str(key), MHD_OPTION_HTTPS_MEM_CERT, buf_str(cert),
+	    MHD_OPTION_END);
+	if (d == NULL)
+		err_set(err, ERR_IO, "unable to listen on %s - %s", listen,
+		    strerror(errno));
+	return d;
+}
+
+int
+front_run(const struct serve_opts *o, const struct buf *cert_pem,
+    const struct buf *key_pem, int fd)
+{
+	struct MHD_Daemon *d[SERVE_MAX_LISTEN] = {0};
+	struct buf csrf = BUF_INIT;
+	unsigned threads;
+	sigset_t set;
+	struct err err;
+	size_t i;
+	int sig, rc = 1;
+
+	opts = o;
+	/* when authd dies, so do we */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	authd_client_init(fd);
+	if (authd_client_hello(&csrf, &err) < 0) {
+		fprintf(stderr, "realmgate: %s\n", err.msg);
+		return 1;
+	}
+	front_auth_init(o->config_dir, buf_str(&csrf));
+	buf_clear_secret(&csrf);
+	store_cache_enable();
+	if (delay_start() < 0)
+		return 1;
+	threads = o->threads != 0 ? o->threads :
+	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;
+	for (i = 0; i < o->listen_count; i++) {
+		d[i] = start_one(o->listen[i], cert_pem, key_pem, threads, &err);
+		if (d[i] == NULL) {
+			fprintf(stderr, "realmgate: %s\n", err.msg);
+			goto out;
+		}
+		fprintf(stderr, "realmgate: listening on %s://%s\n",
+		    o->plain_http ? "http" : "https", o->listen[i]);
+	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			store_cache_drop();
+			continue;
+		}
+		break;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < o->listen_count; i++)
+		if (d[i] != NULL)
+			MHD_quiesce_daemon(d[i]);
+	delay_stop();
+	for (i = 0; i < o->listen_count; i++)
+		if (d[i] != NULL)
+			MHD_stop_daemon(d[i]);
+	store_cache_drop();
+	return rc;
+}
