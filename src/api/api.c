@@ -17,7 +17,47 @@ extern const struct api_method api_tokens_methods[];
 extern const struct api_method api_domains_methods[];
 extern const struct api_method api_ticket_methods[];
 
+static int
+access_index(struct api_call *c, json_t **result_r, struct err *err)
+{
+	static const char *const subdirs[] = {"users", "groups", "roles",
+	    "acl", "domains", "openid", "tfa", "ticket", "password",
+	    "permissions"};
+	size_t i;
+
+	(void)c;
+	(void)err;
+	*result_r = json_array();
+	for (i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "subdir", json_string(subdirs[i]));
+		json_array_append_new(*result_r, o);
+	}
+	return 0;
+}
+
+static int
+version(struct api_call *c, json_t **result_r, struct err *err)
+{
+	(void)c;
+	(void)err;
+	*result_r = json_pack("{s:s, s:s, s:s}", "version", RG_VERSION,
+	    "release", RG_VERSION, "repoid", "realmgate");
+	return 0;
+}
+
+static const struct param_def no_params[] = {{NULL}};
+
+static const struct api_method base_methods[] = {
+	{"GET", "/access", access_index, no_params, NULL, "Directory index."},
+	{"GET", "/version", version, no_params, NULL,
+	    "API version details."},
+	{NULL},
+};
+
 static const struct api_method *const tables[] = {
+	base_methods,
 	api_users_methods, api_groups_methods, api_roles_methods,
 	api_acl_methods, api_pools_methods, api_perm_methods,
 	api_tokens_methods, api_domains_methods, api_ticket_methods,

@@ -110,6 +110,74 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	return 0;
 }
 
+static const char *const kind_names[] = {"token", "user", "group"};
+
+/*
+ * GET /access/permissions/why (realmgate's extension): for each privilege
+ * the subject has on the path, the grants behind it, as `pveum user
+ * permissions --why` shows them.
+ */
+static int
+permissions_why(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *authid = param_str(c, "userid");
+	const char *path = param_str(c, "path");
+	struct perm_roles why;
+	struct perm_set ps;
+	struct ucfg *cfg;
+	unsigned i;
+	size_t g;
+
+	if (authid == NULL)
+		authid = c->env->authid;
+	if (store_read_user(c->env, &cfg, err) < 0)
+		return -1;
+	perm_roles_init(&why);
+	perm_compute(cfg, authid, path, &ps, &why);
+	*result_r = json_object();
+	for (i = 0; i < PRIV_COUNT; i++) {
+		json_t *list;
+
+		if (!(ps.privs & (UINT64_C(1) << i)))
+			continue;
+		list = json_array();
+		for (g = 0; g < why.count; g++) {
+			const struct perm_grant *gr = &why.grants[g];
+			const struct ucfg_role *r = ucfg_role(cfg, gr->role);
+			json_t *o;
+
+			if (gr->node != NULL && (r == NULL ||
+			    !(r->privs & (UINT64_C(1) << i))))
+				continue;
+			o = json_object();
+			json_object_set_new(o, "role", json_string(gr->role));
+			json_object_set_new(o, "path", json_string(
+			    gr->node != NULL ? gr->node->path : "/"));
+			json_object_set_new(o, "kind", json_string(
+			    gr->node != NULL ? kind_names[gr->kind] : "user"));
+			json_object_set_new(o, "subject", json_string(
+			    gr->node != NULL ? gr->subject : authid));
+			json_object_set_new(o, "propagate",
+			    json_integer(gr->propagate));
+			if (gr->pool != NULL)
+				json_object_set_new(o, "pool",
+				    json_string(gr->pool->id));
+			json_array_append_new(list, o);
+		}
+		json_object_set_new(*result_r, priv_name(i), list);
+	}
+	perm_roles_clear(&why);
+	store_release_user(cfg);
+	return 0;
+}
+
+static const struct param_def why_params[] = {
+	{"userid", PT_STRING, true, .format = "pve-userid-or-token",
+	    .desc = "User ID or full API token ID"},
+	{"path", PT_STRING, false, .desc = "The ACL path."},
+	{NULL},
+};
+
 static const struct param_def perm_params[] = {
 	{"userid", PT_STRING, true, .format = "pve-userid-or-token",
 	    .desc = "User ID or full API token ID"},
@@ -121,5 +189,8 @@ static const struct param_def perm_params[] = {
 const struct api_method api_perm_methods[] = {
 	{"GET", "/access/permissions", permissions, perm_params, NULL,
 	    "Retrieve effective permissions of given user/token."},
+	{"GET", "/access/permissions/why", permissions_why, why_params, NULL,
+	    "realmgate: which ACL entry, group, pool and role grant each "
+	    "privilege."},
 	{NULL},
 };
