@@ -65,10 +65,13 @@ struct check_def {
 #define USER_GROUP(gp, ...)                                                \
 	(&(const struct chk){.kind = CHK_USER_GROUP, .groups = (gp),       \
 	    .privs = PRIVS(__VA_ARGS__)})
-#define PERM_MODIFY(p) (&(const struct chk){.kind = CHK_PERM_MODIFY, .path = (p)})
-#define SUBS(...)      ((const struct chk *const[]){__VA_ARGS__, NULL})
-#define AND(...)       (&(const struct chk){.kind = CHK_AND, .subs = SUBS(__VA_ARGS__)})
-#define OR(...)	       (&(const struct chk){.kind = CHK_OR, .subs = SUBS(__VA_ARGS__)})
+#define PERM_MODIFY(p)                                                     \
+	(&(const struct chk){.kind = CHK_PERM_MODIFY, .path = (p)})
+#define SUBS(...) ((const struct chk *const[]){__VA_ARGS__, NULL})
+#define AND(...)                                                           \
+	(&(const struct chk){.kind = CHK_AND, .subs = SUBS(__VA_ARGS__)})
+#define OR(...)                                                            \
+	(&(const struct chk){.kind = CHK_OR, .subs = SUBS(__VA_ARGS__)})
 
 #define WORLD	   ACC_WORLD, NULL
 #define ALL	   ACC_ALL, NULL
@@ -94,6 +97,8 @@ static const struct check_def checks[] = {
 	{"PUT", "/access/password", CHECK(OR(SELF, AND(REALM_USER,
 	    USER_GROUP(GP_NONE, "User.Modify")))), PROT | NOTOKEN},
 	{"GET", "/access/permissions", ALL, 0},
+	/* realmgate's extension; the handler applies the rules of 8.1 */
+	{"GET", "/access/permissions/why", ALL, 0},
 	/* 8.2 users and tokens */
 	{"GET", "/access/users", ALL, PROT},
 	{"POST", "/access/users", CHECK(AND(REALM_USER,
@@ -332,7 +337,8 @@ template_fill(const char *tmpl, const json_t *params, struct buf *out)
 		free(name);
 		if (json_is_string(v) && str_truthy(json_string_value(v),
 		    json_string_length(v)))
-			buf_put(out, json_string_value(v), json_string_length(v));
+			buf_put(out, json_string_value(v),
+			    json_string_length(v));
 		else if (json_is_integer(v) && json_integer_value(v) != 0)
 			buf_putf(out, "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(v));
