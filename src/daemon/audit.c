@@ -43,7 +43,7 @@ static bool audit_write_failed;
 static void (*audit_hook)(int, const char *);
 
 void
-audit_set_syslog_hook(void (*hook)(int priority, const char *msg))
+auditlog_set_syslog_hook(void (*hook)(int priority, const char *msg))
 {
 	pthread_mutex_lock(&audit_lock);
 	audit_hook = hook;
@@ -66,7 +66,7 @@ emit_syslog(int prio, const char *msg)
 }
 
 int
-audit_open(const char *json_path, struct err *err)
+auditlog_open(const char *json_path, struct err *err)
 {
 	struct stat st;
 	int fd, old_fd;
@@ -102,7 +102,7 @@ audit_open(const char *json_path, struct err *err)
 }
 
 void
-audit_close(void)
+auditlog_close(void)
 {
 	pthread_mutex_lock(&audit_lock);
 	if (audit_fd >= 0)
@@ -299,7 +299,7 @@ is_verification(const char *method)
 }
 
 void
-audit_login(bool ok, const char *userid, const char *realm,
+auditlog_login(bool ok, const char *userid, const char *realm,
     const char *client, const char *method, const char *reason)
 {
 	struct buf user = BUF_INIT;
@@ -356,7 +356,7 @@ audit_login(bool ok, const char *userid, const char *realm,
 }
 
 void
-audit_change(const char *actor, const char *client, const char *action,
+auditlog_change(const char *actor, const char *client, const char *action,
     const char *object, const char *detail)
 {
 	struct buf msg = BUF_INIT;

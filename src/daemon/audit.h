@@ -22,10 +22,10 @@
  * writes the events, before dropping privileges if root owns the file.
  * Errors: ERR_IO with the path and errno text.
  */
-int audit_open(const char *json_path, struct err *err) RG_WARN_UNUSED;
+int auditlog_open(const char *json_path, struct err *err) RG_WARN_UNUSED;
 
 /* Close the JSON file and syslog.  Events after this go to syslog only. */
-void audit_close(void);
+void auditlog_close(void);
 
 /*
  * A login attempt.  userid is what the client sent (with or without
@@ -39,7 +39,7 @@ void audit_close(void);
  * Proxmox).  Thread-safe; never fails (a write error is reported once to
  * syslog).
  */
-void audit_login(bool ok, const char *userid, const char *realm,
+void auditlog_login(bool ok, const char *userid, const char *realm,
     const char *client, const char *method, const char *reason);
 
 /*
@@ -49,13 +49,13 @@ void audit_login(bool ok, const char *userid, const char *realm,
  * LOG_INFO "change by user 'root@pam'; rhost=... action='user add'
  * object='alice@pve' detail='...'".
  */
-void audit_change(const char *actor, const char *client, const char *action,
+void auditlog_change(const char *actor, const char *client, const char *action,
     const char *object, const char *detail);
 
 /*
  * For tests: send the syslog lines to hook instead of syslog(3) (NULL
  * restores syslog).  priority includes the facility.
  */
-void audit_set_syslog_hook(void (*hook)(int priority, const char *msg));
+void auditlog_set_syslog_hook(void (*hook)(int priority, const char *msg));
 
 #endif

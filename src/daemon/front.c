@@ -130,7 +130,7 @@ audit_ticket(const json_t *params, const char *client, bool ok,
 	const char *realm = json_string_value(json_object_get(params, "realm"));
 	const char *pw = json_string_value(json_object_get(params, "password"));
 
-	audit_login(ok, user != NULL ? user : "", realm, client,
+	auditlog_login(ok, user != NULL ? user : "", realm, client,
 	    pw != NULL && strncmp(pw, "PVE:", 4) == 0 ? "ticket" : "password",
 	    ok ? NULL : reason);
 }
@@ -184,7 +184,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	    strcmp(method, "POST") == 0;
 	if (!world) {
 		if (front_authenticate(c, method, cfg, now, &id, &err) < 0) {
-			audit_login(false, "", NULL, client, "request",
+			auditlog_login(false, "", NULL, client, "request",
 			    err.msg);
 			ret = fail(c, req, 401, strncmp(err.msg, "Permission",
 			    10) == 0 ? err.msg : "No ticket");
@@ -235,7 +235,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		}
 		authd_reply_clear(&reply);
 		if (status == 200 && !is_login)
-			audit_change(env.authid, client, method, path, NULL);
+			auditlog_change(env.authid, client, method, path, NULL);
 	}
 	if (is_login) {
 		audit_ticket(params, client, status == 200, err.msg);

@@ -201,7 +201,7 @@ serve_main(const char *config_dir, int argc, char **argv)
 	if (prepare_keys(dir, &err) < 0 ||
 	    tls_ensure_cert(dir, o.cert, o.key, &cert, &key, &err) < 0 ||
 	    (pw != NULL && share_with_front(&o, pw->pw_gid, &err) < 0) ||
-	    audit_open(o.audit_log, &err) < 0) {
+	    auditlog_open(o.audit_log, &err) < 0) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
 		return 1;
 	}
@@ -242,7 +242,7 @@ serve_main(const char *config_dir, int argc, char **argv)
 	kill(front_pid, SIGTERM);
 	while (waitpid(front_pid, &status, 0) < 0 && errno == EINTR)
 		;
-	audit_close();
+	auditlog_close();
 	free(dir);
 	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "realmgate: the HTTP front ended (status %d); "
