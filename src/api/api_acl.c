@@ -3,6 +3,7 @@
  * that roles, users, groups and tokens exist, and that new entries go only
  * on whitelisted paths; deleting a missing entry is silently fine.
  */
+#include "api_check.h"
 #include "api_int.h"
 #include "ids.h"
 #include "str.h"
@@ -14,11 +15,13 @@
 static const char *const kind_names[] = {"token", "user", "group"};
 
 static void
-list_node(const struct acl_node *n, json_t *list)
+list_node(const struct ucfg *cfg, const char *caller,
+    const struct acl_node *n, json_t *list)
 {
 	size_t i;
 
-	for (i = 0; i < n->entry_count; i++) {
+	for (i = 0; i < n->entry_count &&
+	     api_can_see_acl_path(cfg, caller, n->path); i++) {
 		const struct acl_entry *e = &n->entries[i];
 		json_t *o = json_object();
 
@@ -31,7 +34,7 @@ list_node(const struct acl_node *n, json_t *list)
 		json_array_append_new(list, o);
 	}
 	for (i = 0; i < n->child_count; i++)
-		list_node(n->children[i], list);
+		list_node(cfg, caller, n->children[i], list);
 }
 
 static int
@@ -42,7 +45,8 @@ acl_index(struct api_call *c, json_t **result_r, struct err *err)
 	if (store_read_user(c->env, &cfg, err) < 0)
 		return -1;
 	*result_r = json_array();
-	list_node(cfg->acl_root, *result_r);
+	list_node(cfg, c->env->authid != NULL ? c->env->authid : "root@pam",
+	    cfg->acl_root, *result_r);
 	store_release_user(cfg);
 	return 0;
 }
@@ -156,6 +160,12 @@ acl_update(struct api_call *c, json_t **result_r, struct err *err)
 	}
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
+	if (c->env->authid != NULL && api_check_acl_modify(tx.ucfg,
+	    c->env->authid, buf_str(&path), param_str(c, "roles"),
+	    param_bool(c, "propagate", true), del, err) < 0) {
+		rc = api_param_error(c->env, err, "role", "%s", err->msg);
+		goto done;
+	}
 	for (i = 0; i < roles.n; i++) {
 		if (ucfg_role(tx.ucfg, roles.v[i]) == NULL) {
 			err_set(err, ERR_NOT_FOUND, "role '%s' does not exist",

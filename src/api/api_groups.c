@@ -1,6 +1,7 @@
 /*
  * /access/groups: group list, create, read, update, delete (spec 8.3).
  */
+#include "api_check.h"
 #include "api_int.h"
 #include "str.h"
 #include "xalloc.h"
@@ -40,9 +41,13 @@ groups_index(struct api_call *c, json_t **result_r, struct err *err)
 	groups = hmap_sorted_values(&cfg->groups, &n);
 	for (i = 0; i < n; i++) {
 		const struct ucfg_group *g = groups[i];
-		json_t *o = json_object();
+		json_t *o;
 		struct buf users = BUF_INIT;
 
+		if (!api_can_see_group(cfg, c->env->authid != NULL ?
+		    c->env->authid : "root@pam", g->id))
+			continue;
+		o = json_object();
 		json_object_set_new(o, "groupid", json_string(g->id));
 		json_set_str(o, "comment", g->comment);
 		m = member_list(g);

@@ -3,6 +3,7 @@
  * the caller or another user/token, over the candidate paths (fixed top
  * levels, every ACL tree node, every pool member), or for one path.
  */
+#include "api_check.h"
 #include "api_int.h"
 #include "ids.h"
 #include "perm.h"
@@ -91,6 +92,11 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 		authid = c->env->authid;
 	if (store_read_user(c->env, &cfg, err) < 0)
 		return -1;
+	if (c->env->authid != NULL && api_check_permissions_read(cfg,
+	    c->env->authid, authid, err) < 0) {
+		store_release_user(cfg);
+		return -1;
+	}
 	perm_roles_init(&scratch);
 	out = json_object();
 	if (path != NULL) {
@@ -132,6 +138,11 @@ permissions_why(struct api_call *c, json_t **result_r, struct err *err)
 		authid = c->env->authid;
 	if (store_read_user(c->env, &cfg, err) < 0)
 		return -1;
+	if (c->env->authid != NULL && api_check_permissions_read(cfg,
+	    c->env->authid, authid, err) < 0) {
+		store_release_user(cfg);
+		return -1;
+	}
 	perm_roles_init(&why);
 	perm_compute(cfg, authid, path, &ps, &why);
 	*result_r = json_object();

@@ -4,6 +4,7 @@
  * a pool counts as an existing guest: a pool must be emptied before it can
  * be deleted, and members are listed by id.
  */
+#include "api_check.h"
 #include "api_int.h"
 #include "ids.h"
 #include "str.h"
@@ -156,8 +157,44 @@ struct member_ctx {
 	struct ucfg *cfg;
 	struct ucfg_pool *pool;
 	bool del, allow_move, bad;
+	const char *caller;	/* NULL: the CLI (root@pam) */
 	struct err *err;
 };
+
+/* The caller may change the ACL-relevant membership of path (spec 8.7). */
+static bool
+may_modify(struct member_ctx *mc, const char *kind, const char *id)
+{
+	struct buf path = BUF_INIT;
+	bool ok;
+
+	if (mc->caller == NULL)
+		return true;
+	buf_putf(&path, "/%s/%s", kind, id);
+	ok = api_check_perm_modify(mc->cfg, mc->caller, buf_str(&path),
+	    mc->err) == 0;
+	buf_clear(&path);
+	if (!ok)
+		mc->bad = true;
+	return ok;
+}
+
+/* Moving a VM out of another pool needs Pool.Allocate on that pool. */
+static bool
+may_take_from(struct member_ctx *mc, const struct ucfg_pool *owner)
+{
+	static const char *const privs[] = {"Pool.Allocate", NULL};
+	struct buf path = BUF_INIT;
+	bool ok;
+
+	if (mc->caller == NULL)
+		return true;
+	buf_putf(&path, "/pool/%s", owner->id);
+	ok = api_check_privs(mc->cfg, mc->caller, buf_str(&path), privs, false,
+	    mc->err) == 0;
+	buf_clear(&path);
+	return ok;
+}
 
 static void
 vm_each(const char *p, size_t len, void *arg)
@@ -167,7 +204,7 @@ vm_each(const char *p, size_t len, void *arg)
 	struct ucfg_pool *owner = hmap_get(&mc->cfg->vm_pool, vmid);
 	unsigned long long v;
 
-	if (mc->bad)
+	if (mc->bad || !may_modify(mc, "vms", vmid))
 		goto out;
 	if (!str_to_u64(p, len, &v)) {
 		mc->bad = true;
@@ -180,6 +217,8 @@ vm_each(const char *p, size_t len, void *arg)
 			mc->bad = true;
 			err_set(mc->err, ERR_EXISTS,
 			    "VM %s is already a pool member", vmid);
+		} else if (!may_take_from(mc, owner)) {
+			mc->bad = true;
 		} else {
 			ucfg_pool_del_vm(mc->cfg, owner, vmid);
 			ucfg_pool_add_vm(mc->cfg, mc->pool, vmid);
@@ -197,6 +236,8 @@ storage_each(const char *p, size_t len, void *arg)
 	struct member_ctx *mc = arg;
 	const char *id = ucfg_strn(mc->cfg, p, len);
 
+	if (mc->bad || !may_modify(mc, "storage", id))
+		return;
 	if (mc->del)
 		ucfg_pool_del_storage(mc->cfg, mc->pool, id);
 	else
@@ -217,6 +258,8 @@ update_pool(struct api_call *c, const char *id, struct err *err)
 	mc.pool = ucfg_pool(tx.ucfg, id);
 	mc.del = param_bool(c, "delete", false);
 	mc.allow_move = param_bool(c, "allow-move", false);
+	mc.caller = c->env->authid != NULL &&
+	    strcmp(c->env->authid, "root@pam") != 0 ? c->env->authid : NULL;
 	mc.err = err;
 	if (mc.pool == NULL) {
 		err_set(err, ERR_NOT_FOUND, "pool '%s' does not exist", id);
@@ -234,6 +277,8 @@ update_pool(struct api_call *c, const char *id, struct err *err)
 	s = param_str(c, "storage");
 	if (s != NULL)
 		str_split_list(s, strlen(s), storage_each, &mc);
+	if (mc.bad)
+		goto out;
 	rc = store_commit_user(c->env, &tx, err);
 out:
 	store_end(&tx);

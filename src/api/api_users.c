@@ -1,6 +1,7 @@
 /*
  * /access/users: list, create, read, update and delete users (spec 8.2).
  */
+#include "api_check.h"
 #include "api_int.h"
 #include "ids.h"
 #include "str.h"
@@ -43,6 +44,13 @@ api_user_groups(const struct ucfg *cfg, const char *userid)
 	return a;
 }
 
+/* The caller; the CLI runs as root@pam. */
+static const char *
+caller(const struct api_call *c)
+{
+	return c->env->authid != NULL ? c->env->authid : "root@pam";
+}
+
 static int
 users_index(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -67,6 +75,8 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 
 		if (param_has(c, "enabled") &&
 		    param_bool(c, "enabled", false) != u->enable)
+			continue;
+		if (!api_can_see_user(cfg, caller(c), u->id))
 			continue;
 		o = json_object();
 		json_object_set_new(o, "userid", json_string(u->id));

@@ -33,11 +33,11 @@ void auditlog_close(void);
  * method: "password", "ticket", "token" or "openid".  reason: on failure,
  * the real cause for admins (the client only ever sees "authentication
  * failure"); never a password or a secret.  Any argument may be NULL.
- * Syslog: LOG_NOTICE "successful auth for user 'alice@pve'; rhost=... method=..."
- * or LOG_WARNING "authentication failure; rhost=... user=... msg=..."
- * ("authentication verification failure;" for tickets and tokens, as
- * Proxmox).  Thread-safe; never fails (a write error is reported once to
- * syslog).
+ * Syslog: LOG_NOTICE "successful auth for user 'alice@pve'; rhost=...
+ * method=..." or LOG_WARNING "authentication failure; rhost=... user=...
+ * msg=..." ("authentication verification failure;" for tickets and
+ * tokens, as Proxmox).  Thread-safe; never fails (a write error is
+ * reported once to syslog).
  */
 void auditlog_login(bool ok, const char *userid, const char *realm,
     const char *client, const char *method, const char *reason);

@@ -208,7 +208,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	}
 	if (!world && api_check(cfg, env.authid, method, m->path, params,
 	    &err) < 0) {
-		ret = fail(c, req, 403, err.msg);
+		ret = fail(c, req, http_status_for(&err, false), err.msg);
 		goto out;
 	}
 	if (strcmp(method, "GET") == 0) {

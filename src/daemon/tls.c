@@ -364,7 +364,7 @@ generate(const char *config_dir, const char *cert_path, const char *key_path,
 	if (!path_present(buf_str(&dir))) {
 		if (file_mkdirs(buf_str(&dir), 0755, err) < 0)
 			goto out;
-		/* the front reads the certificate: the umask must not hide it */
+		/* the front reads the certificate: no umask may hide it */
 		if (chmod(buf_str(&dir), 0755) < 0) {
 			err_set(err, ERR_IO, "unable to chmod '%s' - %s",
 			    buf_str(&dir), strerror(errno));
