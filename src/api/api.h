@@ -17,6 +17,17 @@
 #include <stdbool.h>
 #include <time.h>
 
+/* A serialized result shared between requests (refcounted, immutable). */
+struct api_blob {
+	unsigned refs;
+	size_t len;
+	char text[];
+};
+
+struct api_blob *api_blob_new(const char *text, size_t len);
+struct api_blob *api_blob_ref(struct api_blob *b);
+void api_blob_unref(struct api_blob *b);
+
 struct api_env {
 	const char *config_dir;
 	const char *authid;	/* the caller; "root@pam" for the CLI */
@@ -27,6 +38,11 @@ struct api_env {
 	json_t *param_errors;
 	/* warnings from reading config files, for the caller to print */
 	struct diag warnings;
+	/*
+	 * A handler may answer with ready JSON text instead of a value (the
+	 * daemon's cached permission dumps); *result_r is then NULL.
+	 */
+	struct api_blob *raw_result;
 };
 
 void api_env_init(struct api_env *env, const char *config_dir,

@@ -7,7 +7,11 @@
 #include "api_int.h"
 #include "ids.h"
 #include "perm.h"
+#include "xalloc.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const fixed_paths[] = {"/", "/access", "/access/groups",
@@ -78,6 +82,68 @@ add_pool_members(const struct ucfg *cfg, const char *authid, json_t *out,
 	buf_clear(&path);
 }
 
+/*
+ * The daemon's dump cache: the serialized dump per subject, valid for one
+ * user.cfg snapshot (design: computed once per subject and snapshot).
+ * Bounded; emptied when the snapshot changes.
+ */
+#define DUMP_CACHE_MAX_ENTRIES 4096
+#define DUMP_CACHE_MAX_BYTES (256u << 20)
+
+static struct {
+	pthread_mutex_t mu;
+	unsigned long generation;
+	struct hmap map;	/* authid -> struct api_blob */
+	size_t bytes;
+} dumps = {PTHREAD_MUTEX_INITIALIZER};
+
+static void
+dumps_clear(void)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (hmap_next(&dumps.map, &it, &k, &v)) {
+		free((char *)(uintptr_t)k);
+		api_blob_unref(v);
+	}
+	hmap_clear(&dumps.map);
+	dumps.bytes = 0;
+}
+
+static struct api_blob *
+dumps_get(unsigned long gen, const char *authid)
+{
+	struct api_blob *b = NULL;
+
+	pthread_mutex_lock(&dumps.mu);
+	if (dumps.generation == gen) {
+		b = hmap_get(&dumps.map, authid);
+		if (b != NULL)
+			api_blob_ref(b);
+	}
+	pthread_mutex_unlock(&dumps.mu);
+	return b;
+}
+
+static void
+dumps_put(unsigned long gen, const char *authid, struct api_blob *b)
+{
+	pthread_mutex_lock(&dumps.mu);
+	if (dumps.generation != gen || dumps.map.count >=
+	    DUMP_CACHE_MAX_ENTRIES || dumps.bytes + b->len >
+	    DUMP_CACHE_MAX_BYTES) {
+		dumps_clear();
+		dumps.generation = gen;
+	}
+	if (hmap_get(&dumps.map, authid) == NULL) {
+		hmap_put(&dumps.map, xstrdup(authid), api_blob_ref(b));
+		dumps.bytes += b->len;
+	}
+	pthread_mutex_unlock(&dumps.mu);
+}
+
 static int
 permissions(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -85,6 +151,7 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	const char *path = param_str(c, "path");
 	struct perm_roles scratch;
 	struct ucfg *cfg;
+	unsigned long gen;
 	json_t *out;
 	size_t i;
 
@@ -96,6 +163,15 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	    c->env->authid, authid, err) < 0) {
 		store_release_user(cfg);
 		return -1;
+	}
+	gen = store_cache_generation();
+	if (path == NULL && store_cache_enabled() &&
+	    (c->env->raw_result = dumps_get(gen, authid)) != NULL) {
+		/* the snapshot may have changed after we took ours: fine, */
+		/* the entry belongs to the generation read before it */
+		store_release_user(cfg);
+		*result_r = NULL;
+		return 0;
 	}
 	perm_roles_init(&scratch);
 	out = json_object();
@@ -112,6 +188,18 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	}
 	perm_roles_clear(&scratch);
 	store_release_user(cfg);
+	if (path == NULL && store_cache_enabled()) {
+		char *text = json_dumps(out, JSON_COMPACT);
+
+		if (text != NULL) {
+			c->env->raw_result = api_blob_new(text, strlen(text));
+			dumps_put(gen, authid, c->env->raw_result);
+			free(text);
+			json_decref(out);
+			*result_r = NULL;
+			return 0;
+		}
+	}
 	*result_r = out;
 	return 0;
 }

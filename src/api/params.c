@@ -28,9 +28,37 @@ api_env_init(struct api_env *env, const char *config_dir, const char *authid)
 	diag_init(&env->warnings);
 }
 
+struct api_blob *
+api_blob_new(const char *text, size_t len)
+{
+	struct api_blob *b = xmalloc(sizeof(*b) + len + 1);
+
+	b->refs = 1;
+	b->len = len;
+	memcpy(b->text, text, len);
+	b->text[len] = '\0';
+	return b;
+}
+
+struct api_blob *
+api_blob_ref(struct api_blob *b)
+{
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+void
+api_blob_unref(struct api_blob *b)
+{
+	if (b != NULL && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(b);
+}
+
 void
 api_env_clear(struct api_env *env)
 {
+	api_blob_unref(env->raw_result);
+	env->raw_result = NULL;
 	json_decref(env->param_errors);
 	env->param_errors = NULL;
 	diag_clear(&env->warnings);

@@ -66,7 +66,20 @@ static struct {
 	struct ucfg *cfg;
 	struct stat st;
 	char *path;
-} cache = {PTHREAD_MUTEX_INITIALIZER, false, NULL, {0}, NULL};
+	unsigned long generation;
+} cache = {PTHREAD_MUTEX_INITIALIZER, false, NULL, {0}, NULL, 0};
+
+bool
+store_cache_enabled(void)
+{
+	return cache.enabled;
+}
+
+unsigned long
+store_cache_generation(void)
+{
+	return __atomic_load_n(&cache.generation, __ATOMIC_ACQUIRE);
+}
 
 void
 store_cache_enable(void)
@@ -80,6 +93,7 @@ store_cache_drop(void)
 	pthread_mutex_lock(&cache.mu);
 	ucfg_unref(cache.cfg);
 	cache.cfg = NULL;
+	__atomic_add_fetch(&cache.generation, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&cache.mu);
 }
 
@@ -112,6 +126,8 @@ read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 			ucfg_unref(cache.cfg);
 			cache.cfg = fresh;
 			cache.st = st;
+			__atomic_add_fetch(&cache.generation, 1,
+			    __ATOMIC_RELEASE);
 			free(cache.path);
 			cache.path = buf_steal(&path);
 		}

@@ -37,6 +37,9 @@ void store_release_user(struct ucfg *cfg);
 /* Keep one parsed user.cfg per config dir (the daemon); drop it. */
 void store_cache_enable(void);
 void store_cache_drop(void);
+bool store_cache_enabled(void);
+/* Changes whenever the cached snapshot is replaced (0: no cache). */
+unsigned long store_cache_generation(void);
 
 /* The same, skipping UCFG_SKIP_* kinds of lines (for listings). */
 int store_read_user_partial(struct api_env *env, unsigned skip,

@@ -83,6 +83,28 @@ json_response(unsigned status, json_t *data, const char *message,
 	return r;
 }
 
+/* {"data": <text>} around JSON text that is already serialized. */
+static struct MHD_Response *
+raw_response(const struct api_blob *b)
+{
+	static const char head[] = "{\"data\":", tail[] = "}";
+	size_t len = sizeof(head) - 1 + b->len + sizeof(tail) - 1;
+	char *text = malloc(len);
+	struct MHD_Response *r;
+
+	if (text == NULL)
+		return json_response(500, NULL, "out of memory", NULL);
+	memcpy(text, head, sizeof(head) - 1);
+	memcpy(text + sizeof(head) - 1, b->text, b->len);
+	memcpy(text + sizeof(head) - 1 + b->len, tail, sizeof(tail) - 1);
+	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type",
+	    "application/json;charset=UTF-8");
+	MHD_add_response_header(r, "Cache-Control", "max-age=0");
+	MHD_add_response_header(r, "Pragma", "no-cache");
+	return r;
+}
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, struct request *req, unsigned status,
     struct MHD_Response *r)
@@ -245,7 +267,9 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 			goto out;
 		}
 	}
-	if (status == 200)
+	if (status == 200 && env.raw_result != NULL)
+		ret = respond(c, req, 200, raw_response(env.raw_result));
+	else if (status == 200)
 		ret = respond(c, req, 200, json_response(200, result, NULL,
 		    NULL));
 	else
