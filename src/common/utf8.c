@@ -56,6 +56,17 @@ utf8_valid(const char *p, size_t len)
 	return true;
 }
 
+size_t
+utf8_count(const char *p, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 void
 utf8_sanitize(struct buf *b)
 {

@@ -191,18 +191,31 @@ domains_apply_kv(struct domains_realm *r, const struct section_kv *kv,
 		err_set(&err, ERR_INVALID, "got undefined value");
 		goto bad;
 	}
-	if (domains_value_check(p, v, &norm, &err) < 0)
-		goto bad;
 	if (p == DP_COMMENT) {
+		/* the limit applies to the decoded text, in characters */
 		struct buf dec = BUF_INIT;
 
-		str_unescape(&dec, norm.data, norm.len);
+		str_unescape(&dec, v, strlen(v));
 		utf8_sanitize(&dec);
+		if (strpbrk(buf_str(&dec), "\r\n") != NULL) {
+			err_set(&err, ERR_INVALID,
+			    "property contains a line feed");
+			buf_clear(&dec);
+			goto bad;
+		}
+		if (utf8_count(dec.data, dec.len) >
+		    domains_prop_def(p)->max_len) {
+			err_set(&err, ERR_INVALID, "value may only be %zu "
+			    "characters long", domains_prop_def(p)->max_len);
+			buf_clear(&dec);
+			goto bad;
+		}
 		r->val[p] = buf_steal(&dec);
-		buf_clear(&norm);
-	} else {
-		r->val[p] = buf_steal(&norm);
+		return;
 	}
+	if (domains_value_check(p, v, &norm, &err) < 0)
+		goto bad;
+	r->val[p] = buf_steal(&norm);
 	return;
 bad:
 	buf_clear(&norm);
