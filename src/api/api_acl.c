@@ -160,18 +160,19 @@ acl_update(struct api_call *c, json_t **result_r, struct err *err)
 	}
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
-	if (c->env->authid != NULL && api_check_acl_modify(tx.ucfg,
-	    c->env->authid, buf_str(&path), param_str(c, "roles"),
-	    param_bool(c, "propagate", true), del, err) < 0) {
-		rc = api_param_error(c->env, err, "role", "%s", err->msg);
-		goto done;
-	}
 	for (i = 0; i < roles.n; i++) {
 		if (ucfg_role(tx.ucfg, roles.v[i]) == NULL) {
 			err_set(err, ERR_NOT_FOUND, "role '%s' does not exist",
 			    roles.v[i]);
 			goto out;
 		}
+	}
+	/* the caller may only hand out what it has (spec 8.3) */
+	if (c->env->authid != NULL && api_check_acl_modify(tx.ucfg,
+	    c->env->authid, buf_str(&path), param_str(c, "roles"),
+	    param_bool(c, "propagate", true), del, err) < 0) {
+		rc = api_param_error(c->env, err, "role", "%s", err->msg);
+		goto done;
 	}
 	if (check_subjects(tx.ucfg, &users, &groups, &tokens, err) < 0)
 		goto out;

@@ -135,6 +135,31 @@ collect_props(const struct api_call *c, struct props *out)
 	}
 }
 
+/* Values of known properties are checked here, as parameter errors. */
+static int
+validate_props(const struct api_call *c, const struct props *p,
+    struct err *err)
+{
+	struct buf norm = BUF_INIT;
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		int k = domains_prop_find(p->v[i].key);
+		struct err e;
+
+		if (k < 0 || p->v[i].value == NULL)
+			continue;
+		buf_reset(&norm);
+		if (domains_value_check((enum dom_prop)k, p->v[i].value, &norm,
+		    &e) < 0)
+			rc = api_param_error(c->env, err, p->v[i].key, "%s",
+			    e.msg);
+	}
+	buf_clear(&norm);
+	return rc;
+}
+
 static void
 pw_path(const struct api_env *env, const char *realm, struct buf *out)
 {
@@ -195,6 +220,10 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 
 	*result_r = json_null();
 	collect_props(c, &p);
+	if (validate_props(c, &p, err) < 0) {
+		free(p.v);
+		return -1;
+	}
 	if (check_connection_unavailable(c, err) < 0)
 		goto out;
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
@@ -253,6 +282,10 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		else
 			del_item(dels.v[i], strlen(dels.v[i]), &opts);
 	}
+	if (validate_props(c, &p, err) < 0) {
+		rc = -1;
+		goto done;
+	}
 	if (p.n == 0 && dels.n == 0 && p.password == NULL) {
 		err_set(err, ERR_INVALID, "no options specified");
 		goto out;
@@ -280,6 +313,9 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	rc = domains_save(c->env->config_dir, d, err);
 out:
+	if (rc < 0)
+		api_fail(err, "update auth server");
+done:
 	if (lock != NULL)
 		cfg_unlock(lock);
 	domains_free(d);
@@ -290,7 +326,7 @@ out:
 	free(dels.v);
 	free(opts.v);
 	free(p.v);
-	return rc < 0 ? api_fail(err, "update auth server") : 0;
+	return rc;
 }
 
 static int

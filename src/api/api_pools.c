@@ -70,6 +70,24 @@ pool_members(const struct ucfg_pool *p, const char *type)
 	return members;
 }
 
+static bool
+may_audit(const struct api_call *c, const struct ucfg *cfg,
+    const struct ucfg_pool *p)
+{
+	static const char *const privs[] = {"Pool.Audit", NULL};
+	struct buf path = BUF_INIT;
+	struct err err;
+	bool ok;
+
+	if (c->env->authid == NULL || strcmp(c->env->authid, "root@pam") == 0)
+		return true;
+	buf_putf(&path, "/pool/%s", p->id);
+	ok = api_check_privs(cfg, c->env->authid, buf_str(&path), privs, false,
+	    &err) == 0;
+	buf_clear(&path);
+	return ok;
+}
+
 static int
 pools_index(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -93,6 +111,10 @@ pools_index(struct api_call *c, json_t **result_r, struct err *err)
 		json_t *o;
 
 		if (only != NULL && strcmp(only, p->id) != 0)
+			continue;
+		/* listed: pools the caller may audit (the poolid form of */
+		/* Proxmox does not check; neither do we, see spec 12.26) */
+		if (only == NULL && !may_audit(c, cfg, p))
 			continue;
 		o = json_object();
 		json_object_set_new(o, "poolid", json_string(p->id));
@@ -360,8 +382,8 @@ static const struct param_def create_params[] = {
 static const struct param_def update_params[] = {
 	{"poolid", PT_STRING, false, .format = "pve-poolid"},
 	{"comment", PT_STRING, true, .max_len = 4096},
-	{"vms", PT_LIST, true, .desc = "List of guest VMIDs to add or remove "
-	    "from this pool."},
+	{"vms", PT_LIST, true, .format = "pve-vmid", .desc = "List of guest "
+	    "VMIDs to add or remove from this pool."},
 	{"storage", PT_LIST, true, .desc = "List of storage IDs to add or "
 	    "remove from this pool."},
 	{"allow-move", PT_BOOL, true, .def = "0"},

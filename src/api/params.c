@@ -229,6 +229,18 @@ fmt_path(const char *s, struct buf *msg)
 }
 
 static const char *
+fmt_vmid(const char *s, struct buf *msg)
+{
+	unsigned long long v;
+
+	if (str_to_u64(s, strlen(s), &v) && s[0] != '0' && v >= 100 &&
+	    v <= 999999999)
+		return NULL;
+	buf_puts(msg, "value does not look like a valid VM ID");
+	return buf_str(msg);
+}
+
+static const char *
 fmt_keys(const char *s, struct buf *msg)
 {
 	for (; *s != '\0'; s++)
@@ -257,6 +269,7 @@ static const struct {
 	{"email-opt", fmt_email_opt},
 	{"pve-acl-path", fmt_path},
 	{"pve-tfa-keys", fmt_keys},
+	{"pve-vmid", fmt_vmid},
 };
 
 static const char *

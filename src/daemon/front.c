@@ -259,7 +259,8 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		if (status == 200 && !is_login)
 			auditlog_change(env.authid, client, method, path, NULL);
 	}
-	if (is_login) {
+	/* every login failure but a malformed request looks the same */
+	if (is_login && status != 400) {
 		audit_ticket(params, client, status == 200, err.msg);
 		if (status != 200) {
 			/* one identical answer, whatever the reason */
