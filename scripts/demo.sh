@@ -1,7 +1,9 @@
 #!/bin/sh
 # The README's first command (via `make demo`): builds nothing itself (make
-# did), creates a demo config directory and walks through the pveum command
-# line on it, showing each command before its output.
+# did), creates a demo config directory, walks through the pveum command
+# line on it (each command shown before its output), then starts
+# `realmgate serve` on https://127.0.0.1:8006 and says how to log in.
+# LISTEN=ADDR:PORT changes the address; NO_SERVE=1 stops after the walk.
 set -eu
 BUILD=${1:-build}
 DEMO=${2:-demo}
@@ -25,6 +27,7 @@ echo "(the same files, formats and pveum syntax as Proxmox VE's /etc/pve)"
 run "$PVEUM" realm add corp --type ad --domain corp.example.com \
     --server1 dc1.corp.example.com --comment "Corporate AD" --case-sensitive 0
 run "$PVEUM" realm modify corp --disable 1
+run "$PVEUM" realm modify pve --default 1
 run "$PVEUM" realm list
 run "$PVEUM" group add infra-admins --comment "Infrastructure admins"
 run "$PVEUM" group add devs --comment "Developers"
@@ -53,11 +56,20 @@ run "$RG" check-config
 printf '\n$ echo "correct horse" | %s ticket alice@pve\n' "$PVEUM"
 TICKET=$(echo "correct horse" | "$PVEUM" ticket alice@pve 2>/dev/null)
 echo "$TICKET"
+LISTEN=${LISTEN:-127.0.0.1:8006}
 cat <<TXT
 
-Logging in: 'pveum ticket alice@pve' (password "correct horse") prints a
-Proxmox-compatible login ticket, signed with $DEMO/priv/authkey.key; a
-Proxmox node holding the same keys accepts it as its PVEAuthCookie.  The
-HTTP server (realmgate serve on https://127.0.0.1:8006) is the next issue.
-Try more:  REALMGATE_CONFIG_DIR=$DEMO $PVEUM help
+That ticket is a Proxmox-compatible login ticket, signed with
+$DEMO/priv/authkey.key: a Proxmox node holding the same keys accepts it.
+
+Now the server.  Open https://$LISTEN/ and log in as
+    alice@pve  password "correct horse"  (realm pve; an administrator)
+or  bob@pve    password "battery staple" (sees only what the dev pool allows)
+The certificate was generated for this demo: $DEMO/local/realmgate-ssl.pem
+(your browser will ask you to accept it; curl: --cacert that file).
+    curl --cacert $DEMO/local/realmgate-ssl.pem -d username=alice@pve \\
+        -d 'password=correct horse' https://$LISTEN/api2/json/access/ticket
+Stop the server with Ctrl-C.
 TXT
+[ -n "${NO_SERVE:-}" ] && exit 0
+exec "$RG" --config-dir "$DEMO" serve --listen "$LISTEN"
