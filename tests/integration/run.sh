@@ -17,7 +17,7 @@ if [ ! -x "$REALMGATE_BIN" ]; then
 	exit 1
 fi
 cd "$here" || exit 1
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@" .
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@"
 rc=$?
 if [ $rc -eq 5 ]; then
 	echo "run.sh: pytest collected no tests" >&2
