@@ -1,8 +1,9 @@
 /*
- * The front's side of the conversation with authd: one request on the wire
- * at a time (a mutex), request ids checked on the way back, and the reply
- * unpacked into JSON values.  If authd is gone, every call fails and the
- * front shuts down (it also gets SIGTERM through PR_SET_PDEATHSIG).
+ * The front's side of the conversation with authd: one channel per authd
+ * worker, one request on a channel at a time; a caller takes a free
+ * channel (or waits for one), request ids are checked on the way back, and
+ * the reply is unpacked into JSON values.  If authd is gone, every call
+ * fails and the front shuts down (the supervisor also ends it).
  */
 #include "daemon.h"
 #include "ipc.h"
@@ -14,14 +15,52 @@
 
 static struct {
 	pthread_mutex_t mu;
-	int fd;
+	pthread_cond_t cv;
+	int fds[AUTHD_MAX_WORKERS];
+	bool busy[AUTHD_MAX_WORKERS];
+	size_t count;
 	uint32_t next_id;
-} client = {PTHREAD_MUTEX_INITIALIZER, -1, 1};
+} client = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0},
+    0, 1};
 
 void
-authd_client_init(int fd)
+authd_client_init(const int *fds, size_t count)
 {
-	client.fd = fd;
+	size_t i;
+
+	for (i = 0; i < count && i < AUTHD_MAX_WORKERS; i++)
+		client.fds[i] = fds[i];
+	client.count = i;
+}
+
+/* A free channel (waiting for one if all are busy). */
+static size_t
+take_channel(uint32_t *id_r)
+{
+	size_t i;
+
+	pthread_mutex_lock(&client.mu);
+	for (;;) {
+		for (i = 0; i < client.count; i++)
+			if (!client.busy[i])
+				break;
+		if (i < client.count)
+			break;
+		pthread_cond_wait(&client.cv, &client.mu);
+	}
+	client.busy[i] = true;
+	*id_r = client.next_id++;
+	pthread_mutex_unlock(&client.mu);
+	return i;
+}
+
+static void
+give_channel(size_t i)
+{
+	pthread_mutex_lock(&client.mu);
+	client.busy[i] = false;
+	pthread_cond_signal(&client.cv);
+	pthread_mutex_unlock(&client.mu);
 }
 
 void
@@ -33,18 +72,17 @@ authd_reply_clear(struct authd_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Send req and wait for its reply (serialised). */
+/* Send req on a free channel and wait for its reply. */
 static int
 roundtrip(struct ipc_msg *req, struct ipc_msg *reply, struct err *err)
 {
+	size_t ch = take_channel(&req->id);
 	int rc;
 
-	pthread_mutex_lock(&client.mu);
-	req->id = client.next_id++;
-	rc = ipc_send(client.fd, req, err);
+	rc = ipc_send(client.fds[ch], req, err);
 	if (rc == 0)
-		rc = ipc_recv(client.fd, reply, err);
-	pthread_mutex_unlock(&client.mu);
+		rc = ipc_recv(client.fds[ch], reply, err);
+	give_channel(ch);
 	if (rc == 0 && (reply->id != req->id || reply->type != IPC_RESULT))
 		rc = err_set(err, ERR_INTERNAL, "authd answered out of turn");
 	return rc;
@@ -54,18 +92,26 @@ int
 authd_client_hello(struct buf *csrf_secret_r, struct err *err)
 {
 	struct ipc_msg m;
+	size_t i;
 	char *s;
 
-	ipc_msg_init(&m, 0, 0);
-	if (ipc_recv(client.fd, &m, err) < 0)
-		return -1;
-	s = m.type == IPC_HELLO ? ipc_get_str(&m, IPC_T_CSRF_SECRET) : NULL;
-	ipc_msg_clear(&m);
-	if (s == NULL)
-		return err_set(err, ERR_INTERNAL, "authd sent no greeting");
-	buf_reset(csrf_secret_r);
-	buf_puts(csrf_secret_r, s);
-	secret_free_str(s);
+	/* every worker greets; they all hold the same secret */
+	for (i = 0; i < client.count; i++) {
+		ipc_msg_init(&m, 0, 0);
+		if (ipc_recv(client.fds[i], &m, err) < 0) {
+			ipc_msg_clear(&m);
+			return -1;
+		}
+		s = m.type == IPC_HELLO ? ipc_get_str(&m, IPC_T_CSRF_SECRET) :
+		    NULL;
+		ipc_msg_clear(&m);
+		if (s == NULL)
+			return err_set(err, ERR_INTERNAL,
+			    "authd sent no greeting");
+		buf_reset(csrf_secret_r);
+		buf_puts(csrf_secret_r, s);
+		secret_free_str(s);
+	}
 	return 0;
 }
 

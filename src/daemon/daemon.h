@@ -17,6 +17,7 @@
 #define SERVE_MAX_LISTEN 8
 #define DEFAULT_LISTEN "127.0.0.1:8006"
 #define LOGIN_FAIL_DELAY_MS 3000
+#define AUTHD_MAX_WORKERS 16
 
 struct serve_opts {
 	const char *config_dir;
@@ -28,17 +29,18 @@ struct serve_opts {
 	const char *www;	/* static files */
 	const char *audit_log;	/* JSON-lines file, or NULL */
 	unsigned threads;	/* 0: a sensible default */
+	unsigned workers;	/* authd processes; 0: one per CPU */
 };
 
 /* `realmgate serve ...` (argv[0] is "serve"); returns the exit status. */
 int serve_main(const char *config_dir, int argc, char **argv);
 
-/* The root helper's loop; returns when the front is gone. */
+/* One root helper worker's loop; returns when the front is gone. */
 int authd_run(const struct serve_opts *opts, int fd);
 
 /* The front: serves until SIGTERM; returns the exit status. */
 int front_run(const struct serve_opts *opts, const struct buf *cert_pem,
-    const struct buf *key_pem, int fd);
+    const struct buf *key_pem, const int *fds, size_t nfds);
 
 /*
  * A call from the front to authd: send the request, wait for the answer.
@@ -52,7 +54,7 @@ struct authd_reply {
 	char *message;
 	json_t *errors;
 };
-void authd_client_init(int fd);
+void authd_client_init(const int *fds, size_t count);
 int authd_client_hello(struct buf *csrf_secret_r, struct err *err)
     RG_WARN_UNUSED;
 int authd_client_call(const char *method, const char *path,

@@ -418,7 +418,7 @@ start_one(const char *listen, const struct buf *cert, const struct buf *key,
 
 int
 front_run(const struct serve_opts *o, const struct buf *cert_pem,
-    const struct buf *key_pem, int fd)
+    const struct buf *key_pem, const int *fds, size_t nfds)
 {
 	struct MHD_Daemon *d[SERVE_MAX_LISTEN] = {0};
 	struct buf csrf = BUF_INIT;
@@ -429,7 +429,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	int sig, rc = 1;
 
 	opts = o;
-	/* when authd dies, so do we */
+	/* when the supervisor dies, so do we */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -437,7 +437,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	authd_client_init(fd);
+	authd_client_init(fds, nfds);
 	if (authd_client_hello(&csrf, &err) < 0) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
 		return 1;

@@ -1,10 +1,11 @@
 /*
  * `realmgate serve`: prepare the config directory (ticket keys, the CSRF
- * key, the TLS certificate), then split into authd (root, keeps the
- * secrets) and the front (drops to an unprivileged user and serves HTTP),
- * joined by a socketpair.  Each watches the other: if one goes, both go.
- * SIGTERM and SIGINT shut down cleanly, SIGHUP makes the front drop its
- * cached config.
+ * key, the TLS certificate), then start the processes: the front (drops
+ * to an unprivileged user and serves HTTP) and one authd worker per CPU
+ * (root, keeps the secrets), each worker joined to the front by its own
+ * socketpair.  This process stays as their supervisor: if any of them
+ * ends unexpectedly, all do.  SIGTERM and SIGINT shut down cleanly, SIGHUP
+ * makes the front drop its cached config.
  */
 #include "daemon.h"
 #include "audit.h"
@@ -27,12 +28,15 @@
 #include <unistd.h>
 
 static volatile pid_t front_pid;
+static volatile sig_atomic_t stopping;
 
 static void
 forward_signal(int sig)
 {
+	if (sig != SIGHUP)
+		stopping = 1;
 	if (front_pid > 0)
-		kill(front_pid, sig);
+		kill(front_pid, sig == SIGHUP ? SIGHUP : SIGTERM);
 }
 
 static int
@@ -41,7 +45,7 @@ usage(void)
 	fputs("usage: realmgate [--config-dir DIR] serve [--listen ADDR:PORT]..."
 	      " [--plain-http]\n"
 	      "       [--user USER] [--cert FILE --key FILE] [--www DIR]"
-	      " [--audit-log FILE] [--threads N]\n", stderr);
+	      " [--audit-log FILE] [--threads N] [--workers N]\n", stderr);
 	return 2;
 }
 
@@ -75,6 +79,8 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->audit_log = v;
 		} else if (strcmp(a, "--threads") == 0) {
 			o->threads = (unsigned)strtoul(v, NULL, 10);
+		} else if (strcmp(a, "--workers") == 0) {
+			o->workers = (unsigned)strtoul(v, NULL, 10);
 		} else {
 			return -1;
 		}
@@ -167,16 +173,131 @@ front_user(const struct serve_opts *o)
 	return pw != NULL ? pw : getpwnam("nobody");
 }
 
+static unsigned
+worker_count(const struct serve_opts *o)
+{
+	long n = o->workers != 0 ? (long)o->workers :
+	    sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > AUTHD_MAX_WORKERS ? AUTHD_MAX_WORKERS :
+	    (unsigned)n;
+}
+
+static void
+stop_all(const pid_t *workers, unsigned n)
+{
+	unsigned i;
+
+	if (front_pid > 0)
+		kill(front_pid, SIGTERM);
+	for (i = 0; i < n; i++)
+		if (workers[i] > 0)
+			kill(workers[i], SIGTERM);
+}
+
+/*
+ * Start the front and the workers and wait for them.  0 after a clean
+ * shutdown (SIGTERM/SIGINT), 1 if any process ended on its own.
+ */
+static int
+supervise(const struct serve_opts *o, const struct passwd *pw,
+    struct buf *cert, struct buf *key)
+{
+	int sv[AUTHD_MAX_WORKERS][2], front_fds[AUTHD_MAX_WORKERS];
+	pid_t workers[AUTHD_MAX_WORKERS] = {0};
+	unsigned n = worker_count(o), i, j, alive;
+	struct sigaction sa;
+	struct err err;
+	int status, rc = 0;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    sv[i]) < 0) {
+			perror("realmgate: socketpair");
+			return 1;
+		}
+		front_fds[i] = sv[i][1];
+	}
+	front_pid = fork();
+	if (front_pid < 0) {
+		perror("realmgate: fork");
+		return 1;
+	}
+	if (front_pid == 0) {
+		for (i = 0; i < n; i++)
+			close(sv[i][0]);
+		if (pw != NULL && drop_privileges(pw, &err) < 0) {
+			fprintf(stderr, "realmgate: %s\n", err.msg);
+			_exit(1);
+		}
+		_exit(front_run(o, cert, key, front_fds, n));
+	}
+	for (i = 0; i < n; i++) {
+		workers[i] = fork();
+		if (workers[i] == 0) {
+			for (j = 0; j < n; j++) {
+				close(sv[j][1]);
+				if (j != i)
+					close(sv[j][0]);
+			}
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			prctl(PR_SET_DUMPABLE, 0);
+			signal(SIGPIPE, SIG_IGN);
+			_exit(authd_run(o, sv[i][0]));
+		}
+	}
+	for (i = 0; i < n; i++) {
+		close(sv[i][0]);
+		close(sv[i][1]);
+	}
+	/* the supervisor needs neither the TLS key nor a core dump */
+	buf_clear_secret(key);
+	buf_clear(cert);
+	prctl(PR_SET_DUMPABLE, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (alive = n + 1; alive > 0;) {
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		alive--;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && stopping)
+			continue;
+		if (pid == front_pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0) {
+			/* the front was told to stop: so are the workers */
+			stopping = 1;
+			continue;
+		}
+		if (rc == 0) {
+			fprintf(stderr, "realmgate: %s %ld ended (status %d); "
+			    "shutting down\n", pid == front_pid ? "the HTTP front" :
+			    "authd worker", (long)pid, WIFEXITED(status) ?
+			    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			rc = 1;
+		}
+		stop_all(workers, n);
+	}
+	return stopping && rc == 0 ? 0 : rc;
+}
+
 int
 serve_main(const char *config_dir, int argc, char **argv)
 {
 	struct serve_opts o = {0};
 	struct buf cert = BUF_INIT, key = BUF_INIT;
 	const struct passwd *pw = NULL;
-	struct sigaction sa;
 	struct err err;
 	char *dir;
-	int sv[2], status, rc;
+	int rc;
 
 	if (parse_opts(argc, argv, &o) < 0)
 		return usage();
@@ -209,46 +330,10 @@ serve_main(const char *config_dir, int argc, char **argv)
 	    chown(o.audit_log, pw->pw_uid, pw->pw_gid) < 0)
 		fprintf(stderr, "realmgate: audit log owner - %s\n",
 		    strerror(errno));
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		perror("realmgate: socketpair");
-		return 1;
-	}
-	front_pid = fork();
-	if (front_pid < 0) {
-		perror("realmgate: fork");
-		return 1;
-	}
-	if (front_pid == 0) {
-		close(sv[0]);
-		if (pw != NULL && drop_privileges(pw, &err) < 0) {
-			fprintf(stderr, "realmgate: %s\n", err.msg);
-			_exit(1);
-		}
-		_exit(front_run(&o, &cert, &key, sv[1]));
-	}
-	close(sv[1]);
+	rc = supervise(&o, pw, &cert, &key);
 	buf_clear_secret(&key);
 	buf_clear(&cert);
-	prctl(PR_SET_DUMPABLE, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	rc = authd_run(&o, sv[0]);
-	close(sv[0]);
-	kill(front_pid, SIGTERM);
-	while (waitpid(front_pid, &status, 0) < 0 && errno == EINTR)
-		;
 	auditlog_close();
 	free(dir);
-	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "realmgate: the HTTP front ended (status %d); "
-		    "shutting down\n", WIFEXITED(status) ? WEXITSTATUS(status) :
-		    128 + WTERMSIG(status));
-		return 1;
-	}
-	return 0;
+	return rc;
 }
