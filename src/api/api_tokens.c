@@ -67,7 +67,7 @@ edit_secrets(struct api_env *env, enum secret_op op, const char *id,
 	if (tokencfg_load(env->config_dir, NULL, &t, err) < 0)
 		goto out;
 	if (op == SECRET_SET) {
-		if (tokencfg_set(t, id, secret, err) < 0)
+		if (tokencfg_set_hashed(t, id, secret, err) < 0)
 			goto out;
 	} else if (op == SECRET_DELETE) {
 		changed = tokencfg_delete(t, id);

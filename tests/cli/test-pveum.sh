@@ -129,7 +129,10 @@ expect_ok "$PVEUM" pool delete other
 expect_ok "$PVEUM" user token add alice@pve ci --comment "CI" --output-format json
 secret=$(sed -n 's/.*"value":"\([0-9a-f-]*\)".*/\1/p' "$T/out")
 [ ${#secret} -eq 36 ] && ok || bad "token secret '$secret'"
-expect_line "$REALMGATE_CONFIG_DIR/priv/token.cfg" "alice@pve!ci $secret"
+# beyond Proxmox: the secret is stored hashed, never in plain text
+grep -q "^alice@pve!ci \$rgt1\$[0-9a-f]*\$[0-9a-f]\{64\}\$" \
+    "$REALMGATE_CONFIG_DIR/priv/token.cfg" && ok || bad "token secret not hashed"
+grep -q "$secret" "$REALMGATE_CONFIG_DIR/priv/token.cfg" && bad "plain secret stored" || ok
 expect_line "$U" "token:alice@pve!ci:0:1:CI:"
 expect_fail "Token already exists." "$PVEUM" user token add alice@pve ci
 expect_ok "$PVEUM" user token modify alice@pve ci --regenerate --output-format json

@@ -10,6 +10,9 @@
 #include "str.h"
 #include "xalloc.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,13 +99,84 @@ tokencfg_get(const struct tokencfg *cfg, const char *tokenid)
 	return secmap_get(&cfg->tokens, tokenid);
 }
 
+#define HASH_TAG "$rgt1$"
+#define SALT_LEN 16	/* bytes, 32 hex digits */
+
+static void
+hex(const unsigned char *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+/* "<salt hex>$" + secret through SHA-256, as hex into out[65]. */
+static bool
+salted_sha256(const char *salt_hex, size_t salt_len, const char *secret,
+    char out[2 * SHA256_DIGEST_LENGTH + 1])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok = ctx != NULL &&
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, salt_hex, salt_len) == 1 &&
+	    EVP_DigestUpdate(ctx, "$", 1) == 1 &&
+	    EVP_DigestUpdate(ctx, secret, strlen(secret)) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+
+	EVP_MD_CTX_free(ctx);
+	if (ok)
+		hex(md, sizeof(md), out);
+	secret_wipe(md, sizeof(md));
+	return ok;
+}
+
 bool
 tokencfg_verify(const struct tokencfg *cfg, const char *tokenid,
     const char *secret)
 {
-	const char *s = tokencfg_get(cfg, tokenid);
+	const char *s = tokencfg_get(cfg, tokenid), *salt, *dollar;
+	char calc[2 * SHA256_DIGEST_LENGTH + 1];
+	bool ok;
 
-	return s != NULL && secret != NULL && secret_streq(s, secret);
+	if (s == NULL || secret == NULL)
+		return false;
+	if (strncmp(s, HASH_TAG, strlen(HASH_TAG)) != 0)
+		return secret_streq(s, secret);	/* Proxmox's plain form */
+	salt = s + strlen(HASH_TAG);
+	dollar = strchr(salt, '$');
+	if (dollar == NULL ||
+	    !salted_sha256(salt, (size_t)(dollar - salt), secret, calc))
+		return false;
+	ok = secret_streq(dollar + 1, calc);
+	secret_wipe(calc, sizeof(calc));
+	return ok;
+}
+
+int
+tokencfg_set_hashed(struct tokencfg *cfg, const char *tokenid,
+    const char *secret, struct err *err)
+{
+	unsigned char salt[SALT_LEN];
+	char salt_hex[2 * SALT_LEN + 1], calc[2 * SHA256_DIGEST_LENGTH + 1];
+	struct buf stored = BUF_INIT;
+	int rc;
+
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		return err_set(err, ERR_INTERNAL, "unable to get random bytes");
+	hex(salt, sizeof(salt), salt_hex);
+	if (!salted_sha256(salt_hex, strlen(salt_hex), secret, calc))
+		return err_set(err, ERR_INTERNAL, "unable to hash a secret");
+	buf_putf(&stored, "%s%s$%s", HASH_TAG, salt_hex, calc);
+	rc = tokencfg_set(cfg, tokenid, buf_str(&stored), err);
+	buf_clear(&stored);
+	secret_wipe(calc, sizeof(calc));
+	return rc;
 }
 
 int

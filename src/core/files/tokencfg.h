@@ -41,6 +41,15 @@ const char *tokencfg_get(const struct tokencfg *cfg, const char *tokenid);
 bool tokencfg_verify(const struct tokencfg *cfg, const char *tokenid,
     const char *secret);
 /* tokenid must be a valid full token id, secret non-empty, no whitespace. */
+/*
+ * Store a new secret hashed (beyond Proxmox): "$rgt1$<salt>$<sha256>" in
+ * hex, so a leaked token.cfg does not hand out working tokens.  A Proxmox
+ * node sharing the file cannot check such tokens; their plain ones keep
+ * working here.  Secrets are random UUIDs, so one salted SHA-256 is enough
+ * (no password-grade stretching needed).
+ */
+int tokencfg_set_hashed(struct tokencfg *cfg, const char *tokenid,
+    const char *secret, struct err *err) RG_WARN_UNUSED;
 int tokencfg_set(struct tokencfg *cfg, const char *tokenid,
     const char *secret, struct err *err) RG_WARN_UNUSED;
 bool tokencfg_delete(struct tokencfg *cfg, const char *tokenid);

@@ -53,6 +53,41 @@ test_parse_write(void **state)
 	diag_clear(&d);
 }
 
+/* Hashed secrets (realmgate) and plain ones (Proxmox) both verify. */
+static void
+test_hashed_and_plain(void **state)
+{
+	struct tokencfg *cfg = tokencfg_new();
+	const char *secret = "0b5b4dd4-0d4a-4a9c-9e31-2c4f1d2e3f40";
+	struct err err;
+	const char *stored;
+
+	(void)state;
+	assert_int_equal(tokencfg_set_hashed(cfg, "a@pve!new", secret, &err),
+	    0);
+	stored = tokencfg_get(cfg, "a@pve!new");
+	assert_non_null(stored);
+	assert_true(strncmp(stored, "$rgt1$", 6) == 0);
+	assert_null(strstr(stored, secret));
+	assert_true(tokencfg_verify(cfg, "a@pve!new", secret));
+	assert_false(tokencfg_verify(cfg, "a@pve!new",
+	    "0b5b4dd4-0d4a-4a9c-9e31-2c4f1d2e3f41"));
+	assert_false(tokencfg_verify(cfg, "a@pve!new", ""));
+	/* a second hash of the same secret has another salt */
+	assert_int_equal(tokencfg_set_hashed(cfg, "a@pve!two", secret, &err),
+	    0);
+	assert_string_not_equal(tokencfg_get(cfg, "a@pve!two"), stored);
+	/* Proxmox's plain form */
+	assert_int_equal(tokencfg_set(cfg, "a@pve!old", secret, &err), 0);
+	assert_true(tokencfg_verify(cfg, "a@pve!old", secret));
+	assert_false(tokencfg_verify(cfg, "a@pve!old", "wrong"));
+	/* a malformed hash verifies nothing */
+	assert_int_equal(tokencfg_set(cfg, "a@pve!bad", "$rgt1$nodollar",
+	    &err), 0);
+	assert_false(tokencfg_verify(cfg, "a@pve!bad", "nodollar"));
+	tokencfg_free(cfg);
+}
+
 static void
 test_set_delete_files(void **state)
 {
@@ -96,6 +131,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_write),
 		cmocka_unit_test(test_set_delete_files),
+		cmocka_unit_test(test_hashed_and_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
