@@ -130,6 +130,30 @@ pools_index(struct api_call *c, json_t **result_r, struct err *err)
 	return 0;
 }
 
+/* GET /pools/{poolid} (deprecated form): one pool, as an object. */
+static int
+pool_read(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *id = param_str(c, "poolid");
+	struct ucfg *cfg;
+	const struct ucfg_pool *p;
+
+	if (store_read_user(c->env, &cfg, err) < 0)
+		return -1;
+	p = ucfg_pool(cfg, id);
+	if (p == NULL) {
+		store_release_user(cfg);
+		return err_set(err, ERR_NOT_FOUND, "pool '%s' does not exist",
+		    id);
+	}
+	*result_r = json_object();
+	json_set_str(*result_r, "comment", p->comment);
+	json_object_set_new(*result_r, "members",
+	    pool_members(p, param_str(c, "type")));
+	store_release_user(cfg);
+	return 0;
+}
+
 static int
 pools_create(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -412,5 +436,12 @@ const struct api_method api_pools_methods[] = {
 	    "Update pool."},
 	{"DELETE", "/pools", pools_delete, poolid_param, NULL,
 	    "Delete pool."},
+	/* the older forms, without nested pools */
+	{"GET", "/pools/{poolid}", pool_read, index_params, NULL,
+	    "Get pool configuration (deprecated, use GET /pools/?poolid=)."},
+	{"PUT", "/pools/{poolid}", pools_update, update_params, NULL,
+	    "Update pool data (deprecated, use PUT /pools)."},
+	{"DELETE", "/pools/{poolid}", pools_delete, poolid_param, NULL,
+	    "Delete pool (deprecated, use DELETE /pools/?poolid=)."},
 	{NULL},
 };

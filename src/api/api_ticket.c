@@ -13,6 +13,7 @@
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
 #include "ticket/pveticket.h"
+#include "ticket/ticket.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -265,6 +266,77 @@ out:
 	return rc;
 }
 
+/*
+ * POST /access/vncticket (spec 4.6, 8.1): is vncticket a VNC ticket for
+ * this authid, path and port, signed with the current key (at most a day
+ * old) within the last 40 s, and does authid hold privs on path?
+ */
+static int
+vncticket_check(struct api_call *c, json_t **result_r, struct err *err)
+{
+	const char *authid = param_str(c, "authid");
+	const char *ticket = param_str(c, "vncticket");
+	const char *path = param_str(c, "path");
+	struct authkey_store *ks = authkey_store_new(c->env->config_dir);
+	struct buf norm = BUF_INIT, secret = BUF_INIT;
+	struct ticket_info info;
+	struct pve_pubkeys pk;
+	struct perm_set ps;
+	struct ucfg *cfg = NULL;
+	const char *p;
+	int rc = -1;
+
+	*result_r = json_null();
+	memset(&pk, 0, sizeof(pk));
+	ticket_info_init(&info);
+	/* a leading 8-character password "xxxxxxxx:" is allowed */
+	if (strncmp(ticket, "PVEVNC:", 7) != 0 && strlen(ticket) > 9 &&
+	    ticket[8] == ':')
+		ticket += 9;
+	if (!id_path_normalize(path, strlen(path), &norm)) {
+		err_set(err, ERR_AUTH, "invalid path '%s'", path);
+		goto out;
+	}
+	buf_putf(&secret, "%s:%s", authid, buf_str(&norm));
+	if (param_has(c, "port"))
+		buf_putf(&secret, ":%lld", param_int(c, "port", 0));
+	if (authkey_get_pubkeys(ks, &pk, err) < 0)
+		goto out;
+	if (c->env->now - pk.cur_mtime > PVE_AUTHKEY_LIFETIME) {
+		err_set(err, ERR_AUTH, "ticket key too old for VNC tickets");
+		goto out;
+	}
+	if (ticket_verify(pk.cur, "PVEVNC", ticket, strlen(ticket),
+	    buf_str(&secret), c->env->now, -20, 40, &info, err) < 0) {
+		err->code = ERR_AUTH;
+		goto out;
+	}
+	if (store_read_user(c->env, &cfg, err) < 0)
+		goto out;
+	perm_compute(cfg, authid, buf_str(&norm), &ps, NULL);
+	for (p = param_str(c, "privs"); *p != '\0';) {
+		size_t n = strcspn(p, ",; ");
+		int i = priv_index(p, n);
+
+		if (n > 0 && (i < 0 || !(ps.privs & (UINT64_C(1) << i)))) {
+			err_set(err, ERR_AUTH, "no permission (%s, %.*s)", path,
+			    (int)n, p);
+			goto out;
+		}
+		p += n;
+		p += strspn(p, ",; ");
+	}
+	rc = 0;
+out:
+	store_release_user(cfg);
+	pve_pubkeys_clear(&pk);
+	authkey_store_free(ks);
+	ticket_info_clear(&info);
+	buf_clear(&norm);
+	buf_clear(&secret);
+	return rc;
+}
+
 static int
 ticket_get(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -342,9 +414,22 @@ static const struct param_def password_params[] = {
 	{NULL},
 };
 
+static const struct param_def vnc_params[] = {
+	{"authid", PT_STRING, false, .format = "pve-userid-or-token",
+	    .max_len = 64},
+	{"vncticket", PT_STRING, false, .desc = "Ticket from previous call to "
+	    "vncproxy."},
+	{"path", PT_STRING, false, .max_len = 64},
+	{"privs", PT_LIST, false, .format = "pve-priv", .max_len = 64},
+	{"port", PT_INT, true, .min = 5900, .max = 5999},
+	{NULL},
+};
+
 static const struct param_def no_params[] = {{NULL}};
 
 const struct api_method api_ticket_methods[] = {
+	{"POST", "/access/vncticket", vncticket_check, vnc_params, NULL,
+	    "verify VNC authentication ticket."},
 	{"GET", "/access/ticket", ticket_get, no_params, NULL,
 	    "Dummy. Useful for formatters which want to provide a login "
 	    "page."},
