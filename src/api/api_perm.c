@@ -30,6 +30,27 @@ perm_object(const struct perm_set *ps)
 	return o;
 }
 
+/*
+ * The subject of a permission query (the userid parameter, else the
+ * caller) and the config, after the read rule of spec 8.1: yourself and
+ * your own tokens, others only with Sys.Audit on /access.
+ */
+static int
+read_subject(const struct api_call *c, const char **authid_r,
+    struct ucfg **cfg_r, struct err *err)
+{
+	if (*authid_r == NULL)
+		*authid_r = c->env->authid;
+	if (store_read_user(c->env, cfg_r, err) < 0)
+		return -1;
+	if (c->env->authid != NULL && api_check_permissions_read(*cfg_r,
+	    c->env->authid, *authid_r, err) < 0) {
+		store_release_user(*cfg_r);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 add_path(const struct ucfg *cfg, const char *authid, const char *path,
     json_t *out, struct perm_roles *scratch)
@@ -155,15 +176,8 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	json_t *out;
 	size_t i;
 
-	if (authid == NULL)
-		authid = c->env->authid;
-	if (store_read_user(c->env, &cfg, err) < 0)
+	if (read_subject(c, &authid, &cfg, err) < 0)
 		return -1;
-	if (c->env->authid != NULL && api_check_permissions_read(cfg,
-	    c->env->authid, authid, err) < 0) {
-		store_release_user(cfg);
-		return -1;
-	}
 	gen = store_cache_generation();
 	if (path == NULL && store_cache_enabled() &&
 	    (c->env->raw_result = dumps_get(gen, authid)) != NULL) {
@@ -222,15 +236,8 @@ permissions_why(struct api_call *c, json_t **result_r, struct err *err)
 	unsigned i;
 	size_t g;
 
-	if (authid == NULL)
-		authid = c->env->authid;
-	if (store_read_user(c->env, &cfg, err) < 0)
+	if (read_subject(c, &authid, &cfg, err) < 0)
 		return -1;
-	if (c->env->authid != NULL && api_check_permissions_read(cfg,
-	    c->env->authid, authid, err) < 0) {
-		store_release_user(cfg);
-		return -1;
-	}
 	perm_roles_init(&why);
 	perm_compute(cfg, authid, path, &ps, &why);
 	*result_r = json_object();

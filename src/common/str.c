@@ -83,7 +83,7 @@ hexval(char c)
 }
 
 void
-str_unescape(struct buf *out, const char *p, size_t len)
+str_unescape_form(struct buf *out, const char *p, size_t len, bool plus_space)
 {
 	size_t i;
 
@@ -93,10 +93,18 @@ str_unescape(struct buf *out, const char *p, size_t len)
 			buf_putc(out,
 			    (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
 			i += 2;
+		} else if (plus_space && p[i] == '+') {
+			buf_putc(out, ' ');
 		} else {
 			buf_putc(out, p[i]);
 		}
 	}
+}
+
+void
+str_unescape(struct buf *out, const char *p, size_t len)
+{
+	str_unescape_form(out, p, len, false);
 }
 
 static bool

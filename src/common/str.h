@@ -36,10 +36,13 @@ int str_cmp_ptr(const void *a, const void *b);
 void str_escape_field(struct buf *out, const char *s);
 
 /*
- * Percent-decode (ptr,len) into out: every %XX with two hex digits becomes
- * that byte; anything else is copied as is.
+ * Percent-decode (ptr,len) into out (appending): every %XX with two hex
+ * digits becomes that byte; anything else is copied as is.  The _form
+ * variant also turns '+' into a space (HTML form encoding).
  */
 void str_unescape(struct buf *out, const char *p, size_t len);
+void str_unescape_form(struct buf *out, const char *p, size_t len,
+    bool plus_space);
 
 /*
  * Proxmox's generic list splitter: items separated by any run of ',', ';'

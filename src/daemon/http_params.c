@@ -11,36 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 http_unescape(struct buf *out, const char *p, size_t len, bool plus_space)
 {
-	size_t i;
-
 	buf_reset(out);
-	for (i = 0; i < len; i++) {
-		if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
-		    hexval(p[i + 2]) >= 0) {
-			buf_putc(out, (char)(hexval(p[i + 1]) * 16 +
-			    hexval(p[i + 2])));
-			i += 2;
-		} else if (plus_space && p[i] == '+') {
-			buf_putc(out, ' ');
-		} else {
-			buf_putc(out, p[i]);
-		}
-	}
+	str_unescape_form(out, p, len, plus_space);
 }
 
 static int
