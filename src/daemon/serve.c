@@ -116,8 +116,18 @@ prepare_keys(const char *dir, struct err *err)
 /*
  * The front's user and what it may read: the config directory and the
  * non-private files get its group (directories setgid, so that files
- * written later inherit it); priv/ stays root's alone.
+ * written later inherit it); priv/ stays root's alone.  Where ownership
+ * cannot be changed (pmxcfs on a Proxmox node, whose files already belong
+ * to www-data's group), say so and go on: the admin runs the front as
+ * that group's user (--user www-data).
  */
+static void
+share_warn(const char *path)
+{
+	fprintf(stderr, "realmgate: warning: cannot give the front access to "
+	    "'%s' - %s\n", path, strerror(errno));
+}
+
 static int
 share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 {
@@ -133,8 +143,7 @@ share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 		mkdir(path, 0750);
 		if (chown(path, (uid_t)-1, gid) < 0 ||
 		    chmod(path, 02750) < 0)
-			return err_set(err, ERR_IO, "unable to share '%s' - %s",
-			    path, strerror(errno));
+			share_warn(path);
 	}
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		struct stat st;
@@ -144,9 +153,9 @@ share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 			continue;
 		if (chown(path, (uid_t)-1, gid) < 0 ||
 		    chmod(path, (st.st_mode & 07777) | 0040) < 0)
-			return err_set(err, ERR_IO, "unable to share '%s' - %s",
-			    path, strerror(errno));
+			share_warn(path);
 	}
+	(void)err;
 	return 0;
 }
 
