@@ -244,6 +244,14 @@ async function run() {
 		await page.click('#nav-permissions');
 		await page.locator('#permissions-table tbody', { hasText: '/vms/100' })
 		    .waitFor({ state: 'visible' });
+		// the "why": which ACL entry and role granted the privilege
+		await page.fill('#why-path', '/vms/100');
+		await page.click('#why-submit');
+		await page.locator('#why-result', { hasText: 'VM.Console' })
+		    .waitFor({ state: 'visible' });
+		const why = await page.locator('#why-result').innerText();
+		if (!why.includes('PVEVMUser') || !why.includes('/vms/100'))
+			fail('why panel does not name the role and ACL path: ' + why);
 		await page.screenshot({ path: join(SHOTS, 'e2e-user.png'), fullPage: true });
 		await page.click('#logout');
 		await page.locator('#login-form').waitFor({ state: 'visible' });
