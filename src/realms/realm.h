@@ -70,6 +70,10 @@ struct realm_ops {
 	    struct err *err);
 };
 
+/* pam: `usermod -p <hash> <user>` (realm_pam_passwd.c). */
+int realm_pam_set_password(const struct realm_ctx *realm, const char *user,
+    const char *password, struct err *err);
+
 extern const struct realm_ops realm_ops_pve;
 extern const struct realm_ops realm_ops_pam;
 

@@ -294,6 +294,7 @@ pam_authenticate_user(const struct realm_ctx *realm, const char *user,
 
 const struct realm_ops realm_ops_pam = {
 	.type = "pam",
-	.caps = REALM_CAP_PASSWORD,
+	.caps = REALM_CAP_PASSWORD | REALM_CAP_STORE_PW,
 	.authenticate = pam_authenticate_user,
+	.set_password = realm_pam_set_password,
 };

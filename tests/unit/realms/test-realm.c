@@ -10,7 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "realm.h"
 
@@ -49,8 +54,8 @@ test_registry(void **state)
 	ops = realm_driver("pam");
 	assert_ptr_equal(ops, &realm_ops_pam);
 	assert_non_null(ops->authenticate);
-	assert_true(realm_has_caps("pam", REALM_CAP_PASSWORD));
-	assert_false(realm_has_caps("pam", REALM_CAP_STORE_PW));
+	assert_true(realm_has_caps("pam",
+	    REALM_CAP_PASSWORD | REALM_CAP_STORE_PW));
 
 	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
 		ops = realm_driver(slots[i]);
@@ -174,17 +179,57 @@ test_bad_user_names(void **state)
 	assert_string_equal(err.msg, "invalid user name");
 }
 
+/*
+ * pam: the password goes to `usermod -p <sha256-crypt> <user>`; the test
+ * points REALMGATE_USERMOD at a script that records its arguments (never
+ * at the machine's own user database) and checks the hash it received.
+ */
 static void
-test_pam_no_store(void **state)
+test_pam_store(void **state)
 {
+	char dir[] = "/tmp/rg-usermod-XXXXXX", script[256], out[256];
+	char line[512], user[64], *hash;
+	struct crypt_data cd;
 	struct err err;
+	FILE *f;
 
 	(void)state;
-	assert_int_equal(realm_set_password(&pam_realm, "alice", "pw", &err),
-	    -1);
-	assert_int_equal(err.code, ERR_UNSUPPORTED);
-	assert_string_equal(err.msg, "can't set password on auth type 'pam'");
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/usermod", dir);
+	snprintf(out, sizeof(out), "%s/args", dir);
+	f = fopen(script, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nprintf '%%s %%s %%s\\n' \"$1\" \"$2\" \"$3\" "
+	    "> %s\n", out);
+	fclose(f);
+	assert_int_equal(chmod(script, 0700), 0);
+	setenv("REALMGATE_USERMOD", script, 1);
+	assert_int_equal(realm_set_password(&pam_realm, "alice", "new-pw-1",
+	    &err), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_true(strncmp(line, "-p $5$", 6) == 0);
+	hash = line + 3;
+	*strchr(hash, ' ') = '\0';
+	sscanf(hash + strlen(hash) + 1, "%63s", user);
+	assert_string_equal(user, "alice");
+	/* the hash checks against the password, not against another */
+	memset(&cd, 0, sizeof(cd));
+	assert_string_equal(crypt_r("new-pw-1", hash, &cd), hash);
+	assert_string_not_equal(crypt_r("other-pw", hash, &cd), hash);
+	/* usermod failing is an error, and a user name cannot be an option */
+	setenv("REALMGATE_USERMOD", "/bin/false", 1);
+	assert_int_equal(realm_set_password(&pam_realm, "alice", "new-pw-1",
+	    &err), -1);
+	assert_int_equal(realm_set_password(&pam_realm, "-rf", "new-pw-1",
+	    &err), -1);
+	unsetenv("REALMGATE_USERMOD");
 	assert_int_equal(realm_delete_user(&pam_realm, "alice", &err), 0);
+	unlink(script);
+	unlink(out);
+	rmdir(dir);
 }
 
 static void
@@ -207,7 +252,7 @@ main(void)
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_empty_password),
 		cmocka_unit_test(test_bad_user_names),
-		cmocka_unit_test(test_pam_no_store),
+		cmocka_unit_test(test_pam_store),
 		cmocka_unit_test(test_result_str),
 	};
 
