@@ -10,6 +10,7 @@
 #include "api.h"
 #include "files/tokencfg.h"
 #include "ipc.h"
+#include "store.h"
 #include "secret.h"
 #include "ticket/csrf.h"
 
@@ -117,6 +118,8 @@ authd_run(const struct serve_opts *opts, int fd)
 	struct ipc_msg m;
 	struct err err;
 
+	/* logins read user.cfg: parse it once per change, not per request */
+	store_cache_enable();
 	if (csrf_secret_load(opts->config_dir, true, &csrf, &err) < 0) {
 		fprintf(stderr, "realmgate authd: %s\n", err.msg);
 		return 1;

@@ -3,18 +3,117 @@
  */
 #include "front_auth.h"
 #include "daemon.h"
+#include "hmap.h"
 #include "ids.h"
 #include "secret.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
 #include "ticket/pveticket.h"
+#include "xalloc.h"
 
 #include <microhttpd.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static struct authkey_store *keys;
 static struct csrf_secret csrf;
+
+/*
+ * Verified tickets, so that a client's requests do not each pay an RSA
+ * verification.  A ticket valid now stays valid until TS + 7200 unless the
+ * keys change (spec 4.2: the windows move with the key's age at the rate
+ * the ticket ages), so an entry lives until then, at most a minute, and
+ * all go when authkey.pub or .old change.  Keys are SHA-256 of the ticket.
+ * Whether the user may still log in, and the CSRF token, are checked on
+ * every request regardless.
+ */
+#define TICKET_CACHE_MAX 16384
+#define TICKET_CACHE_TTL 60
+
+struct cached_ticket {
+	char *userid;
+	time_t until;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct hmap map;	/* hex SHA-256 -> struct cached_ticket */
+	time_t cur_mtime, old_mtime;
+} tcache = {PTHREAD_MUTEX_INITIALIZER};
+
+static void
+tcache_flush(void)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (hmap_next(&tcache.map, &it, &k, &v)) {
+		free(((struct cached_ticket *)v)->userid);
+		free(v);
+		free((char *)(uintptr_t)k);
+	}
+	hmap_clear(&tcache.map);
+}
+
+static void
+ticket_digest(const struct buf *ticket, char out[65])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char md[32];
+	size_t i;
+
+	SHA256((const unsigned char *)ticket->data, ticket->len, md);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hexd[md[i] >> 4];
+		out[2 * i + 1] = hexd[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* The user id of a cached, still valid ticket (caller frees), or NULL. */
+static char *
+tcache_get(const char *digest, const struct pve_pubkeys *pk, time_t now)
+{
+	struct cached_ticket *t;
+	char *userid = NULL;
+
+	pthread_mutex_lock(&tcache.mu);
+	if (pk->cur_mtime != tcache.cur_mtime ||
+	    pk->old_mtime != tcache.old_mtime) {
+		tcache_flush();
+		tcache.cur_mtime = pk->cur_mtime;
+		tcache.old_mtime = pk->old_mtime;
+	}
+	t = hmap_get(&tcache.map, digest);
+	if (t != NULL && now < t->until)
+		userid = strdup(t->userid);
+	pthread_mutex_unlock(&tcache.mu);
+	return userid;
+}
+
+static void
+tcache_put(const char *digest, const char *userid, time_t ts, time_t now)
+{
+	struct cached_ticket *t;
+	time_t until = ts + 7200;
+
+	if (until > now + TICKET_CACHE_TTL)
+		until = now + TICKET_CACHE_TTL;
+	pthread_mutex_lock(&tcache.mu);
+	if (tcache.map.count >= TICKET_CACHE_MAX)
+		tcache_flush();
+	if (hmap_get(&tcache.map, digest) == NULL) {
+		t = xmalloc(sizeof(*t));
+		t->userid = xstrdup(userid);
+		t->until = until;
+		hmap_put(&tcache.map, xstrdup(digest), t);
+	}
+	pthread_mutex_unlock(&tcache.mu);
+}
 
 void
 front_auth_init(const char *config_dir, const char *csrf_secret)
@@ -102,18 +201,26 @@ by_ticket(struct MHD_Connection *c, const char *raw, const char *method,
 {
 	struct buf ticket = BUF_INIT;
 	struct pve_pubkeys pk;
-	char *userid = NULL;
+	char *userid = NULL, digest[65];
 	const char *token;
 	int64_t age;
 	int rc = -1;
 
 	memset(&pk, 0, sizeof(pk));
 	http_unescape(&ticket, raw, strlen(raw), false);
-	if (authkey_get_pubkeys(keys, &pk, err) < 0 ||
-	    pve_ticket_verify_login(&pk, buf_str(&ticket), ticket.len, now,
-	    &userid, &age, err) < 0) {
+	if (authkey_get_pubkeys(keys, &pk, err) < 0) {
 		err->code = ERR_AUTH;
 		goto out;
+	}
+	ticket_digest(&ticket, digest);
+	userid = tcache_get(digest, &pk, now);
+	if (userid == NULL) {
+		if (pve_ticket_verify_login(&pk, buf_str(&ticket), ticket.len,
+		    now, &userid, &age, err) < 0) {
+			err->code = ERR_AUTH;
+			goto out;
+		}
+		tcache_put(digest, userid, now - (time_t)age, now);
 	}
 	if (user_usable(cfg, userid, now, err) < 0)
 		goto out;
