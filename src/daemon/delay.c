@@ -96,11 +96,17 @@ delay_stop(void)
 void
 delay_suspend(struct MHD_Connection *c, const struct timespec *due)
 {
+	MHD_suspend_connection(c);
+	delay_resume_at(c, due);
+}
+
+void
+delay_resume_at(struct MHD_Connection *c, const struct timespec *due)
+{
 	struct pending *p = xmalloc(sizeof(*p)), **pp;
 
 	p->c = c;
 	p->due = *due;
-	MHD_suspend_connection(c);
 	pthread_mutex_lock(&q.mu);
 	for (pp = &q.head; *pp != NULL && !before(due, &(*pp)->due);
 	     pp = &(*pp)->next)

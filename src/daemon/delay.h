@@ -19,4 +19,7 @@ void delay_stop(void);
  */
 void delay_suspend(struct MHD_Connection *c, const struct timespec *due);
 
+/* The same for a connection that is suspended already. */
+void delay_resume_at(struct MHD_Connection *c, const struct timespec *due);
+
 #endif

@@ -14,6 +14,7 @@
 #include "front_auth.h"
 #include "static_files.h"
 #include "store.h"
+#include "xalloc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -157,6 +158,154 @@ audit_ticket(const json_t *params, const char *client, bool ok,
 	    ok ? NULL : reason);
 }
 
+/*
+ * Calls to authd run on a few dispatch threads, not on the HTTP threads:
+ * the connection is suspended, a dispatch thread makes the (blocking)
+ * call, keeps the answer in the request and resumes the connection (a
+ * failed login: at its 3 s mark, through the delay queue).
+ */
+struct job {
+	struct MHD_Connection *c;
+	struct request *req;
+	char *method, *path, *authid;
+	json_t *params;
+	char client[64];
+	bool is_login;
+	struct job *next;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *head, **tail;
+	bool stop;
+	pthread_t threads[AUTHD_MAX_WORKERS * 2];
+	size_t nthreads;
+} jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static void
+dispatch(struct MHD_Connection *c, struct request *req, const char *method,
+    const char *path, json_t *params, const char *authid, const char *client,
+    bool is_login)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->c = c;
+	j->req = req;
+	j->method = xstrdup(method);
+	j->path = xstrdup(path);
+	j->authid = authid != NULL ? xstrdup(authid) : NULL;
+	j->params = json_incref(params);
+	snprintf(j->client, sizeof(j->client), "%s", client);
+	j->is_login = is_login;
+	MHD_suspend_connection(c);
+	pthread_mutex_lock(&jobs.mu);
+	*jobs.tail = j;
+	jobs.tail = &j->next;
+	pthread_cond_signal(&jobs.cv);
+	pthread_mutex_unlock(&jobs.mu);
+}
+
+/* Keep the answer to a job in its request; the 3 s rule for 401s. */
+static void
+complete(struct job *j)
+{
+	struct authd_reply reply;
+	struct err err;
+	json_t *errors = NULL;
+	unsigned status;
+
+	if (authd_client_call(j->method, j->path, j->params, j->authid,
+	    j->client, &reply, &err) < 0) {
+		memset(&reply, 0, sizeof(reply));
+		reply.status = 500;
+		reply.message = xstrdup("internal error");
+	}
+	status = reply.status;
+	snprintf(err.msg, sizeof(err.msg), "%s",
+	    reply.message != NULL ? reply.message : "error");
+	errors = reply.errors;
+	if (status == 200 && !j->is_login)
+		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
+	/* every login failure but a malformed request looks the same */
+	if (j->is_login && status != 400) {
+		audit_ticket(j->params, j->client, status == 200, err.msg);
+		if (status != 200) {
+			status = 401;
+			snprintf(err.msg, sizeof(err.msg),
+			    "authentication failure");
+			errors = NULL;
+		}
+	}
+	j->req->pending_status = status;
+	j->req->pending = status == 200 ?
+	    json_response(200, reply.data, NULL, NULL) :
+	    json_response(status, NULL, err.msg, errors);
+	authd_reply_clear(&reply);
+	if (status == 401) {
+		struct timespec due = j->req->start;
+
+		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		delay_resume_at(j->c, &due);
+	} else {
+		MHD_resume_connection(j->c);
+	}
+}
+
+static void *
+dispatcher(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&jobs.mu);
+		while (jobs.head == NULL && !jobs.stop)
+			pthread_cond_wait(&jobs.cv, &jobs.mu);
+		j = jobs.head;
+		if (j != NULL) {
+			jobs.head = j->next;
+			if (jobs.head == NULL)
+				jobs.tail = &jobs.head;
+		}
+		pthread_mutex_unlock(&jobs.mu);
+		if (j == NULL)
+			return NULL;	/* stopping, queue empty */
+		complete(j);
+		free(j->method);
+		free(j->path);
+		free(j->authid);
+		json_decref(j->params);
+		free(j);
+	}
+}
+
+static int
+dispatch_start(size_t n)
+{
+	jobs.tail = &jobs.head;
+	jobs.stop = false;
+	for (jobs.nthreads = 0; jobs.nthreads < n; jobs.nthreads++)
+		if (pthread_create(&jobs.threads[jobs.nthreads], NULL,
+		    dispatcher, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+dispatch_stop(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&jobs.mu);
+	jobs.stop = true;
+	pthread_cond_broadcast(&jobs.cv);
+	pthread_mutex_unlock(&jobs.mu);
+	for (i = 0; i < jobs.nthreads; i++)
+		pthread_join(jobs.threads[i], NULL);
+	jobs.nthreads = 0;
+}
+
 static enum MHD_Result
 api_request(struct MHD_Connection *c, struct request *req, const char *path,
     const char *method)
@@ -233,41 +382,15 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, http_status_for(&err, false), err.msg);
 		goto out;
 	}
-	if (strcmp(method, "GET") == 0) {
-		if (api_run(m, &env, params, &result, &err) < 0)
-			status = http_status_for(&err, env.param_errors != NULL);
-	} else {
-		struct authd_reply reply;
-
-		if (authd_client_call(method, path, params, env.authid, client,
-		    &reply, &err) < 0) {
-			ret = fail(c, req, 500, "internal error");
-			goto out;
-		}
-		status = reply.status;
-		result = reply.data;
-		reply.data = NULL;
-		if (status != 200) {
-			snprintf(err.msg, sizeof(err.msg), "%s",
-			    reply.message != NULL ? reply.message : "error");
-			if (reply.errors != NULL) {
-				json_decref(env.param_errors);
-				env.param_errors = json_incref(reply.errors);
-			}
-		}
-		authd_reply_clear(&reply);
-		if (status == 200 && !is_login)
-			auditlog_change(env.authid, client, method, path, NULL);
+	if (strcmp(method, "GET") != 0) {
+		/* authd may take a while (PAM, hashing): not on this thread */
+		dispatch(c, req, method, path, params, env.authid, client,
+		    is_login);
+		ret = MHD_YES;
+		goto out;
 	}
-	/* every login failure but a malformed request looks the same */
-	if (is_login && status != 400) {
-		audit_ticket(params, client, status == 200, err.msg);
-		if (status != 200) {
-			/* one identical answer, whatever the reason */
-			ret = fail(c, req, 401, "authentication failure");
-			goto out;
-		}
-	}
+	if (api_run(m, &env, params, &result, &err) < 0)
+		status = http_status_for(&err, env.param_errors != NULL);
 	if (status == 200 && env.raw_result != NULL)
 		ret = respond(c, req, 200, raw_response(env.raw_result));
 	else if (status == 200)
@@ -445,7 +568,8 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	front_auth_init(o->config_dir, buf_str(&csrf));
 	buf_clear_secret(&csrf);
 	store_cache_enable();
-	if (delay_start() < 0)
+	/* two dispatch threads per authd worker: one waiting, one queued */
+	if (delay_start() < 0 || dispatch_start(nfds * 2) < 0)
 		return 1;
 	threads = o->threads != 0 ? o->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;
@@ -472,6 +596,7 @@ out:
 	for (i = 0; i < o->listen_count; i++)
 		if (d[i] != NULL)
 			MHD_quiesce_daemon(d[i]);
+	dispatch_stop();
 	delay_stop();
 	for (i = 0; i < o->listen_count; i++)
 		if (d[i] != NULL)
