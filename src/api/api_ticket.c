@@ -10,12 +10,14 @@
 #include "ids.h"
 #include "perm.h"
 #include "secret.h"
+#include "xalloc.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
 #include "ticket/pveticket.h"
 #include "ticket/ticket.h"
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,29 +153,77 @@ cap_tree(const struct ucfg *cfg, const char *userid, const struct acl_node *n,
 }
 
 static json_t *
-compute_cap(struct api_env *env, const char *userid)
+cap_of(const struct ucfg *cfg, const char *userid)
 {
 	static const char *const cats[] = {"vms", "access", "storage",
 	    "nodes", "sdn", "dc", "mapping"};
 	static const char *const paths[] = {"/", "/nodes", "/access/groups",
 	    "/vms", "/storage", "/sdn", "/mapping"};
 	struct perm_roles scratch;
-	struct ucfg *cfg;
-	struct err err;
 	json_t *cap = json_object();
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cats); i++)
 		json_object_set_new(cap, cats[i], json_object());
-	if (store_read_user(env, &cfg, &err) < 0)
-		return cap;
 	perm_roles_init(&scratch);
 	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		cap_path(cfg, userid, paths[i], cap, &scratch);
 	cap_tree(cfg, userid, cfg->acl_root, cap, &scratch);
 	perm_roles_clear(&scratch);
-	store_release_user(cfg);
 	return cap;
+}
+
+/*
+ * The cap of a user.  In the daemon it is cached per config snapshot (an
+ * authd worker is single-threaded and keeps its own cache): a renewal
+ * every 15 minutes from an open page need not walk the whole ACL tree.
+ */
+static struct {
+	unsigned long generation;
+	struct hmap map;	/* userid -> json_t */
+} caps;
+
+static void
+caps_clear(void)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (hmap_next(&caps.map, &it, &k, &v)) {
+		free((char *)(uintptr_t)k);
+		json_decref(v);
+	}
+	hmap_clear(&caps.map);
+}
+
+static json_t *
+compute_cap(struct api_env *env, const char *userid)
+{
+	struct ucfg *cfg;
+	struct err err;
+	unsigned long gen;
+	json_t *cap;
+
+	if (store_read_user(env, &cfg, &err) < 0)
+		return json_object();
+	gen = store_cache_generation();
+	if (!store_cache_enabled()) {
+		cap = cap_of(cfg, userid);
+		store_release_user(cfg);
+		return cap;
+	}
+	if (gen != caps.generation || caps.map.count > 4096) {
+		caps_clear();
+		caps.generation = gen;
+	}
+	cap = hmap_get(&caps.map, userid);
+	if (cap == NULL) {
+		cap = cap_of(cfg, userid);
+		hmap_put(&caps.map, xstrdup(userid), cap);
+	}
+	store_release_user(cfg);
+	return json_incref(cap);
 }
 
 /* Every privilege of the privs parameter on path (else ERR_AUTH). */

@@ -35,6 +35,22 @@ def test_login_cap_of_unprivileged_user(server):
     assert all(v == {} for v in d["cap"].values()), d["cap"]
 
 
+def test_login_cap_follows_acl_changes(server_factory):
+    """The daemon caches cap per config snapshot; an ACL change shows at once."""
+    api = server_factory()
+    admin = api.session("alice@pve")
+    d = ok(api.ticket_request("bob@pve", PASSWORDS["bob@pve"]))
+    assert d["cap"]["vms"] == {}
+    ok(admin.put("/access/acl", {"path": "/vms", "users": "bob@pve",
+                                  "roles": "PVEVMUser"}))
+    d = ok(api.ticket_request("bob@pve", PASSWORDS["bob@pve"]))
+    assert d["cap"]["vms"].get("VM.Console") == 1, d["cap"]
+    ok(admin.put("/access/acl", {"path": "/vms", "users": "bob@pve",
+                                  "roles": "PVEVMUser", "delete": 1}))
+    d = ok(api.ticket_request("bob@pve", PASSWORDS["bob@pve"]))
+    assert d["cap"]["vms"] == {}, d["cap"]
+
+
 def test_login_with_realm_parameter(server):
     d = ok(server.ticket_request("carol", PASSWORDS["carol@pve"], realm="pve"))
     assert d["username"] == "carol@pve"
