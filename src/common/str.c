@@ -159,3 +159,19 @@ str_truthy(const char *p, size_t len)
 {
 	return len > 0 && !(len == 1 && p[0] == '0');
 }
+
+bool
+str_next_line(const char *text, size_t len, size_t *pos, const char **line,
+    size_t *n)
+{
+	const char *p, *nl;
+
+	if (*pos >= len)
+		return false;
+	p = text + *pos;
+	nl = memchr(p, '\n', len - *pos);
+	*n = nl != NULL ? (size_t)(nl - p) : len - *pos;
+	*line = p;
+	*pos += *n + (nl != NULL);
+	return true;
+}

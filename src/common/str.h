@@ -21,6 +21,14 @@ str_is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/*
+ * Line iteration over (text, len): sets (*line, *n) to the next line
+ * without its '\n' and advances *pos; false at the end.  A last line
+ * without '\n' is still a line.
+ */
+bool str_next_line(const char *text, size_t len, size_t *pos,
+    const char **line, size_t *n);
+
 /* Copy src into dst[size]; returns false if it had to truncate. */
 bool str_copy(char *dst, size_t size, const char *src);
 

@@ -224,6 +224,26 @@ bad:
 		    "parse value of '%s': %s", r->id, kv->key, err.msg);
 }
 
+bool
+domains_section_header(const struct section *s, const char *file,
+    struct diag *d, enum realm_type *type_r)
+{
+	if (!id_realm_valid(s->id, strlen(s->id))) {
+		if (d != NULL)
+			diag_add(d, file, s->line, true, "(skip section '%s'): "
+			    "value '%s' does not look like a valid realm",
+			    s->id, s->id);
+		return false;
+	}
+	if (!realm_type_parse(s->type, type_r)) {
+		if (d != NULL)
+			diag_add(d, file, s->line, true, "(skip section '%s'): "
+			    "unsupported type '%s'", s->id, s->type);
+		return false;
+	}
+	return true;
+}
+
 static void
 parse_section(struct domains_cfg *cfg, const struct section *s,
     const char *file, struct diag *d)
@@ -232,19 +252,8 @@ parse_section(struct domains_cfg *cfg, const struct section *s,
 	enum realm_type t;
 	size_t i;
 
-	if (!id_realm_valid(s->id, strlen(s->id))) {
-		if (d != NULL)
-			diag_add(d, file, s->line, true, "(skip section '%s'): "
-			    "value '%s' does not look like a valid realm",
-			    s->id, s->id);
+	if (!domains_section_header(s, file, d, &t))
 		return;
-	}
-	if (!realm_type_parse(s->type, &t)) {
-		if (d != NULL)
-			diag_add(d, file, s->line, true, "(skip section '%s'): "
-			    "unsupported type '%s'", s->id, s->type);
-		return;
-	}
 	r = xcalloc(1, sizeof(*r));
 	r->id = xstrdup(s->id);
 	r->type = t;

@@ -56,6 +56,12 @@ void domains_val_set(struct domains_realm *r, enum dom_prop p,
 bool domains_accepts(enum realm_type t, enum dom_prop p,
     enum dom_store store);
 /*
+ * Check a section header (realm id and type); a bad one is reported to d
+ * and the whole section is skipped (returns false).
+ */
+bool domains_section_header(const struct section *s, const char *file,
+    struct diag *d, enum realm_type *type_r);
+/*
  * Check and store one property line (duplicates, type, value); problems
  * are reported to d with the section's id and dropped.
  */

@@ -67,19 +67,8 @@ parse_section(struct domains_cfg *cfg, const struct section *s,
 	enum realm_type t;
 	size_t i;
 
-	if (!id_realm_valid(s->id, strlen(s->id))) {
-		if (d != NULL)
-			diag_add(d, file, s->line, true, "(skip section '%s'): "
-			    "value '%s' does not look like a valid realm",
-			    s->id, s->id);
+	if (!domains_section_header(s, file, d, &t))
 		return;
-	}
-	if (!realm_type_parse(s->type, &t)) {
-		if (d != NULL)
-			diag_add(d, file, s->line, true, "(skip section '%s'): "
-			    "unsupported type '%s'", s->id, s->type);
-		return;
-	}
 	r = hmap_get(&cfg->index, s->id);
 	if (r == NULL) {
 		if (d != NULL)

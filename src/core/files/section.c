@@ -142,16 +142,11 @@ section_parse(const char *text, size_t len, const char *file,
     struct diag *d, struct section_list *out)
 {
 	struct section *cur = NULL;
-	size_t pos = 0;
+	const char *p;
+	size_t pos = 0, n;
 	unsigned line = 0;
 
-	while (pos < len) {
-		const char *p = text + pos, *nl;
-		size_t n;
-
-		nl = memchr(p, '\n', len - pos);
-		n = nl != NULL ? (size_t)(nl - p) : len - pos;
-		pos += n + (nl != NULL);
+	while (str_next_line(text, len, &pos, &p, &n)) {
 		line++;
 
 		if (is_comment(p, n))

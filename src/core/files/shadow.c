@@ -68,16 +68,11 @@ struct shadow_cfg *
 shadow_parse(const char *text, size_t len, const char *file, struct diag *d)
 {
 	struct shadow_cfg *cfg = shadow_new();
-	size_t pos = 0;
+	const char *p;
+	size_t pos = 0, n;
 	unsigned line = 0;
 
-	while (pos < len) {
-		const char *p = text + pos, *nl;
-		size_t n;
-
-		nl = memchr(p, '\n', len - pos);
-		n = nl != NULL ? (size_t)(nl - p) : len - pos;
-		pos += n + (nl != NULL);
+	while (str_next_line(text, len, &pos, &p, &n)) {
 		line++;
 		str_trim(&p, &n);
 		if (n == 0 || parse_line(cfg, p, n))

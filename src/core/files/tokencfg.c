@@ -50,16 +50,14 @@ tokencfg_parse(const char *text, size_t len, const char *file,
     struct diag *d)
 {
 	struct tokencfg *cfg = tokencfg_new();
-	size_t pos = 0;
+	const char *p;
+	size_t pos = 0, n;
 	unsigned line = 0;
 
-	while (pos < len) {
-		const char *p = text + pos, *nl, *sp;
-		size_t n, idlen;
+	while (str_next_line(text, len, &pos, &p, &n)) {
+		const char *sp;
+		size_t idlen;
 
-		nl = memchr(p, '\n', len - pos);
-		n = nl != NULL ? (size_t)(nl - p) : len - pos;
-		pos += n + (nl != NULL);
 		line++;
 		sp = memchr(p, ' ', n);
 		idlen = sp != NULL ? (size_t)(sp - p) : n;
