@@ -43,7 +43,7 @@ ticket_accepted(struct api_env *env, const char *userid, const char *password)
 
 	if (strncmp(password, "PVE:", 4) != 0)
 		return false;
-	ks = authkey_store_new(env->config_dir);
+	ks = store_authkeys(env);
 	memset(&keys, 0, sizeof(keys));
 	if (authkey_get_pubkeys(ks, &keys, &err) == 0 &&
 	    pve_ticket_verify_login(&keys, password, strlen(password), env->now,
@@ -51,7 +51,6 @@ ticket_accepted(struct api_env *env, const char *userid, const char *password)
 		ok = strcmp(who, userid) == 0 || strcmp(who, "root@pam") == 0;
 	free(who);
 	pve_pubkeys_clear(&keys);
-	authkey_store_free(ks);
 	return ok;
 }
 

@@ -39,7 +39,7 @@ static int
 sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
     struct err *err)
 {
-	struct authkey_store *ks = authkey_store_new(env->config_dir);
+	struct authkey_store *ks = store_authkeys(env);
 	struct cfg_lock *lock = NULL;
 	EVP_PKEY *key = NULL;
 	bool rotated;
@@ -59,7 +59,6 @@ out:
 	if (lock != NULL)
 		cfg_unlock(lock);
 	EVP_PKEY_free(key);
-	authkey_store_free(ks);
 	return rc;
 }
 
@@ -327,7 +326,7 @@ vncticket_check(struct api_call *c, json_t **result_r, struct err *err)
 	const char *authid = param_str(c, "authid");
 	const char *ticket = param_str(c, "vncticket");
 	const char *path = param_str(c, "path");
-	struct authkey_store *ks = authkey_store_new(c->env->config_dir);
+	struct authkey_store *ks = store_authkeys(c->env);
 	struct buf norm = BUF_INIT, secret = BUF_INIT;
 	struct ticket_info info;
 	struct pve_pubkeys pk;
@@ -380,7 +379,6 @@ vncticket_check(struct api_call *c, json_t **result_r, struct err *err)
 out:
 	store_release_user(cfg);
 	pve_pubkeys_clear(&pk);
-	authkey_store_free(ks);
 	ticket_info_clear(&info);
 	buf_clear(&norm);
 	buf_clear(&secret);

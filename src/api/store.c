@@ -4,6 +4,8 @@
 #include "store.h"
 #include "fileio.h"
 #include "files/lock.h"
+#include "ticket/authkey.h"
+#include "xalloc.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -245,4 +247,34 @@ store_end(struct store_tx *tx)
 	tx->ucfg = NULL;
 	diag_clear(&tx->diag);
 	buf_clear(&tx->path);
+}
+
+struct keystore_entry {
+	struct keystore_entry *next;
+	struct authkey_store *ks;
+	char dir[];
+};
+
+struct authkey_store *
+store_authkeys(const struct api_env *env)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct keystore_entry *stores;
+	struct keystore_entry *e;
+	size_t n;
+
+	pthread_mutex_lock(&mu);
+	for (e = stores; e != NULL; e = e->next)
+		if (strcmp(e->dir, env->config_dir) == 0)
+			break;
+	if (e == NULL) {
+		n = strlen(env->config_dir);
+		e = xmalloc(sizeof(*e) + n + 1);
+		memcpy(e->dir, env->config_dir, n + 1);
+		e->ks = authkey_store_new(env->config_dir);
+		e->next = stores;
+		stores = e;
+	}
+	pthread_mutex_unlock(&mu);
+	return e->ks;
 }

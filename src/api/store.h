@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "ucfg.h"
 
+struct authkey_store;
 struct cfg_lock;
 
 struct store_tx {
@@ -40,6 +41,14 @@ void store_cache_drop(void);
 bool store_cache_enabled(void);
 /* Changes whenever the cached snapshot is replaced (0: no cache). */
 unsigned long store_cache_generation(void);
+
+/*
+ * The ticket keys of env's config dir, one store per dir for the life of
+ * the process: it re-reads a key file only when it changes on disk, so a
+ * login does not decode the private key again (OpenSSL 3's PEM decoder
+ * costs more than the signature).  Never freed; thread-safe.
+ */
+struct authkey_store *store_authkeys(const struct api_env *env);
 
 /* The same, skipping UCFG_SKIP_* kinds of lines (for listings). */
 int store_read_user_partial(struct api_env *env, unsigned skip,
