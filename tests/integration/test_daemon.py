@@ -5,6 +5,7 @@ and the audit log."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -152,3 +153,21 @@ def test_audit_log_records_logins_and_changes(daemon):
                for l in changes), changes
     st = os.stat(os.path.join(daemon.config_dir, "audit.jsonl"))
     assert st.st_mode & 0o077 == 0
+
+
+def test_listens_on_ipv6_and_ipv4_at_once(server_factory):
+    """--listen is repeatable; an IPv6 address is written in brackets."""
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("::1", 0))
+    port6 = s.getsockname()[1]
+    s.close()
+    api = server_factory(["--listen", "[::1]:%d" % port6])
+    # the generated certificate names ::1, so verification stays on
+    r = api.raw("GET", "https://[::1]:%d/api2/json/access/ticket" % port6)
+    assert ok(r) is None
+    t, _ = api.login("alice@pve")
+    r = api.raw("GET", "https://[::1]:%d/api2/json/access/users" % port6,
+                cookies={"PVEAuthCookie": t})
+    assert any(u["userid"] == "alice@pve" for u in ok(r))
+    # and the IPv4 listener still answers
+    assert ok(api.raw("GET", "/access/ticket")) is None
