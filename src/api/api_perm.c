@@ -119,17 +119,15 @@ static struct {
 } dumps = {PTHREAD_MUTEX_INITIALIZER};
 
 static void
+blob_unref(void *v)
+{
+	api_blob_unref(v);
+}
+
+static void
 dumps_clear(void)
 {
-	size_t it = 0;
-	const char *k;
-	void *v;
-
-	while (hmap_next(&dumps.map, &it, &k, &v)) {
-		free((char *)(uintptr_t)k);
-		api_blob_unref(v);
-	}
-	hmap_clear(&dumps.map);
+	hmap_clear_owned(&dumps.map, blob_unref);
 	dumps.bytes = 0;
 }
 

@@ -183,17 +183,15 @@ static struct {
 } caps;
 
 static void
+cap_unref(void *v)
+{
+	json_decref(v);
+}
+
+static void
 caps_clear(void)
 {
-	size_t it = 0;
-	const char *k;
-	void *v;
-
-	while (hmap_next(&caps.map, &it, &k, &v)) {
-		free((char *)(uintptr_t)k);
-		json_decref(v);
-	}
-	hmap_clear(&caps.map);
+	hmap_clear_owned(&caps.map, cap_unref);
 }
 
 static json_t *

@@ -56,6 +56,21 @@ hmap_clear(struct hmap *m)
 	m->by_ptr = by_ptr;
 }
 
+void
+hmap_clear_owned(struct hmap *m, void (*free_value)(void *))
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (hmap_next(m, &it, &k, &v)) {
+		if (free_value != NULL)
+			free_value(v);
+		free((char *)(uintptr_t)k);
+	}
+	hmap_clear(m);
+}
+
 static unsigned
 ptr_hash(const char *key)
 {

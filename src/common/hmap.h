@@ -32,6 +32,11 @@ void hmap_init(struct hmap *m);
  */
 void hmap_init_ptr(struct hmap *m);
 void hmap_clear(struct hmap *m);	/* frees slots, not keys/values; keeps the mode */
+/*
+ * For maps that own their keys (malloc'd copies): free every key, pass
+ * every value to free_value (if not NULL), then hmap_clear.
+ */
+void hmap_clear_owned(struct hmap *m, void (*free_value)(void *));
 
 void *hmap_get(const struct hmap *m, const char *key);
 void *hmap_getn(const struct hmap *m, const char *key, size_t len);

@@ -45,18 +45,16 @@ static struct {
 } tcache = {PTHREAD_MUTEX_INITIALIZER};
 
 static void
+cached_ticket_free(void *v)
+{
+	free(((struct cached_ticket *)v)->userid);
+	free(v);
+}
+
+static void
 tcache_flush(void)
 {
-	size_t it = 0;
-	const char *k;
-	void *v;
-
-	while (hmap_next(&tcache.map, &it, &k, &v)) {
-		free(((struct cached_ticket *)v)->userid);
-		free(v);
-		free((char *)(uintptr_t)k);
-	}
-	hmap_clear(&tcache.map);
+	hmap_clear_owned(&tcache.map, cached_ticket_free);
 }
 
 static void
