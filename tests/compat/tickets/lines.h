@@ -23,10 +23,10 @@ lines_slurp(const char *dir, const char *name, size_t *len_r)
 	char path[4096];
 	char *data = NULL;
 	size_t len = 0, cap = 0, n;
+	FILE *f;
 
 	if (len_r != NULL)
 		*len_r = 0;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "keyload.h"
 #include "lines.h"
 #include "ticket/b64.h"
 #include "ticket/csrf.h"
@@ -23,31 +24,13 @@ static const char *dir;
 static EVP_PKEY *pub, *priv8, *priv1;
 static char *golden;
 
-static EVP_PKEY *
-load(const char *name, bool private)
-{
-	struct err err;
-	EVP_PKEY *k = NULL;
-	size_t len = 0;
-	char *pem = lines_slurp(dir, name, &len);
-	int rc;
-
-	assert_non_null(pem);
-	rc = private ? rsakey_parse_priv(pem, len, name, &k, &err) :
-	    rsakey_parse_pub(pem, len, name, &k, &err);
-	if (rc < 0)
-		fail_msg("%s: %s", name, err.msg);
-	free(pem);
-	return k;
-}
-
 static int
 setup(void **state)
 {
 	(void)state;
-	pub = load("authkey.pub", false);
-	priv8 = load("authkey.key", true);
-	priv1 = load("authkey-pkcs1.key", true);
+	pub = keyload(dir, "authkey.pub", false);
+	priv8 = keyload(dir, "authkey.key", true);
+	priv1 = keyload(dir, "authkey-pkcs1.key", true);
 	golden = lines_slurp(dir, "golden.txt", NULL);
 	assert_non_null(golden);
 	return 0;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keyload.h"
 #include "lines.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
@@ -29,24 +30,6 @@ static EVP_PKEY *pub, *priv;
 static struct csrf_secret secret;
 static char *vectors;
 
-static EVP_PKEY *
-load(const char *name, bool private)
-{
-	struct err err;
-	EVP_PKEY *k = NULL;
-	size_t len = 0;
-	char *pem = lines_slurp(dir, name, &len);
-	int rc;
-
-	assert_non_null(pem);
-	rc = private ? rsakey_parse_priv(pem, len, name, &k, &err) :
-	    rsakey_parse_pub(pem, len, name, &k, &err);
-	if (rc < 0)
-		fail_msg("%s: %s", name, err.msg);
-	free(pem);
-	return k;
-}
-
 static int
 setup(void **state)
 {
@@ -54,8 +37,8 @@ setup(void **state)
 	char *www;
 
 	(void)state;
-	pub = load("authkey.pub", false);
-	priv = load("authkey.key", true);
+	pub = keyload(dir, "authkey.pub", false);
+	priv = keyload(dir, "authkey.key", true);
 	www = lines_slurp(dir, "pve-www.key", &len);
 	assert_non_null(www);
 	csrf_secret_derive(www, len, &secret);
