@@ -71,35 +71,19 @@ csrf_token_create(const struct csrf_secret *s, const char *userid,
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 csrf_token_verify(const struct csrf_secret *s, const char *userid,
     const char *token, size_t len, time_t now, struct err *err)
 {
 	char expect[CSRF_SECRET_LEN + 1];
-	int64_t ts = 0, age;
+	uint32_t ts;
+	int64_t age;
 	size_t i;
 	bool ok;
 
 	if (len < TICKET_TS_LEN + 2 || len > 1024 ||
-	    token[TICKET_TS_LEN] != ':')
+	    token[TICKET_TS_LEN] != ':' || !ticket_parse_ts(token, &ts))
 		goto fail;
-	for (i = 0; i < TICKET_TS_LEN; i++) {
-		int h = hexval(token[i]);
-
-		if (h < 0)
-			goto fail;
-		ts = ts << 4 | h;
-	}
 	for (i = TICKET_TS_LEN + 1; i < len; i++)
 		if (token[i] == '\0' || str_is_space(token[i]))
 			goto fail;
@@ -107,7 +91,7 @@ csrf_token_verify(const struct csrf_secret *s, const char *userid,
 	ok = secret_equal(expect, CSRF_SECRET_LEN, token + TICKET_TS_LEN + 1,
 	    len - TICKET_TS_LEN - 1);
 	secret_wipe(expect, sizeof(expect));
-	age = (int64_t)now - ts;
+	age = (int64_t)now - (int64_t)ts;
 	if (ok && age > CSRF_MIN_AGE && age < CSRF_MAX_AGE)
 		return 0;
 fail:

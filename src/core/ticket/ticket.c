@@ -11,12 +11,6 @@
 #include <string.h>
 
 /* Perl's \s on bytes: space, \t, \n, \v, \f, \r. */
-static bool
-is_space(char c)
-{
-	return str_is_space(c);
-}
-
 static int
 hexval(char c)
 {
@@ -27,8 +21,8 @@ hexval(char c)
 	return -1;
 }
 
-static bool
-parse_ts(const char *p, uint32_t *ts_r)
+bool
+ticket_parse_ts(const char *p, uint32_t *ts_r)
 {
 	uint32_t v = 0;
 	size_t i;
@@ -56,7 +50,7 @@ parse_plain(const char *prefix, struct ticket_parts *t)
 		return false;
 	r = t->plain + plen + 1;
 	rest = t->plain_len - plen - 1;
-	if (!parse_ts(r + rest - TICKET_TS_LEN, &t->ts))
+	if (!ticket_parse_ts(r + rest - TICKET_TS_LEN, &t->ts))
 		return false;
 	if (rest == TICKET_TS_LEN) {
 		t->data = NULL;
@@ -81,7 +75,7 @@ ticket_parse(const char *prefix, const char *ticket, size_t len,
 	if (len == 0 || len > TICKET_MAX_LEN)
 		return false;
 	for (i = 0; i < len; i++) {
-		if (is_space(ticket[i]) || ticket[i] == '\0')
+		if (str_is_space(ticket[i]) || ticket[i] == '\0')
 			return false;
 		if (ticket[i] == ':')
 			last = i;
@@ -155,7 +149,7 @@ data_ok(const char *data)
 	if (data[0] == '\0')
 		return false;
 	for (p = data; *p != '\0'; p++)
-		if (is_space(*p))
+		if (str_is_space(*p))
 			return false;
 	return true;
 }

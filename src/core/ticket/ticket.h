@@ -69,6 +69,8 @@ void ticket_escape_data(struct buf *out, const char *data);
 
 /* Timestamp as 8 upper-case hex digits; false if now is not 0..2^32-1. */
 bool ticket_format_ts(time_t now, char out[TICKET_TS_LEN + 1]);
+/* Read TICKET_TS_LEN upper-case hex digits at p (no NUL needed). */
+bool ticket_parse_ts(const char *p, uint32_t *ts_r);
 
 /*
  * Create a ticket.  data may be NULL (no data part), otherwise non-empty
