@@ -371,3 +371,12 @@ def uniq():
         _counter[0] += 1
         return "%s%d%d" % (prefix, os.getpid() % 1000, _counter[0])
     return make
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test is a failed one here (CI runs as root with every
+    dependency installed): make the run fail instead of passing quietly."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and \
+            session.exitstatus == 0:
+        session.exitstatus = 1

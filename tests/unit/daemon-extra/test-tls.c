@@ -401,7 +401,7 @@ test_openssl_cli(void **state)
 	char *out = NULL;
 
 	if (!have(f->dir, "openssl", "version"))
-		skip();
+		fail_msg("missing tool: run scripts/install-deps.sh");
 	generate(f, &c, &k);
 	{
 		const char *argv[] = {"openssl", "verify", "-CAfile", f->cert,
@@ -507,7 +507,7 @@ test_python_handshake(void **state)
 	int rc;
 
 	if (!have(f->dir, "python3", "-V"))
-		skip();
+		fail_msg("missing tool: run scripts/install-deps.sh");
 	generate(f, &c, &k);
 	rc = run(f->dir, argv, &out);
 	if (rc != 0)
@@ -529,7 +529,7 @@ test_admin_keys(void **state)
 	char *text;
 
 	if (!have(f->dir, "openssl", "version"))
-		skip();
+		fail_msg("missing tool: run scripts/install-deps.sh");
 	join(cert, f->dir, "c.pem");
 	join(key, f->dir, "k.pem");
 	join(key1, f->dir, "k1.pem");
