@@ -7,7 +7,9 @@ PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libssl-dev openssl libjansson-dev libcrypt-dev libpam0g-dev libcmocka-dev
 libpam-wrapper pamtester hyperfine python3 time
 libmicrohttpd-dev python3-pytest python3-requests python3-proxmoxer
-wrk chromium"
+wrk chromium
+libldap-dev slapd ldap-utils
+samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind"
 
 # the npm registry's tools (playwright-core): use the machine's node and
 # npm when it has them (NodeSource's nodejs bundles npm and conflicts with

@@ -49,6 +49,15 @@ void api_env_init(struct api_env *env, const char *config_dir,
     const char *authid);
 void api_env_clear(struct api_env *env);
 
+struct realm_ctx;
+struct domains_realm;
+/*
+ * A driver context for realm r: name, type, config dir, PAM service and
+ * every option of the realm by its domains.cfg key.  r must outlive ctx.
+ */
+void api_realm_ctx(struct api_env *env, const struct domains_realm *r,
+    struct realm_ctx *ctx);
+
 enum param_type {
 	PT_STRING,
 	PT_BOOL,

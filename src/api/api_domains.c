@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "files/domains.h"
 #include "files/lock.h"
+#include "realm.h"
 #include "secret.h"
 #include "str.h"
 #include "xalloc.h"
@@ -199,14 +200,50 @@ type_has_password(const char *type)
 	return strcmp(type, "ldap") == 0 || strcmp(type, "ad") == 0;
 }
 
+/*
+ * check-connection: test the realm as it would be saved (d holds the new
+ * settings), with the new password when one is given.  Runs before any
+ * file is written, so a failed check changes nothing.
+ */
 static int
-check_connection_unavailable(const struct api_call *c, struct err *err)
+check_connection(const struct api_call *c, const struct domains_cfg *d,
+    const char *realm, const char *password, struct err *err)
 {
-	if (param_bool(c, "check-connection", false))
-		return err_set(err, ERR_UNSUPPORTED,
-		    "check-connection needs the LDAP/AD realm driver, which is "
-		    "not in this build yet");
-	return 0;
+	const struct domains_realm *r = domains_realm_find(d, realm);
+	const struct realm_ops *ops;
+	struct realm_ctx ctx;
+	struct buf report = BUF_INIT;
+	int rc;
+
+	if (!param_bool(c, "check-connection", false) || r == NULL)
+		return 0;
+	ops = realm_driver(realm_type_name(r->type));
+	if (ops == NULL || ops->check == NULL)
+		return err_set(err, ERR_INVALID, "check-connection is only "
+		    "available for LDAP/AD realms");
+	api_realm_ctx(c->env, r, &ctx);
+	rc = ops->check(&ctx, password, &report, err);
+	buf_clear(&report);
+	if (rc < 0)
+		err->code = ERR_INVALID;
+	return rc;
+}
+
+/* realmgate writes verify 1 for the ldap/ad realms it creates. */
+static void
+default_verify(struct props *p, const char *type)
+{
+	size_t i;
+
+	if (type == NULL || !type_has_password(type))
+		return;
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].key, "verify") == 0)
+			return;
+	p->v = xreallocarray(p->v, p->n + 1, sizeof(*p->v));
+	p->v[p->n].key = "verify";
+	p->v[p->n].value = "1";
+	p->n++;
 }
 
 static int
@@ -224,13 +261,13 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 		free(p.v);
 		return -1;
 	}
-	if (check_connection_unavailable(c, err) < 0)
-		goto out;
+	default_verify(&p, type);
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
-	    domains_realm_create(d, realm, type, p.v, p.n, err) < 0)
+	    domains_realm_create(d, realm, type, p.v, p.n, err) < 0 ||
+	    check_connection(c, d, realm, p.password, err) < 0)
 		goto out;
 	if (type_has_password(type) &&
 	    store_pw(c->env, realm, p.password, err) < 0)
@@ -290,8 +327,6 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		err_set(err, ERR_INVALID, "no options specified");
 		goto out;
 	}
-	if (check_connection_unavailable(c, err) < 0)
-		goto out;
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
@@ -306,6 +341,8 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	    domains_realm_update(d, realm, p.v, p.n,
 	    (const char *const *)opts.v, opts.n, param_str(c, "digest"),
 	    err) < 0)
+		goto out;
+	if (check_connection(c, d, realm, del_pw ? "" : p.password, err) < 0)
 		goto out;
 	if (type_has_password(realm_type_name(r->type)) &&
 	    (p.password != NULL || del_pw) &&

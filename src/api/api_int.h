@@ -25,6 +25,7 @@ json_t *api_realm_types(struct api_env *env);
 /* Type of a realm ("pve", "ldap", ...), or NULL if it does not exist. */
 const char *api_realm_type(struct api_env *env, const char *realm);
 
+
 /*
  * Case-insensitive user lookup for realms with case-sensitive 0: the
  * stored spelling of userid, or NULL.  Fails on an ambiguous match.

@@ -63,11 +63,7 @@ check_password(struct api_env *env, const char *userid, const char *password,
 	char *name = xstrndup(userid, (size_t)(at - userid));
 	enum realm_result res;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.name = r->id;
-	ctx.type = realm_type_name(r->type);
-	ctx.config_dir = env->config_dir;
-	ctx.pam_service = getenv("REALMGATE_PAM_SERVICE");
+	api_realm_ctx(env, r, &ctx);
 	res = realm_authenticate(&ctx, name, password, env->client, err);
 	free(name);
 	if (res == REALM_OK)

@@ -11,6 +11,7 @@
 #include "realm.h"
 #include "files/shadow.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -93,6 +94,27 @@ api_user_lookup(struct api_env *env, const struct ucfg *cfg,
 		    "ambiguous case insensitive match of username '%s', cannot "
 		    "safely grant access!", userid);
 	return 0;
+}
+
+static const char *
+realm_opt(const char *key, void *arg)
+{
+	int p = domains_prop_find(key);
+
+	return p < 0 ? NULL : domains_realm_get(arg, (enum dom_prop)p);
+}
+
+void
+api_realm_ctx(struct api_env *env, const struct domains_realm *r,
+    struct realm_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->name = r->id;
+	ctx->type = realm_type_name(r->type);
+	ctx->config_dir = env->config_dir;
+	ctx->pam_service = getenv("REALMGATE_PAM_SERVICE");
+	ctx->opt = realm_opt;
+	ctx->opt_arg = (void *)(uintptr_t)r;
 }
 
 /* Fill a realm context for the realm of userid; the name goes in nbuf. */

@@ -31,6 +31,7 @@ usage(void)
 	      "  config canonical KIND FILE   print the canonical rewrite\n"
 	      "  permissions --batch FILE     AUTHID PATH per line\n"
 	      "  check-config                 report every problem\n"
+	      "  realm check REALM            test an LDAP/AD realm\n"
 	      "  serve [--listen ADDR:PORT]   the HTTP API and web page\n"
 	      "  <pveum command>              e.g. user list, acl modify\n",
 	    stderr);
@@ -72,6 +73,9 @@ main(int argc, char **argv)
 		return serve_main(cli.config_dir, argc - i, argv + i);
 	if (strcmp(argv[i], "check-config") == 0)
 		return cmd_check_config(&cli, argc - i, argv + i);
+	if (strcmp(argv[i], "realm") == 0 && i + 1 < argc &&
+	    strcmp(argv[i + 1], "check") == 0)
+		return cmd_realm_check(&cli, argc - i, argv + i);
 	if (strcmp(argv[i], "permissions") == 0 && i + 1 < argc &&
 	    strcmp(argv[i + 1], "--batch") == 0)
 		return cmd_permissions_batch(&cli, argc - i, argv + i);

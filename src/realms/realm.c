@@ -14,15 +14,13 @@
 #include <stddef.h>
 #include <string.h>
 
-static const struct realm_ops realm_slot_ldap = { .type = "ldap" };
-static const struct realm_ops realm_slot_ad = { .type = "ad" };
 static const struct realm_ops realm_slot_openid = { .type = "openid" };
 
 static const struct realm_ops *const realm_drivers[] = {
 	&realm_ops_pam,
 	&realm_ops_pve,
-	&realm_slot_ldap,
-	&realm_slot_ad,
+	&realm_ops_ldap,
+	&realm_ops_ad,
 	&realm_slot_openid,
 	NULL,
 };

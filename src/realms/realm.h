@@ -10,6 +10,7 @@
 #ifndef RG_REALM_H
 #define RG_REALM_H
 
+#include "buf.h"
 #include "compiler.h"
 #include "err.h"
 
@@ -65,6 +66,13 @@ struct realm_ops {
 	/* Store a new password; the caller holds the config lock. */
 	int (*set_password)(const struct realm_ctx *realm, const char *user,
 	    const char *password, struct err *err);
+	/*
+	 * Test the realm's directory: connection to each server, bind, base
+	 * DN; one line per step into report.  password (may be NULL)
+	 * replaces the stored bind password.  NULL: nothing to check.
+	 */
+	int (*check)(const struct realm_ctx *realm, const char *password,
+	    struct buf *report, struct err *err);
 	/* Forget what the realm stores about user; NULL: nothing stored. */
 	int (*delete_user)(const struct realm_ctx *realm, const char *user,
 	    struct err *err);
@@ -76,6 +84,12 @@ int realm_pam_set_password(const struct realm_ctx *realm, const char *user,
 
 extern const struct realm_ops realm_ops_pve;
 extern const struct realm_ops realm_ops_pam;
+extern const struct realm_ops realm_ops_ldap;
+extern const struct realm_ops realm_ops_ad;
+
+/* ldap/ad: see realm_ops.check (realm_ldap_check.c). */
+int realm_ldap_check(const struct realm_ctx *realm, const char *password,
+    struct buf *report, struct err *err);
 
 /* The driver registered for a type name, or NULL for an unknown type. */
 const struct realm_ops *realm_driver(const char *type);

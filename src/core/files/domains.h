@@ -70,6 +70,12 @@ enum dom_prop {
 	DP_QUERY_USERINFO,
 	/* realmgate-only settings (realmgate/domains.cfg) */
 	DP_DISABLE,
+	DP_SERVERS,
+	DP_CONNECT_TIMEOUT,
+	DP_NESTED_GROUPS,
+	DP_SYNC_MAX_REMOVE,
+	DP_GROUP_NAME_MAP,
+	DP_LOGIN_GROUPS,
 	DP_COUNT
 };
 
@@ -87,6 +93,8 @@ enum dom_fmt {
 	DF_OIDC_LIST,		/* list without control chars, <>#" */
 	DF_TFA,			/* property string pve-tfa-config */
 	DF_SYNC_OPTS,		/* property string realm-sync-options */
+	DF_ADDRESS_LIST,	/* list of DF_ADDRESS */
+	DF_NAME_MAP,		/* from=to(;from=to)*, to a group name */
 };
 
 enum dom_store { DS_PVE, DS_REALMGATE };

@@ -88,6 +88,19 @@ static const struct dom_prop_def props[DP_COUNT] = {
 	[DP_QUERY_USERINFO] = BOOL("query-userinfo", OIDC),
 	[DP_DISABLE] = {"disable", DV_BOOL, DF_NONE, NULL, 0, 0, 0, RT_ALL, 0,
 	    false, DS_REALMGATE},
+	/* directory realms, beyond Proxmox (docs/realmgate.8) */
+	[DP_SERVERS] = {"servers", DV_STRING, DF_ADDRESS_LIST, NULL, 4096, 0,
+	    0, LDAPISH, 0, false, DS_REALMGATE},
+	[DP_CONNECT_TIMEOUT] = {"connect-timeout", DV_INT, DF_NONE, NULL, 0, 1,
+	    60, LDAPISH, 0, false, DS_REALMGATE},
+	[DP_NESTED_GROUPS] = {"nested-groups", DV_BOOL, DF_NONE, NULL, 0, 0, 0,
+	    LDAPISH, 0, false, DS_REALMGATE},
+	[DP_SYNC_MAX_REMOVE] = {"sync-max-remove", DV_INT, DF_NONE, NULL, 0, 0,
+	    100, LDAPISH, 0, false, DS_REALMGATE},
+	[DP_GROUP_NAME_MAP] = {"group-name-map", DV_STRING, DF_NAME_MAP, NULL,
+	    4096, 0, 0, LDAPISH, 0, false, DS_REALMGATE},
+	[DP_LOGIN_GROUPS] = {"login-groups", DV_BOOL, DF_NONE, NULL, 0, 0, 0,
+	    LDAPISH, 0, false, DS_REALMGATE},
 };
 
 const char *
@@ -218,6 +231,68 @@ list_valid(const char *s, bool (*ok)(char))
 	return !lc.bad;
 }
 
+struct addr_check {
+	bool bad;
+};
+
+static void
+address_item(const char *p, size_t len, void *arg)
+{
+	struct addr_check *ac = arg;
+	char tmp[257];
+
+	if (len >= sizeof(tmp)) {
+		ac->bad = true;
+		return;
+	}
+	memcpy(tmp, p, len);
+	tmp[len] = '\0';
+	if (!address_valid(tmp))
+		ac->bad = true;
+}
+
+static bool
+address_list_valid(const char *s)
+{
+	struct addr_check ac = {false};
+
+	str_split_list(s, strlen(s), address_item, &ac);
+	return !ac.bad;
+}
+
+static bool
+group_char(char c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * from=to(;from=to)*: from is any text without '=', ';' or control bytes,
+ * to a group name stem ([A-Za-z0-9._-]+).
+ */
+static bool
+name_map_valid(const char *s)
+{
+	for (;;) {
+		const char *start = s;
+
+		while (*s != '\0' && *s != '=' && *s != ';' &&
+		    (unsigned char)*s >= 0x20)
+			s++;
+		if (s == start || *s++ != '=')
+			return false;
+		start = s;
+		while (group_char(*s))
+			s++;
+		if (s == start)
+			return false;
+		if (*s == '\0')
+			return true;
+		if (*s++ != ';')
+			return false;
+	}
+}
+
 static bool
 word_char(char c)
 {
@@ -259,6 +334,17 @@ check_fmt(const struct dom_prop_def *def, const char *v, struct err *err)
 		if (!address_valid(v))
 			return err_set(err, ERR_INVALID,
 			    "value does not look like a valid address: %s", v);
+		break;
+	case DF_ADDRESS_LIST:
+		if (!address_list_valid(v))
+			return err_set(err, ERR_INVALID, "value '%s' is not a "
+			    "list of valid addresses", v);
+		break;
+	case DF_NAME_MAP:
+		if (!name_map_valid(v))
+			return err_set(err, ERR_INVALID, "value '%s' is not a "
+			    "list of directory-name=group-name pairs separated "
+			    "by ';'", v);
 		break;
 	case DF_SIMPLE_ATTR:
 	case DF_SIMPLE_ATTR_LIST:

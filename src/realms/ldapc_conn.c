@@ -1,0 +1,398 @@
+/*
+ * Connecting and binding.  Each server gets its own handle: libldap's own
+ * URI list would fall back on any failure and hide which server said what,
+ * while Proxmox falls back on connection failures only (spec 6.1), and the
+ * admin wants each server's reason when all of them fail.
+ *
+ * TLS options are per handle and take effect only when LDAP_OPT_X_TLS_NEWCTX
+ * is set after them.  Verification follows the realm's `verify`; an unset
+ * `verify` keeps Proxmox's meaning (off), and realms created by realmgate
+ * always get `verify 1` written out.
+ */
+#include "ldapc_conn.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void
+global_init_once(void)
+{
+	/* our settings come from the realm, never from ldap.conf */
+	setenv("LDAPNOINIT", "1", 1);
+}
+
+void
+ldapc_global_init(void)
+{
+	pthread_once(&global_once, global_init_once);
+}
+
+enum realm_result
+ldapc_classify(int rc)
+{
+	switch (rc) {
+	case LDAP_SUCCESS:
+		return REALM_OK;
+	case LDAP_SERVER_DOWN:
+	case LDAP_TIMEOUT:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_UNAVAILABLE:
+	case LDAP_BUSY:
+	case LDAP_TIMELIMIT_EXCEEDED:
+		return REALM_UNAVAILABLE;
+	case LDAP_INVALID_CREDENTIALS:
+		return REALM_DENIED;
+	default:
+		return REALM_ERROR;
+	}
+}
+
+void
+ldapc_diag(struct ldapc *l, struct buf *out)
+{
+	char *d = NULL;
+
+	if (l->ld != NULL &&
+	    ldap_get_option(l->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &d) ==
+	    LDAP_OPT_SUCCESS && d != NULL) {
+		buf_puts(out, d);
+		ldap_memfree(d);
+	}
+}
+
+static int
+tls_version(const char *v)
+{
+	if (v == NULL || strcmp(v, "tlsv1_2") == 0)
+		return LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+	if (strcmp(v, "tlsv1") == 0)
+		return LDAP_OPT_X_TLS_PROTOCOL_TLS1_0;
+	if (strcmp(v, "tlsv1_1") == 0)
+		return LDAP_OPT_X_TLS_PROTOCOL_TLS1_1;
+	return LDAP_OPT_X_TLS_PROTOCOL_TLS1_3;
+}
+
+static int
+set_tls(LDAP *ld, const struct ldapc_conf *c, struct err *err)
+{
+	int demand = LDAP_OPT_X_TLS_DEMAND, never = LDAP_OPT_X_TLS_NEVER;
+	int zero = 0, minver = tls_version(c->sslversion);
+	struct stat st;
+
+	if (c->verify == 1) {
+		ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+		if (c->capath != NULL) {
+			bool dir;
+
+			if (stat(c->capath, &st) < 0)
+				return err_set(err, ERR_INVALID, "capath '%s': "
+				    "%s", c->capath, strerror(errno));
+			dir = S_ISDIR(st.st_mode);
+
+			ldap_set_option(ld, dir ? LDAP_OPT_X_TLS_CACERTDIR
+						: LDAP_OPT_X_TLS_CACERTFILE,
+			    c->capath);
+		}
+		if (c->cert != NULL && c->certkey != NULL) {
+			ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, c->cert);
+			ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE,
+			    c->certkey);
+		}
+	} else {
+		ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &never);
+	}
+	ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &minver);
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) !=
+	    LDAP_OPT_SUCCESS)
+		return err_set(err, ERR_INVALID, "TLS setup failed for realm "
+		    "'%s' (check capath, cert and certkey)", c->realm);
+	return 0;
+}
+
+/* "ldaps://[::1]:636" for one server. */
+static void
+server_uri(const struct ldapc_conf *c, const char *server, struct buf *out)
+{
+	buf_puts(out, c->mode == LDAPC_LDAPS ? "ldaps://" : "ldap://");
+	if (strchr(server, ':') != NULL)
+		buf_putf(out, "[%s]", server);
+	else
+		buf_puts(out, server);
+	buf_putf(out, ":%d", c->port);
+}
+
+/*
+ * Whether a TCP connection to server:port opens within the timeout.  Tells
+ * a failed TLS handshake (libldap reports it as "Can't contact LDAP
+ * server") from a server that is not there at all.
+ */
+static bool
+tcp_reachable(const char *server, int port, unsigned timeout_s)
+{
+	struct addrinfo hints = {0}, *ai = NULL;
+	char pbuf[16];
+	bool ok = false;
+	int fd;
+
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(pbuf, sizeof(pbuf), "%d", port);
+	if (getaddrinfo(server, pbuf, &hints, &ai) != 0 || ai == NULL)
+		return false;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd >= 0) {
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			ok = true;
+		} else if (errno == EINPROGRESS) {
+			struct pollfd p = {fd, POLLOUT, 0};
+			int e = 0;
+			socklen_t el = sizeof(e);
+
+			ok = poll(&p, 1, (int)timeout_s * 1000) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) ==
+			    0 && e == 0;
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return ok;
+}
+
+/*
+ * Open one server.  Returns the libldap code; on failure *ld_r is NULL and
+ * why holds the reason.
+ */
+static int
+open_one(const struct ldapc_conf *c, const char *server, LDAP **ld_r,
+    struct buf *why, struct err *err)
+{
+	struct buf uri = BUF_INIT;
+	struct timeval nt = {(time_t)c->connect_timeout, 0};
+	struct timeval ot = {LDAPC_OP_TIMEOUT, 0};
+	int v3 = LDAP_VERSION3, rc;
+	LDAP *ld = NULL;
+	char *diag = NULL;
+
+	*ld_r = NULL;
+	server_uri(c, server, &uri);
+	rc = ldap_initialize(&ld, buf_str(&uri));
+	if (rc != LDAP_SUCCESS) {
+		buf_putf(why, "%s", ldap_err2string(rc));
+		goto out;
+	}
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	/* AD answers with continuation references we do not follow */
+	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &nt);
+	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &ot);
+	if (c->mode != LDAPC_PLAIN && set_tls(ld, c, err) < 0) {
+		rc = LDAP_PARAM_ERROR;
+		buf_puts(why, err->msg);
+		goto out;
+	}
+	rc = ldap_connect(ld);
+	if (rc == LDAP_SUCCESS && c->mode == LDAPC_STARTTLS)
+		rc = ldap_start_tls_s(ld, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		buf_puts(why, ldap_err2string(rc));
+		if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) ==
+		    LDAP_OPT_SUCCESS && diag != NULL && diag[0] != '\0' &&
+		    strcmp(diag, "(unknown error code)") != 0)
+			buf_putf(why, " (%s)", diag);
+		ldap_memfree(diag);
+		if (c->mode == LDAPC_STARTTLS && rc != LDAP_SERVER_DOWN &&
+		    rc != LDAP_TIMEOUT)
+			buf_puts(why, " - TLS handshake after StartTLS failed "
+			    "(is the server's certificate signed by a CA in "
+			    "capath?)");
+		else if (c->mode == LDAPC_LDAPS && rc == LDAP_SERVER_DOWN &&
+		    tcp_reachable(server, c->port, c->connect_timeout))
+			buf_puts(why, " - the port is open but the TLS "
+			    "handshake failed (is the server's certificate "
+			    "signed by a CA in capath?)");
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		goto out;
+	}
+	*ld_r = ld;
+out:
+	buf_clear(&uri);
+	return rc;
+}
+
+enum realm_result
+ldapc_open(const struct ldapc_conf *c, struct ldapc **l_r, struct err *err)
+{
+	struct buf why = BUF_INIT;
+	enum realm_result res = REALM_UNAVAILABLE;
+	size_t i;
+
+	ldapc_global_init();
+	*l_r = NULL;
+	for (i = 0; i < c->nservers; i++) {
+		LDAP *ld;
+		struct buf one = BUF_INIT;
+		int rc = open_one(c, c->servers[i], &ld, &one, err);
+
+		if (rc == LDAP_SUCCESS) {
+			struct ldapc *l = xcalloc(1, sizeof(*l));
+
+			l->ld = ld;
+			l->conf = c;
+			l->server = c->servers[i];
+			*l_r = l;
+			buf_clear(&one);
+			buf_clear(&why);
+			return REALM_OK;
+		}
+		buf_putf(&why, "%s%s: %s", i > 0 ? "; " : "", c->servers[i],
+		    buf_str(&one));
+		buf_clear(&one);
+		/* Proxmox falls back only when a server cannot be reached */
+		if (ldapc_classify(rc) != REALM_UNAVAILABLE) {
+			res = REALM_ERROR;
+			break;
+		}
+	}
+	err_set(err, res == REALM_ERROR ? ERR_INVALID : ERR_UNAVAILABLE,
+	    "cannot connect to the directory of realm '%s': %s", c->realm,
+	    buf_str(&why));
+	buf_clear(&why);
+	return res;
+}
+
+/* AD packs the real reason into "data 52e" inside the diagnostic text. */
+static const char *
+ad_reason(const char *diag)
+{
+	static const struct {
+		const char *code, *text;
+	} reasons[] = {
+		{"525", "user not found"},
+		{"52e", "invalid credentials"},
+		{"530", "logon not permitted at this time"},
+		{"531", "logon not permitted from this workstation"},
+		{"532", "password expired"},
+		{"533", "account disabled"},
+		{"701", "account expired"},
+		{"773", "password must be reset"},
+		{"775", "account locked out"},
+	};
+	const char *d = diag != NULL ? strstr(diag, "data ") : NULL;
+	size_t i;
+
+	if (d == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strncmp(d + 5, reasons[i].code, 3) == 0)
+			return reasons[i].text;
+	return NULL;
+}
+
+enum realm_result
+ldapc_bind(struct ldapc *l, const char *dn, const char *pw, struct err *err)
+{
+	struct berval cred;
+	struct buf diag = BUF_INIT;
+	enum realm_result res;
+	const char *why;
+	int rc;
+
+	cred.bv_val = (char *)(uintptr_t)(pw != NULL ? pw : "");
+	cred.bv_len = pw != NULL ? strlen(pw) : 0;
+	rc = ldap_sasl_bind_s(l->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+	    NULL);
+	res = ldapc_classify(rc);
+	if (res == REALM_OK)
+		return REALM_OK;
+	ldapc_diag(l, &diag);
+	why = ad_reason(buf_str(&diag));
+	err_set(err, res == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
+	    : res == REALM_DENIED ? ERR_AUTH : ERR_INVALID,
+	    "ldap bind failed: %s%s%s%s%s (server %s)", ldap_err2string(rc),
+	    why != NULL ? ": " : "", why != NULL ? why : "",
+	    diag.len > 0 && why == NULL ? " - " : "",
+	    why == NULL ? buf_str(&diag) : "", l->server);
+	buf_clear(&diag);
+	return res;
+}
+
+enum realm_result
+ldapc_bind_service(struct ldapc *l, struct err *err)
+{
+	const struct ldapc_conf *c = l->conf;
+
+	if (c->bind_dn != NULL) {
+		if (c->bind_pw == NULL) {
+			err_set(err, ERR_INVALID, "missing password for realm "
+			    "%s", c->realm);
+			return REALM_ERROR;
+		}
+		return ldapc_bind(l, c->bind_dn, c->bind_pw, err);
+	}
+	if (c->cert != NULL && c->certkey != NULL)
+		return REALM_OK;	/* skipping anonymous bind with clientcert */
+	return ldapc_bind(l, NULL, NULL, err);
+}
+
+int
+ldapc_default_base(struct ldapc *l, struct buf *out, struct err *err)
+{
+	char *attrs[] = {(char *)(uintptr_t)"defaultNamingContext", NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **vals = NULL;
+	int rc;
+
+	rc = ldap_search_ext_s(l->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, NULL, 1, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return err_set(err, ldapc_classify(rc) == REALM_UNAVAILABLE ?
+		    ERR_UNAVAILABLE : ERR_INVALID, "reading the root DSE of "
+		    "%s failed: %s", l->server, ldap_err2string(rc));
+	}
+	e = ldap_first_entry(l->ld, res);
+	if (e != NULL)
+		vals = ldap_get_values_len(l->ld, e, attrs[0]);
+	if (vals == NULL || vals[0] == NULL || vals[0]->bv_len == 0) {
+		ldap_value_free_len(vals);
+		ldap_msgfree(res);
+		return err_set(err, ERR_INVALID, "no base_dn set and %s has no "
+		    "defaultNamingContext", l->server);
+	}
+	buf_put(out, vals[0]->bv_val, vals[0]->bv_len);
+	ldap_value_free_len(vals);
+	ldap_msgfree(res);
+	return 0;
+}
+
+int
+ldapc_base_dn(struct ldapc *l, struct buf *out, struct err *err)
+{
+	if (l->conf->base_dn != NULL) {
+		buf_puts(out, l->conf->base_dn);
+		return 0;
+	}
+	return ldapc_default_base(l, out, err);
+}
+
+void
+ldapc_close(struct ldapc *l)
+{
+	if (l == NULL)
+		return;
+	if (l->ld != NULL)
+		ldap_unbind_ext_s(l->ld, NULL, NULL);
+	free(l);
+}

@@ -1,0 +1,129 @@
+/*
+ * The ldap and ad realm drivers' login (spec 6.2).
+ *
+ * ldap: search bind, find the user's DN with `<user_attr>=<name>` (value
+ * escaped; no parentheses and no `filter`/`user_classes`, as Proxmox does),
+ * then bind as that DN with the password.  ad: no search, bind as
+ * `name@domain` (UPN) or as the name itself when it holds an '@'.
+ *
+ * The result keeps "directory unreachable" (REALM_UNAVAILABLE) apart from
+ * "credentials refused" (REALM_DENIED) for the log; the client sees the
+ * same answer for both.
+ */
+#include "ldapc_conf.h"
+#include "ldapc_conn.h"
+#include "ldapc_filter.h"
+#include "realm.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* The DN of user under the realm's base, via the service bind. */
+static enum realm_result
+find_user_dn(struct ldapc *l, const char *user, struct buf *dn,
+    struct err *err)
+{
+	char *attrs[] = {(char *)(uintptr_t)LDAP_NO_ATTRS, NULL};
+	struct buf base = BUF_INIT, filter = BUF_INIT;
+	LDAPMessage *res = NULL, *e;
+	enum realm_result r;
+	int rc;
+
+	r = ldapc_bind_service(l, err);
+	if (r != REALM_OK)
+		goto out;
+	if (ldapc_base_dn(l, &base, err) < 0) {
+		r = err->code == ERR_UNAVAILABLE ? REALM_UNAVAILABLE
+						 : REALM_ERROR;
+		goto out;
+	}
+	ldapc_filter_eq(&filter, ldapc_conf_user_attr(l->conf), user);
+	rc = ldap_search_ext_s(l->ld, buf_str(&base), LDAP_SCOPE_SUBTREE,
+	    buf_str(&filter), attrs, 0, NULL, NULL, NULL, 1, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		r = ldapc_classify(rc) == REALM_UNAVAILABLE ? REALM_UNAVAILABLE
+							   : REALM_ERROR;
+		err_set(err, r == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
+						    : ERR_INVALID,
+		    "ldap user search failed on %s: %s", l->server,
+		    ldap_err2string(rc));
+		goto out;
+	}
+	e = ldap_first_entry(l->ld, res);
+	if (e == NULL) {
+		r = REALM_DENIED;
+		err_set(err, ERR_AUTH, "user dn is empty (no entry %s under "
+		    "%s)", buf_str(&filter), buf_str(&base));
+		goto out;
+	}
+	{
+		char *d = ldap_get_dn(l->ld, e);
+
+		buf_reset(dn);
+		if (d != NULL)
+			buf_puts(dn, d);
+		ldap_memfree(d);
+	}
+	r = dn->len > 0 ? REALM_OK : REALM_DENIED;
+	if (r != REALM_OK)
+		err_set(err, ERR_AUTH, "user dn is empty");
+out:
+	ldap_msgfree(res);
+	buf_clear(&base);
+	buf_clear(&filter);
+	return r;
+}
+
+static enum realm_result
+login(const struct realm_ctx *realm, const char *user, const char *password,
+    struct err *err)
+{
+	struct ldapc_conf conf;
+	struct ldapc *l = NULL;
+	struct buf who = BUF_INIT;
+	enum realm_result r;
+
+	if (ldapc_conf_load(&conf, realm, err) < 0)
+		return REALM_ERROR;
+	r = ldapc_open(&conf, &l, err);
+	if (r != REALM_OK)
+		goto out;
+	if (conf.ad) {
+		if (strchr(user, '@') == NULL && conf.domain != NULL)
+			buf_putf(&who, "%s@%s", user, conf.domain);
+		else
+			buf_puts(&who, user);
+	} else {
+		r = find_user_dn(l, user, &who, err);
+		if (r != REALM_OK)
+			goto out;
+	}
+	r = ldapc_bind(l, buf_str(&who), password, err);
+out:
+	ldapc_close(l);
+	ldapc_conf_clear(&conf);
+	buf_clear(&who);
+	return r;
+}
+
+static enum realm_result
+authenticate(const struct realm_ctx *realm, const char *user,
+    const char *password, const char *rhost, struct err *err)
+{
+	(void)rhost;
+	return login(realm, user, password, err);
+}
+
+const struct realm_ops realm_ops_ldap = {
+	.type = "ldap",
+	.caps = REALM_CAP_PASSWORD | REALM_CAP_SYNC,
+	.authenticate = authenticate,
+	.check = realm_ldap_check,
+};
+
+const struct realm_ops realm_ops_ad = {
+	.type = "ad",
+	.caps = REALM_CAP_PASSWORD | REALM_CAP_SYNC,
+	.authenticate = authenticate,
+	.check = realm_ldap_check,
+};
