@@ -37,7 +37,7 @@ static const struct realm_ctx pam_realm = {
 static void
 test_registry(void **state)
 {
-	const char *slots[] = { "ldap", "ad", "openid" };
+	const char *slots[] = { "openid" };
 	const struct realm_ops *ops;
 	size_t i;
 
@@ -71,12 +71,22 @@ test_registry(void **state)
 	assert_null(realm_driver("PVE"));
 	assert_false(realm_has_caps("nope", 0));
 	assert_true(realm_has_caps("ldap", 0));
+
+	for (i = 0; i < 2; i++) {
+		ops = realm_driver(i == 0 ? "ldap" : "ad");
+		assert_non_null(ops);
+		assert_non_null(ops->authenticate);
+		assert_non_null(ops->check);
+		assert_null(ops->set_password);
+		assert_true(realm_has_caps(ops->type,
+		    REALM_CAP_PASSWORD | REALM_CAP_SYNC));
+	}
 }
 
 static void
 test_not_built(void **state)
 {
-	const char *types[] = { "ldap", "ad", "openid" };
+	const char *types[] = { "openid" };
 	char want[128];
 	struct err err;
 	size_t i;
