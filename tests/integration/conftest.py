@@ -22,6 +22,8 @@ import time
 import pytest
 import requests
 
+from peers import slapd, slapd_factory, samba_ad  # noqa: F401  (LDAP/AD test peers)
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("REALMGATE_BIN", os.path.join(REPO, "build", "realmgate"))
 
