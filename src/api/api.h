@@ -43,6 +43,8 @@ struct api_env {
 	 * daemon's cached permission dumps); *result_r is then NULL.
 	 */
 	struct api_blob *raw_result;
+	/* when set, task handlers (realm sync) append their log here */
+	struct buf *task_log;
 };
 
 void api_env_init(struct api_env *env, const char *config_dir,

@@ -25,6 +25,13 @@ json_t *api_realm_types(struct api_env *env);
 /* Type of a realm ("pve", "ldap", ...), or NULL if it does not exist. */
 const char *api_realm_type(struct api_env *env, const char *realm);
 
+/*
+ * Check s against a named parameter format ("email", "pve-tfa-keys", ...):
+ * NULL when fine, else the reason (which may live in msg).
+ */
+const char *api_check_format(const char *format, const char *s,
+    struct buf *msg);
+
 
 /*
  * Case-insensitive user lookup for realms with case-sensitive 0: the

@@ -272,8 +272,8 @@ static const struct {
 	{"pve-vmid", fmt_vmid},
 };
 
-static const char *
-check_format(const char *format, const char *s, struct buf *msg)
+const char *
+api_check_format(const char *format, const char *s, struct buf *msg)
 {
 	size_t i;
 
@@ -347,7 +347,7 @@ list_item(const char *p, size_t len, void *arg)
 	if (lc->bad != NULL)
 		return;
 	item = xstrndup(p, len);
-	lc->bad = check_format(lc->format, item, lc->msg);
+	lc->bad = api_check_format(lc->format, item, lc->msg);
 	free(item);
 }
 
@@ -443,7 +443,7 @@ check_param(const struct param_def *d, json_t *params, struct buf *msg)
 			return NULL;
 		} else {
 			struct buf inner = BUF_INIT;
-			const char *bad = check_format(d->format, s, &inner);
+			const char *bad = api_check_format(d->format, s, &inner);
 
 			if (bad != NULL)
 				buf_putf(msg, "invalid format - %s", bad);

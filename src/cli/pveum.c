@@ -391,6 +391,24 @@ print_param_errors(const struct cli *cli, const struct api_env *env,
 	print_usage(stderr, cli->prog, c);
 }
 
+/* A task's log as the CLI shows it: without the "TASK OK/ERROR" line. */
+static void
+print_task_log(const struct buf *log)
+{
+	size_t len = log->len;
+
+	if (len > 0 && log->data[len - 1] == '\n') {
+		size_t start = len - 1;
+
+		while (start > 0 && log->data[start - 1] != '\n')
+			start--;
+		if (strncmp(log->data + start, "TASK ", 5) == 0)
+			len = start;
+	}
+	fwrite(log->data, 1, len, stdout);
+	fflush(stdout);
+}
+
 static int
 run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 {
@@ -398,11 +416,14 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 	struct parsed p = {json_object(), json_object()};
 	struct out_opts o = OUT_OPTS_INIT;
 	struct api_env env;
+	struct buf task_log = BUF_INIT;
 	json_t *result = NULL;
 	struct err err;
 	int rc = EXIT_FAIL;
 
 	api_env_init(&env, cli->config_dir, "root@pam");
+	if (c->print == PRINT_TASK)
+		env.task_log = &task_log;
 	if (m == NULL) {
 		cli_error(cli, "command '%s' is not available yet", c->words);
 		goto out;
@@ -433,6 +454,7 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 		goto out;
 	}
 	if (api_call(m, &env, p.params, &result, &err) < 0) {
+		print_task_log(&task_log);
 		if (env.param_errors != NULL)
 			print_param_errors(cli, &env, c, &err);
 		else
@@ -440,9 +462,13 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 		goto out;
 	}
 	out_options(p.cli, &o);
-	print_result(c, m, result, &o);
+	if (c->print == PRINT_TASK)
+		print_task_log(&task_log);
+	else
+		print_result(c, m, result, &o);
 	rc = 0;
 out:
+	buf_clear(&task_log);
 	/* like Proxmox's parser, tell about every line it skipped */
 	for (size_t i = 0; i < env.warnings.count; i++)
 		fprintf(stderr, "%s\n", env.warnings.items[i].msg);

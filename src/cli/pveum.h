@@ -14,6 +14,7 @@ enum print_kind {
 	PRINT_PERMS,	/* permission map */
 	PRINT_TICKET,	/* the ticket string only */
 	PRINT_PASSWD,	/* prompts for the new password */
+	PRINT_TASK,	/* a task (realm sync): print its log */
 };
 
 struct pveum_cmd {

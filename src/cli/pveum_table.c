@@ -60,6 +60,8 @@ const struct pveum_cmd pveum_cmds[] = {
 	    NULL, PRINT_NONE},
 	{"realm list", NULL, "GET", "/access/domains", NULL, NULL,
 	    PRINT_TABLE},
+	{"realm sync", NULL, "POST", "/access/domains/{realm}/sync", "realm",
+	    NULL, PRINT_TASK},
 	{"passwd", NULL, "PUT", "/access/password", "userid", NULL,
 	    PRINT_PASSWD},
 	{"ticket", NULL, "POST", "/access/ticket", "username", NULL,

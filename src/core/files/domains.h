@@ -163,6 +163,14 @@ int domains_value_check(enum dom_prop p, const char *value, struct buf *norm,
 int domains_sync_opts_map(const char *in, bool delete_deprecated,
     struct buf *out, struct err *err) RG_WARN_UNUSED;
 
+/* The values of a sync-defaults-options string, each NULL when absent. */
+struct domains_sync_defaults {
+	char *scope, *enable_new, *remove_vanished, *full, *purge;
+};
+int domains_sync_defaults_parse(const char *in,
+    struct domains_sync_defaults *out, struct err *err) RG_WARN_UNUSED;
+void domains_sync_defaults_clear(struct domains_sync_defaults *d);
+
 /* --- model, parse, write (domains.c, domains_rg.c) --- */
 
 struct domains_cfg *domains_new(void);	/* only pam and pve */

@@ -268,3 +268,33 @@ domains_sync_opts_map(const char *in, bool delete_deprecated,
 	propstr_clear(&v);
 	return 0;
 }
+
+int
+domains_sync_defaults_parse(const char *in, struct domains_sync_defaults *out,
+    struct err *err)
+{
+	struct ps_values v;
+
+	memset(out, 0, sizeof(*out));
+	if (in == NULL || in[0] == '\0')
+		return 0;
+	if (propstr_check(&propstr_sync, in, &v, err) < 0)
+		return -1;
+	out->scope = v.v[SK_SCOPE];
+	out->enable_new = v.v[SK_ENABLE_NEW];
+	out->remove_vanished = v.v[SK_REMOVE_VANISHED];
+	out->full = v.v[SK_FULL];
+	out->purge = v.v[SK_PURGE];
+	return 0;
+}
+
+void
+domains_sync_defaults_clear(struct domains_sync_defaults *d)
+{
+	free(d->scope);
+	free(d->enable_new);
+	free(d->remove_vanished);
+	free(d->full);
+	free(d->purge);
+	memset(d, 0, sizeof(*d));
+}

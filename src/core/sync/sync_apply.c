@@ -1,0 +1,476 @@
+/*
+ * Applying a directory's answer to user.cfg, step for step as Proxmox's
+ * realm sync (spec 6.3): vanished users first (entry, acl), then every
+ * synced user added, overwritten (new or `properties`) or updated, then
+ * the same for groups, with Proxmox's task log lines in the same order.
+ *
+ * Before anything changes, the guard looks at the answer as a whole: an
+ * empty directory, or one that would remove more than max_remove_pct of
+ * the realm's users, stops the sync (a dry run reports it instead).  A
+ * directory outage that answers "no entries" therefore cannot wipe a realm.
+ */
+#include "sync.h"
+#include "str.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool
+sync_in_realm(const char *id, char sep, const char *realm)
+{
+	size_t n = strlen(id), r = strlen(realm);
+
+	return n > r + 1 && id[n - r - 1] == sep &&
+	    strcmp(id + n - r, realm) == 0;
+}
+
+/* Sorted ids of the users (or groups) of the realm in cfg. */
+static const char **
+realm_ids(const struct hmap *m, char sep, const char *realm, size_t *n_r)
+{
+	const char **v = NULL, *k;
+	size_t n = 0, it = 0;
+
+	while (hmap_next(m, &it, &k, NULL)) {
+		if (!sync_in_realm(k, sep, realm))
+			continue;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = k;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), str_cmp_ptr);
+	*n_r = n;
+	return v;
+}
+
+static size_t
+count_vanished(const char **ids, size_t n, const struct hmap *synced)
+{
+	size_t i, v = 0;
+
+	for (i = 0; i < n; i++)
+		if (!hmap_has(synced, ids[i]))
+			v++;
+	return v;
+}
+
+/* The guard; 0 when the sync may go on. */
+static int
+guard(const struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct err *err)
+{
+	const char **ids;
+	size_t n, gone;
+	int rc = 0;
+
+	if (d->nusers == 0) {
+		err_set(err, ERR_INVALID, "the directory returned no users for "
+		    "realm '%s': refusing to sync, nothing was changed (if the "
+		    "directory really is empty, run again with "
+		    "override-guard 1)", o->realm);
+		rc = -1;
+	}
+	ids = realm_ids(&cfg->users, '@', o->realm, &n);
+	gone = count_vanished(ids, n, &d->user_by_id);
+	free(ids);
+	if (rc == 0 && o->users && o->rv_entry && n > 0 &&
+	    gone * 100 > (size_t)o->max_remove_pct * n) {
+		err_set(err, ERR_INVALID, "the sync would remove %zu of the %zu "
+		    "users of realm '%s', more than the %u%% allowed "
+		    "(sync-max-remove): refusing, nothing was changed (run "
+		    "again with override-guard 1 to apply it)", gone, n,
+		    o->realm, o->max_remove_pct);
+		rc = -1;
+	}
+	ids = realm_ids(&cfg->groups, '-', o->realm, &n);
+	free(ids);
+	if (rc == 0 && o->groups && o->rv_entry && n > 0 && d->ngroups == 0) {
+		err_set(err, ERR_INVALID, "the directory returned no groups "
+		    "for realm '%s' but %zu synced groups exist: refusing, "
+		    "nothing was changed (run again with override-guard 1)",
+		    o->realm, n);
+		rc = -1;
+	}
+	if (rc < 0 && (o->dry_run || o->override_guard)) {
+		buf_putf(log, "WARNING: %s\n", err->msg);
+		err_clear(err);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Diff lines for every ACL entry of subject, then remove them. */
+static size_t
+purge_acl(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
+    const char *subject, struct buf *diff)
+{
+	const struct acl_entry *first;
+	size_t i, count = 0, c;
+
+	c = acl_node_entries(n, kind, subject, &first);
+	for (i = 0; i < c; i++)
+		buf_putf(diff, "- acl %s %s %s%s\n", n->path[0] ? n->path : "/",
+		    subject, first[i].role, first[i].propagate ? "" :
+		    " (propagate 0)");
+	count += c;
+	for (i = 0; i < n->child_count; i++)
+		count += purge_acl(cfg, n->children[i], kind, subject, diff);
+	if (n->parent == NULL && count > 0)
+		ucfg_acl_purge_subject(cfg, NULL, kind, subject);
+	return count;
+}
+
+static size_t
+purge_subject(struct ucfg *cfg, enum acl_kind kind, const char *id,
+    struct buf *diff)
+{
+	const char *s = strpool_find(&cfg->pool, id);
+
+	if (s == NULL || cfg->acl_root == NULL)
+		return 0;
+	return purge_acl(cfg, cfg->acl_root, kind, s, diff);
+}
+
+/* --- users --- */
+
+static const char *
+user_field(const struct ucfg_user *u, enum sync_field f, char *num,
+    size_t size)
+{
+	switch (f) {
+	case SF_ENABLE:
+		return u->enable ? "1" : "0";
+	case SF_EXPIRE:
+		snprintf(num, size, "%lld", u->expire);
+		return num;
+	case SF_FIRSTNAME:
+		return u->firstname;
+	case SF_LASTNAME:
+		return u->lastname;
+	case SF_EMAIL:
+		return u->email;
+	case SF_COMMENT:
+		return u->comment;
+	case SF_KEYS:
+		return u->keys;
+	case SF_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+static void
+set_field(struct ucfg *cfg, struct ucfg_user *u, enum sync_field f,
+    const char *v)
+{
+	const char *t = v != NULL ? ucfg_text(cfg, v, strlen(v)) : NULL;
+
+	switch (f) {
+	case SF_ENABLE:
+		u->enable = v != NULL && str_truthy(v, strlen(v));
+		break;
+	case SF_EXPIRE:
+		u->expire = v != NULL ? strtoll(v, NULL, 10) : 0;
+		break;
+	case SF_FIRSTNAME:
+		u->firstname = t;
+		break;
+	case SF_LASTNAME:
+		u->lastname = t;
+		break;
+	case SF_EMAIL:
+		u->email = t;
+		break;
+	case SF_COMMENT:
+		u->comment = t;
+		break;
+	case SF_KEYS:
+		u->keys = t;
+		break;
+	case SF_COUNT:
+		break;
+	}
+}
+
+/* Apply the wanted values; diff lines for what changed.  true if any. */
+static bool
+set_fields(struct ucfg *cfg, struct ucfg_user *u, const char *const *want,
+    bool all, bool keep_enable, struct buf *diff)
+{
+	bool changed = false;
+	int f;
+
+	for (f = 0; f < SF_COUNT; f++) {
+		char a[24], b[24];
+		const char *old, *now;
+
+		if ((!all && want[f] == NULL) || (keep_enable && f == SF_ENABLE))
+			continue;
+		old = user_field(u, (enum sync_field)f, a, sizeof(a));
+		set_field(cfg, u, (enum sync_field)f, want[f]);
+		now = user_field(u, (enum sync_field)f, b, sizeof(b));
+		if ((old == NULL) != (now == NULL) ||
+		    (old != NULL && strcmp(old, now) != 0)) {
+			buf_putf(diff, "~ user %s: %s '%s' -> '%s'\n", u->id,
+			    sync_field_name((enum sync_field)f),
+			    old != NULL ? old : "", now != NULL ? now : "");
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static void
+remove_users(struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	const char **ids;
+	size_t n, i;
+
+	if (!o->rv_entry && !o->rv_acl)
+		return;
+	if (o->rv_entry)
+		buf_puts(log, "deleting outdated existing users first\n");
+	ids = realm_ids(&cfg->users, '@', o->realm, &n);
+	for (i = 0; i < n; i++) {
+		if (hmap_has(&d->user_by_id, ids[i]))
+			continue;
+		if (o->rv_entry) {
+			buf_putf(log, "remove user '%s'\n", ids[i]);
+			buf_putf(diff, "- user %s\n", ids[i]);
+			st->users_removed++;
+		}
+		if (o->rv_acl) {
+			buf_putf(log, "purge users '%s' ACL entries\n", ids[i]);
+			st->acl_removed += purge_subject(cfg, ACL_USER, ids[i],
+			    diff);
+		}
+		/* last: ids[i] may be the key of the user record */
+		if (o->rv_entry)
+			ucfg_user_del(cfg, ids[i]);
+	}
+	free(ids);
+}
+
+static void
+sync_user(struct ucfg *cfg, const struct sync_user *su,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	struct ucfg_user *u = ucfg_user(cfg, su->id);
+	bool changed;
+
+	if (u == NULL) {
+		u = ucfg_user_add(cfg, su->id);
+		struct buf none = BUF_INIT;
+
+		set_fields(cfg, u, su->val, true, true, &none);
+		buf_clear(&none);
+		u->enable = o->enable_new && !su->disabled;
+		buf_putf(log, "adding user '%s'\n", su->id);
+		buf_putf(diff, "+ user %s%s\n", su->id, u->enable ? ""
+		    : " (disabled)");
+		st->users_added++;
+		return;
+	}
+	if (o->rv_properties) {
+		/* the record is replaced, but enable and tokens stay */
+		changed = set_fields(cfg, u, su->val, true, true, diff);
+		buf_putf(log, "overwriting user '%s'\n", su->id);
+	} else {
+		changed = set_fields(cfg, u, su->val, false, false, diff);
+		buf_putf(log, "updating user '%s'\n", su->id);
+	}
+	if (su->disabled && u->enable) {
+		u->enable = false;
+		buf_putf(diff, "~ user %s: disabled in the directory\n",
+		    su->id);
+		changed = true;
+	}
+	if (changed)
+		st->users_changed++;
+	else
+		st->users_unchanged++;
+}
+
+static int
+cmp_user(const void *a, const void *b)
+{
+	return strcmp((*(const struct sync_user *const *)a)->id,
+	    (*(const struct sync_user *const *)b)->id);
+}
+
+static void
+update_users(struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	const struct sync_user **v = xcalloc(d->nusers + 1, sizeof(*v));
+	size_t i;
+
+	buf_putf(log, "syncing users (remove-vanished opts: %s)\n",
+	    o->rv_text);
+	remove_users(cfg, d, o, log, diff, st);
+	for (i = 0; i < d->nusers; i++)
+		v[i] = &d->users[i];
+	qsort(v, d->nusers, sizeof(*v), cmp_user);
+	for (i = 0; i < d->nusers; i++)
+		sync_user(cfg, v[i], o, log, diff, st);
+	free(v);
+}
+
+/* --- groups --- */
+
+static void
+remove_groups(struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	const char **ids;
+	size_t n, i;
+
+	if (!o->rv_entry && !o->rv_acl)
+		return;
+	if (o->rv_entry)
+		buf_puts(log, "deleting outdated existing groups first\n");
+	ids = realm_ids(&cfg->groups, '-', o->realm, &n);
+	for (i = 0; i < n; i++) {
+		if (hmap_has(&d->group_by_id, ids[i]))
+			continue;
+		if (o->rv_entry) {
+			buf_putf(log, "remove group '%s'\n", ids[i]);
+			buf_putf(diff, "- group %s\n", ids[i]);
+			st->groups_removed++;
+		}
+		if (o->rv_acl) {
+			buf_putf(log, "purge group '%s' ACL entries\n", ids[i]);
+			st->acl_removed += purge_subject(cfg, ACL_GROUP, ids[i],
+			    diff);
+		}
+		if (o->rv_entry)
+			ucfg_group_del(cfg, ids[i]);
+	}
+	free(ids);
+}
+
+/* Replace g's members by the synced ones; diff lines for the changes. */
+static bool
+set_members(struct ucfg *cfg, struct ucfg_group *g,
+    const struct sync_group *sg, struct buf *diff)
+{
+	const char **old;
+	size_t nold, i, j;
+	bool changed = false;
+
+	old = (const char **)hmap_sorted_values(&g->members, &nold);
+	for (i = 0, j = 0; i < nold || j < sg->nmembers;) {
+		int c = i == nold ? 1 : j == sg->nmembers ? -1
+		    : strcmp(old[i], sg->members[j]);
+
+		if (c < 0) {
+			buf_putf(diff, "~ group %s: - member %s\n", g->id,
+			    old[i]);
+			i++;
+			changed = true;
+		} else if (c > 0) {
+			buf_putf(diff, "~ group %s: + member %s\n", g->id,
+			    sg->members[j]);
+			j++;
+			changed = true;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	free(old);
+	if (!changed)
+		return false;
+	hmap_clear(&g->members);
+	for (j = 0; j < sg->nmembers; j++)
+		ucfg_group_add_member(cfg, g, sg->members[j]);
+	cfg->index_valid = false;
+	return true;
+}
+
+static void
+sync_group(struct ucfg *cfg, const struct sync_group *sg,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	struct ucfg_group *g = ucfg_group(cfg, sg->id);
+	size_t j;
+
+	if (g == NULL) {
+		g = ucfg_group_add(cfg, sg->id);
+		for (j = 0; j < sg->nmembers; j++)
+			ucfg_group_add_member(cfg, g, sg->members[j]);
+		buf_putf(log, "adding group '%s'\n", sg->id);
+		buf_putf(diff, "+ group %s (%zu members)\n", sg->id,
+		    sg->nmembers);
+		st->groups_added++;
+		return;
+	}
+	if (o->rv_properties) {
+		bool changed = false;
+
+		if (g->comment != NULL) {
+			buf_putf(diff, "~ group %s: comment '%s' -> ''\n",
+			    sg->id, g->comment);
+			g->comment = NULL;
+			changed = true;
+		}
+		if (set_members(cfg, g, sg, diff) || changed)
+			st->groups_changed++;
+		buf_putf(log, "overwriting group '%s'\n", sg->id);
+		return;
+	}
+	if (set_members(cfg, g, sg, diff))
+		st->groups_changed++;
+	buf_putf(log, "updating group '%s'\n", sg->id);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp((*(const struct sync_group *const *)a)->id,
+	    (*(const struct sync_group *const *)b)->id);
+}
+
+static void
+update_groups(struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st)
+{
+	const struct sync_group **v = xcalloc(d->ngroups + 1, sizeof(*v));
+	size_t i;
+
+	buf_putf(log, "syncing groups (remove-vanished opts: %s)\n",
+	    o->rv_text);
+	remove_groups(cfg, d, o, log, diff, st);
+	for (i = 0; i < d->ngroups; i++)
+		v[i] = &d->groups[i];
+	qsort(v, d->ngroups, sizeof(*v), cmp_group);
+	for (i = 0; i < d->ngroups; i++)
+		sync_group(cfg, v[i], o, log, diff, st);
+	free(v);
+}
+
+int
+sync_apply(struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *log, struct buf *diff,
+    struct sync_stats *st, struct err *err)
+{
+	memset(st, 0, sizeof(*st));
+	if (guard(cfg, d, o, log, err) < 0)
+		return -1;
+	if (o->users)
+		update_users(cfg, d, o, log, diff, st);
+	if (o->groups)
+		update_groups(cfg, d, o, log, diff, st);
+	ucfg_reindex(cfg);
+	return 0;
+}
