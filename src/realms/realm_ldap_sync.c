@@ -361,7 +361,14 @@ fetch_groups(struct fetch *f, struct ldapc *l, const char *base,
 	size_t n = 0;
 	int rc;
 
-	attrs[n++] = (char *)(uintptr_t)"member";
+	/*
+	 * AD caps a multi-valued read at MaxValRange (1500) values; asking
+	 * for the first range explicitly makes every AD (and Samba, which
+	 * has no cap of its own) answer in ranges, which ldapc_entry_values
+	 * follows to the end.
+	 */
+	attrs[n++] = (char *)(uintptr_t)(f->ad ? "member;range=0-1499"
+					       : "member");
 	attrs[n++] = (char *)(uintptr_t)"uniqueMember";
 	if (name_attr != NULL)
 		attrs[n++] = (char *)(uintptr_t)name_attr;
