@@ -8,6 +8,8 @@
  * HTTP layer shows the client one message for all of them.
  */
 #include "api_login.h"
+#include "sync/sync.h"
+#include "store.h"
 #include "api_int.h"
 #include "files/domains.h"
 #include "realm.h"
@@ -73,6 +75,65 @@ check_password(struct api_env *env, const char *userid, const char *password,
 	return -1;
 }
 
+/*
+ * login-groups: the user's memberships in the realm's existing groups
+ * follow the directory at each login.  Groups not in user.cfg yet wait for
+ * the next sync.  A failed lookup keeps the old memberships (the login
+ * itself has succeeded) and leaves a warning.
+ */
+static void
+refresh_groups(struct api_env *env, const struct domains_realm *r,
+    const char *userid)
+{
+	const struct realm_ops *ops = realm_driver(realm_type_name(r->type));
+	const char *at = strrchr(userid, '@');
+	struct sync_data d;
+	struct realm_ctx ctx;
+	struct store_tx tx;
+	struct err err;
+	char *name;
+	void **groups;
+	size_t n, i;
+	bool changed = false;
+
+	if (ops == NULL || ops->user_groups == NULL ||
+	    !domains_realm_bool(r, DP_LOGIN_GROUPS, false) || at == NULL)
+		return;
+	memset(&tx, 0, sizeof(tx));
+	sync_data_init(&d);
+	api_realm_ctx(env, r, &ctx);
+	name = xstrndup(userid, (size_t)(at - userid));
+	if (ops->user_groups(&ctx, name, &d, &err) < 0 ||
+	    store_begin_user(env, &tx, &err) < 0) {
+		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s at login "
+		    "failed, memberships kept: %s", userid, err.msg);
+		goto out;
+	}
+	groups = hmap_sorted_values(&tx.ucfg->groups, &n);
+	for (i = 0; i < n; i++) {
+		struct ucfg_group *g = groups[i];
+		bool want = hmap_has(&d.group_by_id, g->id);
+		const char *u = strpool_find(&tx.ucfg->pool, userid);
+		bool have = u != NULL && hmap_has(&g->members, u);
+
+		if (!sync_in_realm(g->id, '-', r->id) || want == have)
+			continue;
+		if (want)
+			ucfg_group_add_member(tx.ucfg, g, userid);
+		else
+			ucfg_group_del_member(tx.ucfg, g, u);
+		changed = true;
+	}
+	free(groups);
+	if (changed && store_commit_user(env, &tx, &err) < 0)
+		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s at login "
+		    "not saved: %s", userid, err.msg);
+out:
+	store_end(&tx);
+	sync_data_clear(&d);
+	free(name);
+}
+
 int
 api_login(struct api_env *env, const char *username, const char *password,
     bool allow_ticket, struct buf *userid_r, struct err *err)
@@ -115,9 +176,13 @@ api_login(struct api_env *env, const char *username, const char *password,
 		deny(err, "realm '%s' is disabled", r->id);
 		goto out;
 	}
-	if (!(allow_ticket && ticket_accepted(env, u->id, password)) &&
-	    check_password(env, u->id, password, r, err) < 0)
+	if (allow_ticket && ticket_accepted(env, u->id, password)) {
+		/* ticket renewal: no directory round trip */
+	} else if (check_password(env, u->id, password, r, err) < 0) {
 		goto out;
+	} else {
+		refresh_groups(env, r, u->id);
+	}
 	buf_reset(userid_r);
 	buf_puts(userid_r, u->id);
 	rc = 0;

@@ -97,7 +97,7 @@ api_user_lookup(struct api_env *env, const struct ucfg *cfg,
 }
 
 static const char *
-realm_opt(const char *key, void *arg)
+domains_opt(const char *key, void *arg)
 {
 	int p = domains_prop_find(key);
 
@@ -113,7 +113,7 @@ api_realm_ctx(struct api_env *env, const struct domains_realm *r,
 	ctx->type = realm_type_name(r->type);
 	ctx->config_dir = env->config_dir;
 	ctx->pam_service = getenv("REALMGATE_PAM_SERVICE");
-	ctx->opt = realm_opt;
+	ctx->opt = domains_opt;
 	ctx->opt_arg = (void *)(uintptr_t)r;
 }
 

@@ -14,21 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-opt(const struct realm_ctx *r, const char *key)
-{
-	const char *v;
-
-	if (r->opt == NULL)
-		return NULL;
-	v = r->opt(key, r->opt_arg);
-	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
 static bool
 opt_bool(const struct realm_ctx *r, const char *key, bool dflt)
 {
-	const char *v = opt(r, key);
+	const char *v = realm_opt(r, key);
 
 	return v == NULL ? dflt : strcmp(v, "0") != 0;
 }
@@ -89,13 +78,13 @@ ldapc_conf_load(struct ldapc_conf *c, const struct realm_ctx *r,
 	memset(c, 0, sizeof(*c));
 	c->realm = r->name;
 	c->ad = r->type != NULL && strcmp(r->type, "ad") == 0;
-	add_server(c, opt(r, "server1"));
-	add_server(c, opt(r, "server2"));
-	add_server_list(c, opt(r, "servers"));
+	add_server(c, realm_opt(r, "server1"));
+	add_server(c, realm_opt(r, "server2"));
+	add_server_list(c, realm_opt(r, "servers"));
 	if (c->nservers == 0)
 		return err_set(err, ERR_INVALID, "realm '%s' has no server",
 		    r->name);
-	mode = opt(r, "mode");
+	mode = realm_opt(r, "mode");
 	if (mode == NULL)
 		c->mode = opt_bool(r, "secure", false) ? LDAPC_LDAPS
 							: LDAPC_PLAIN;
@@ -105,21 +94,21 @@ ldapc_conf_load(struct ldapc_conf *c, const struct realm_ctx *r,
 		c->mode = LDAPC_STARTTLS;
 	else
 		c->mode = LDAPC_PLAIN;
-	v = opt(r, "port");
+	v = realm_opt(r, "port");
 	c->port = v != NULL ? atoi(v) : 0;
 	if (c->port <= 0 || c->port > 65535)
 		c->port = c->mode == LDAPC_LDAPS ? 636 : 389;
-	v = opt(r, "verify");
+	v = realm_opt(r, "verify");
 	c->verify = v == NULL ? -1 : strcmp(v, "0") != 0;
-	c->capath = opt(r, "capath");
-	c->cert = opt(r, "cert");
-	c->certkey = opt(r, "certkey");
-	c->sslversion = opt(r, "sslversion");
-	c->base_dn = opt(r, "base_dn");
-	c->bind_dn = opt(r, "bind_dn");
-	c->user_attr = opt(r, "user_attr");
-	c->domain = opt(r, "domain");
-	v = opt(r, "connect-timeout");
+	c->capath = realm_opt(r, "capath");
+	c->cert = realm_opt(r, "cert");
+	c->certkey = realm_opt(r, "certkey");
+	c->sslversion = realm_opt(r, "sslversion");
+	c->base_dn = realm_opt(r, "base_dn");
+	c->bind_dn = realm_opt(r, "bind_dn");
+	c->user_attr = realm_opt(r, "user_attr");
+	c->domain = realm_opt(r, "domain");
+	v = realm_opt(r, "connect-timeout");
 	c->connect_timeout = v != NULL ? (unsigned)atoi(v) : 0;
 	if (c->connect_timeout == 0)
 		c->connect_timeout = LDAPC_CONNECT_TIMEOUT_DEFAULT;

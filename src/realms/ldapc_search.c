@@ -3,6 +3,9 @@
  */
 #include "ldapc_search.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,23 +93,20 @@ ldapc_search_paged(struct ldapc *l, const char *base, const char *filter,
 	return 0;
 }
 
-void
-ldapc_entry_dn(struct ldapc *l, LDAPMessage *entry, struct buf *out)
+struct berval **
+ldapc_first_values(struct ldapc *l, LDAPMessage *e, const char *attr)
 {
-	char *dn = ldap_get_dn(l->ld, entry);
+	struct berval **v = ldap_get_values_len(l->ld, e, attr);
 
-	buf_reset(out);
-	if (dn != NULL)
-		buf_puts(out, dn);
-	ldap_memfree(dn);
+	if (v != NULL && v[0] == NULL) {
+		ldap_value_free_len(v);
+		return NULL;
+	}
+	return v;
 }
 
-/*
- * If name is "<attr>;range=<lo>-<hi>", return true and set *more and
- * *next (hi + 1) when hi is not "*".
- */
-static bool
-parse_range(const char *name, const char *attr, bool *more,
+bool
+ldapc_range_parse(const char *name, const char *attr, bool *more,
     unsigned long *next)
 {
 	size_t n = strlen(attr);
@@ -123,8 +123,10 @@ parse_range(const char *name, const char *attr, bool *more,
 		*more = false;
 		return true;
 	}
+	errno = 0;
 	hi = strtoul(dash + 1, &end, 10);
-	if (end == dash + 1 || *end != '\0')
+	if (end == dash + 1 || *end != '\0' || errno != 0 || hi == ULONG_MAX ||
+	    !isdigit((unsigned char)dash[1]))
 		return false;
 	*more = true;
 	*next = hi + 1;
@@ -154,6 +156,7 @@ fetch_ranges(struct ldapc *l, const char *dn, const char *attr,
 
 	while (more) {
 		char req[128], *attrs[2] = {req, NULL}, *name;
+		unsigned long asked = next;
 		LDAPMessage *res = NULL, *e;
 		BerElement *ber = NULL;
 		bool found = false;
@@ -170,7 +173,7 @@ fetch_ranges(struct ldapc *l, const char *dn, const char *attr,
 		for (name = e != NULL ? ldap_first_attribute(l->ld, e, &ber)
 				      : NULL;
 		    name != NULL; name = ldap_next_attribute(l->ld, e, ber)) {
-			if (!found && parse_range(name, attr, &more, &next)) {
+			if (!found && ldapc_range_parse(name, attr, &more, &next)) {
 				found = true;
 				total += emit(l, e, name, fn, arg);
 			}
@@ -180,6 +183,11 @@ fetch_ranges(struct ldapc *l, const char *dn, const char *attr,
 		ldap_msgfree(res);
 		if (!found)
 			break;
+		/* a hostile or broken server must not keep us in the loop */
+		if (more && next <= asked)
+			return err_set(err, ERR_INVALID, "ldap search %s on %s: "
+			    "the server's range answer does not advance", req,
+			    l->server);
 	}
 	return total;
 }
@@ -198,7 +206,7 @@ ldapc_entry_values(struct ldapc *l, LDAPMessage *entry, const char *attr,
 	    name = ldap_next_attribute(l->ld, entry, ber)) {
 		if (strcasecmp(name, attr) == 0) {
 			total += emit(l, entry, name, fn, arg);
-		} else if (!ranged && parse_range(name, attr, &more, &next)) {
+		} else if (!ranged && ldapc_range_parse(name, attr, &more, &next)) {
 			ranged = true;
 			total += emit(l, entry, name, fn, arg);
 		}

@@ -40,7 +40,16 @@ typedef void (*ldapc_value_fn)(const char *val, size_t len, void *arg);
 long ldapc_entry_values(struct ldapc *l, LDAPMessage *entry,
     const char *attr, ldapc_value_fn fn, void *arg, struct err *err);
 
-/* The entry's DN into out (replacing its contents). */
-void ldapc_entry_dn(struct ldapc *l, LDAPMessage *entry, struct buf *out);
+/*
+ * If name is "<attr>;range=<lo>-<hi>" (attr compared case-insensitively),
+ * return true and set *more, and *next to hi + 1 when hi is not "*".
+ */
+bool ldapc_range_parse(const char *name, const char *attr, bool *more,
+    unsigned long *next);
+
+/* The values of attr when it has at least one, else NULL (free with
+ * ldap_value_free_len). */
+struct berval **ldapc_first_values(struct ldapc *l, LDAPMessage *e,
+    const char *attr);
 
 #endif

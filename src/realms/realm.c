@@ -28,6 +28,17 @@ static const struct realm_ops *const realm_drivers[] = {
 /* Longest user id is 64 bytes (spec 1.2), so the name part is shorter. */
 #define REALM_USER_MAX 64
 
+const char *
+realm_opt(const struct realm_ctx *realm, const char *key)
+{
+	const char *v;
+
+	if (realm->opt == NULL)
+		return NULL;
+	v = realm->opt(key, realm->opt_arg);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
 const struct realm_ops *
 realm_driver(const char *type)
 {

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "compiler.h"
 #include "err.h"
+#include "sync/sync.h"
 
 #include <stdbool.h>
 
@@ -73,6 +74,12 @@ struct realm_ops {
 	 */
 	int (*check)(const struct realm_ctx *realm, const char *password,
 	    struct buf *report, struct err *err);
+	/*
+	 * The realm's groups user is in, by the directory, added to d as
+	 * groups (login-time refresh).  NULL: the realm has no groups.
+	 */
+	int (*user_groups)(const struct realm_ctx *realm, const char *user,
+	    struct sync_data *d, struct err *err);
 	/* Forget what the realm stores about user; NULL: nothing stored. */
 	int (*delete_user)(const struct realm_ctx *realm, const char *user,
 	    struct err *err);
@@ -87,9 +94,16 @@ extern const struct realm_ops realm_ops_pam;
 extern const struct realm_ops realm_ops_ldap;
 extern const struct realm_ops realm_ops_ad;
 
+/* ldap/ad: see realm_ops.user_groups (realm_ldap_groups.c). */
+int realm_ldap_user_groups(const struct realm_ctx *realm, const char *user,
+    struct sync_data *d, struct err *err);
+
 /* ldap/ad: see realm_ops.check (realm_ldap_check.c). */
 int realm_ldap_check(const struct realm_ctx *realm, const char *password,
     struct buf *report, struct err *err);
+
+/* An option of the realm by its domains.cfg key; NULL when unset or "". */
+const char *realm_opt(const struct realm_ctx *realm, const char *key);
 
 /* The driver registered for a type name, or NULL for an unknown type. */
 const struct realm_ops *realm_driver(const char *type);

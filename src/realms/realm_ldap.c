@@ -119,6 +119,7 @@ const struct realm_ops realm_ops_ldap = {
 	.caps = REALM_CAP_PASSWORD | REALM_CAP_SYNC,
 	.authenticate = authenticate,
 	.check = realm_ldap_check,
+	.user_groups = realm_ldap_user_groups,
 };
 
 const struct realm_ops realm_ops_ad = {
@@ -126,4 +127,5 @@ const struct realm_ops realm_ops_ad = {
 	.caps = REALM_CAP_PASSWORD | REALM_CAP_SYNC,
 	.authenticate = authenticate,
 	.check = realm_ldap_check,
+	.user_groups = realm_ldap_user_groups,
 };

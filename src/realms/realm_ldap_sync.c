@@ -13,6 +13,7 @@
  * Proxmox cannot store mapped instead of dropped.
  */
 #include "realm_ldap_sync.h"
+#include "realm_ldap_int.h"
 #include "ldapc_conf.h"
 #include "ldapc_conn.h"
 #include "ldapc_filter.h"
@@ -36,7 +37,6 @@
 
 #define AD_UAC_DISABLED	 0x2
 #define AD_EPOCH_OFFSET	 11644473600LL	/* 1601-01-01 to 1970-01-01 */
-#define AD_IN_CHAIN	 "1.2.840.113556.1.4.1941"
 
 /* An LDAP attribute and the user field it fills. */
 struct amap {
@@ -55,13 +55,6 @@ struct fetch {
 	struct buf tmp;
 };
 
-static const char *
-opt(const struct realm_ctx *r, const char *key)
-{
-	const char *v = r->opt != NULL ? r->opt(key, r->opt_arg) : NULL;
-
-	return v != NULL && v[0] != '\0' ? v : NULL;
-}
 
 /* An attribute description we may put into a filter: name or OID. */
 static bool
@@ -106,7 +99,7 @@ add_map(struct fetch *f, const char *attr, enum sync_field field)
 static void
 build_map(struct fetch *f)
 {
-	const char *sa = opt(f->realm, "sync_attributes"), *p;
+	const char *sa = realm_opt(f->realm, "sync_attributes"), *p;
 	int i;
 
 	for (i = 0; i < SF_COUNT; i++)
@@ -153,11 +146,11 @@ build_map(struct fetch *f)
 static void
 user_filter(struct fetch *f, struct buf *out)
 {
-	const char *classes = opt(f->realm, "user_classes");
+	const char *classes = realm_opt(f->realm, "user_classes");
 	size_t i;
 
 	buf_puts(out, "(&");
-	ldapc_filter_wrap(out, opt(f->realm, "filter"));
+	ldapc_filter_wrap(out, realm_opt(f->realm, "filter"));
 	buf_puts(out, "(|(");
 	buf_puts(out, f->user_attr);
 	buf_puts(out, "=*)");
@@ -169,18 +162,6 @@ user_filter(struct fetch *f, struct buf *out)
 	buf_putc(out, ')');
 }
 
-/* The first value of attr, or NULL (borrowed from vals). */
-static struct berval **
-first_values(struct ldapc *l, LDAPMessage *e, const char *attr)
-{
-	struct berval **v = ldap_get_values_len(l->ld, e, attr);
-
-	if (v != NULL && v[0] == NULL) {
-		ldap_value_free_len(v);
-		return NULL;
-	}
-	return v;
-}
 
 static void
 ad_account(struct fetch *f, struct ldapc *l, LDAPMessage *e,
@@ -189,14 +170,14 @@ ad_account(struct fetch *f, struct ldapc *l, LDAPMessage *e,
 	struct berval **v;
 	char num[32];
 
-	if ((v = first_values(l, e, "userAccountControl")) != NULL) {
+	if ((v = ldapc_first_values(l, e, "userAccountControl")) != NULL) {
 		unsigned long uac = strtoul(v[0]->bv_val, NULL, 10);
 
 		u->disabled = (uac & AD_UAC_DISABLED) != 0;
 		ldap_value_free_len(v);
 	}
 	if (!f->expire_mapped &&
-	    (v = first_values(l, e, "accountExpires")) != NULL) {
+	    (v = ldapc_first_values(l, e, "accountExpires")) != NULL) {
 		long long ft = strtoll(v[0]->bv_val, NULL, 10);
 
 		ldap_value_free_len(v);
@@ -220,7 +201,7 @@ on_user(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 	char *dn;
 
 	(void)err;
-	name = first_values(l, e, f->user_attr);
+	name = ldapc_first_values(l, e, f->user_attr);
 	if (name == NULL)
 		return 0;
 	buf_reset(&f->tmp);
@@ -233,7 +214,7 @@ on_user(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 	if (u == NULL)
 		return 0;
 	for (i = 0; i < f->nmap; i++) {
-		struct berval **v = first_values(l, e, f->map[i].attr);
+		struct berval **v = ldapc_first_values(l, e, f->map[i].attr);
 
 		if (v == NULL)
 			continue;
@@ -287,23 +268,22 @@ on_member(const char *val, size_t len, void *arg)
 	sync_group_member_dn(m->d, m->g, val, len);
 }
 
-static int
-on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
+/*
+ * The group id of a directory group entry into id: group_name_attr or the
+ * first RDN value, mapped if needed, plus "-<realm>".  false (with a
+ * warning in d) when the group cannot be stored.
+ */
+bool
+realm_ldap_group_id(const struct realm_ctx *realm, const char *realm_name,
+    struct ldapc *l, LDAPMessage *e, const char *dn, struct sync_data *d,
+    struct buf *id)
 {
-	struct fetch *f = arg;
-	const char *name_attr = opt(f->realm, "group_name_attr");
-	struct buf name = BUF_INIT, id = BUF_INIT;
-	struct member_ctx m;
-	struct sync_group *g;
-	bool mapped, have = false;
-	char *dn = ldap_get_dn(l->ld, e);
-	long n;
-	int rc = 0;
+	const char *name_attr = realm_opt(realm, "group_name_attr");
+	struct buf name = BUF_INIT;
+	bool mapped, have = false, ok = false;
 
-	if (dn == NULL)
-		goto out;
 	if (name_attr != NULL) {
-		struct berval **v = first_values(l, e, name_attr);
+		struct berval **v = ldapc_first_values(l, e, name_attr);
 
 		if (v != NULL) {
 			buf_put(&name, v[0]->bv_val, v[0]->bv_len);
@@ -312,25 +292,45 @@ on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 		}
 	}
 	if (!have && !sync_dn_first_value(dn, &name)) {
-		sync_warn(f->d, "skipping group %s: no name", dn);
+		sync_warn(d, "skipping group %s: no name", dn);
 		goto out;
 	}
-	if (!sync_group_name(name.data, name.len,
-	    opt(f->realm, "group-name-map"), &id, &mapped)) {
-		sync_warn(f->d, "skipping group '%s' (%s): nothing of its name "
+	if (!sync_group_name(name.data, name.len, realm_opt(realm,
+	    "group-name-map"), id, &mapped)) {
+		sync_warn(d, "skipping group '%s' (%s): nothing of its name "
 		    "can be used in a group id; add it to group-name-map",
 		    buf_str(&name), dn);
 		goto out;
 	}
-	buf_putf(&id, "-%s", f->conf->realm);
-	if (!id_group_valid(id.data, id.len)) {
-		sync_warn(f->d, "skipping group '%s': '%s' is not a valid group "
-		    "id", buf_str(&name), buf_str(&id));
+	buf_putf(id, "-%s", realm_name);
+	if (!id_group_valid(id->data, id->len)) {
+		sync_warn(d, "skipping group '%s': '%s' is not a valid group "
+		    "id", buf_str(&name), buf_str(id));
 		goto out;
 	}
 	if (mapped)
-		sync_warn(f->d, "group '%s' is stored as '%s'", buf_str(&name),
-		    buf_str(&id));
+		sync_warn(d, "group '%s' is stored as '%s'", buf_str(&name),
+		    buf_str(id));
+	ok = true;
+out:
+	buf_clear(&name);
+	return ok;
+}
+
+static int
+on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
+{
+	struct fetch *f = arg;
+	struct buf id = BUF_INIT;
+	struct member_ctx m;
+	struct sync_group *g;
+	char *dn = ldap_get_dn(l->ld, e);
+	long n;
+	int rc = 0;
+
+	if (dn == NULL ||
+	    !realm_ldap_group_id(f->realm, f->conf->realm, l, e, dn, f->d, &id))
+		goto out;
 	g = sync_add_group(f->d, buf_str(&id), dn);
 	if (g == NULL)
 		goto out;
@@ -344,18 +344,26 @@ on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 		rc = -1;
 out:
 	ldap_memfree(dn);
-	buf_clear(&name);
 	buf_clear(&id);
 	return rc;
+}
+
+void
+realm_ldap_group_filter(const struct realm_ctx *realm, struct buf *out)
+{
+	const char *classes = realm_opt(realm, "group_classes");
+
+	ldapc_filter_wrap(out, realm_opt(realm, "group_filter"));
+	ldapc_filter_any(out, "objectclass", classes != NULL ? classes
+	    : DEFAULT_GROUP_CLASSES, NULL);
 }
 
 static int
 fetch_groups(struct fetch *f, struct ldapc *l, const char *base,
     struct ldap_fetch_stats *st, struct err *err)
 {
-	const char *classes = opt(f->realm, "group_classes");
-	const char *gdn = opt(f->realm, "group_dn");
-	const char *name_attr = opt(f->realm, "group_name_attr");
+	const char *gdn = realm_opt(f->realm, "group_dn");
+	const char *name_attr = realm_opt(f->realm, "group_name_attr");
 	char *attrs[4];
 	struct buf filter = BUF_INIT;
 	size_t n = 0;
@@ -374,9 +382,7 @@ fetch_groups(struct fetch *f, struct ldapc *l, const char *base,
 		attrs[n++] = (char *)(uintptr_t)name_attr;
 	attrs[n] = NULL;
 	buf_puts(&filter, "(&");
-	ldapc_filter_wrap(&filter, opt(f->realm, "group_filter"));
-	ldapc_filter_any(&filter, "objectclass", classes != NULL ? classes
-	    : DEFAULT_GROUP_CLASSES, NULL);
+	realm_ldap_group_filter(f->realm, &filter);
 	buf_putc(&filter, ')');
 	rc = ldapc_search_paged(l, gdn != NULL ? gdn : base, buf_str(&filter),
 	    attrs, GROUP_PAGE, on_group, f, &st->group_pages, err);
@@ -461,8 +467,8 @@ realm_ldap_fetch(const struct realm_ctx *realm, bool groups,
 	if (groups) {
 		if (fetch_groups(&f, l, buf_str(&base), st, err) < 0)
 			goto out;
-		if (opt(realm, "nested-groups") != NULL &&
-		    strcmp(opt(realm, "nested-groups"), "0") != 0) {
+		if (realm_opt(realm, "nested-groups") != NULL &&
+		    strcmp(realm_opt(realm, "nested-groups"), "0") != 0) {
 			if (f.ad && ad_nested(&f, l, buf_str(&base), err) < 0)
 				goto out;
 			if (!f.ad)

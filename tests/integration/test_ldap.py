@@ -471,3 +471,32 @@ def test_sync_through_the_api_returns_a_upid(daemon, slapd):
     r = s.post("/access/domains/pve/sync", data={"scope": "users"})
     assert r.status_code >= 400
     assert "Only LDAP/AD realms can be synced" in r.text
+
+
+def test_login_refreshes_group_memberships(slapd_factory):
+    """login-groups 1: a membership change applies at the next login."""
+    peer = slapd_factory(nusers=6, ngroups=3, members=2, special=False)
+    d = new_config_dir()
+    add_realm(d, peer, extra=("--login-groups", "1", "--nested-groups", "1"))
+    sync(d, "--scope", "both")
+
+    def groups_of(user):
+        return sorted(g["groupid"] for g in cli_json(d, "group", "list")
+                      if user in (g.get("users") or "").split(","))
+    assert groups_of("user1@corp") == ["group1-corp"]
+    # user1 leaves group1 and joins group3; group2 is nested in group3
+    peer.ldapmodify(
+        "dn: %s\nchangetype: modify\ndelete: member\nmember: %s\n\n"
+        "dn: %s\nchangetype: modify\nadd: member\nmember: %s\n"
+        "member: %s\n" % (peer.group_dn("group1"), peer.user_dn(1),
+                          peer.group_dn("group3"), peer.user_dn(1),
+                          peer.group_dn("group2")))
+    assert groups_of("user1@corp") == ["group1-corp"]    # not yet
+    p = cli_ticket(d, "user1@corp", peer.user_password)
+    assert p.returncode == 0, p.stderr
+    assert groups_of("user1@corp") == ["group3-corp"]
+    # user3 is in group2, and so (nested) in group3
+    p = cli_ticket(d, "user3@corp", peer.user_password)
+    assert p.returncode == 0, p.stderr
+    assert groups_of("user3@corp") == ["group2-corp", "group3-corp"]
+    shutil.rmtree(d, ignore_errors=True)
