@@ -236,3 +236,4 @@ if [ -r "$OUT/compat.txt" ]; then
 	    "$(kv "$C" read_parse_queries_ms.median)" "info"
 fi
 [ "${SERVE_BENCH:-1}" = 0 ] || "$HERE/serve-bench.sh" "$BUILD_DIR" # server benchmarks; SERVE_BENCH=0 skips
+[ "${LDAP_BENCH:-1}" = 0 ] || "$HERE/ldap-bench.sh" "$BUILD_DIR" # realm sync and LDAP logins; LDAP_BENCH=0 skips

@@ -40,7 +40,7 @@ struct ucfg_user {
 struct ucfg_group {
 	const char *id;
 	const char *comment;
-	struct hmap members;	/* interned user id -> itself */
+	struct hmap members;	/* set of interned user ids (hmap_set_add) */
 };
 
 struct ucfg_role {

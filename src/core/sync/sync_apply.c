@@ -357,6 +357,20 @@ remove_groups(struct ucfg *cfg, const struct sync_data *d,
 	free(ids);
 }
 
+/* The keys of a member set, sorted (the values are only markers). */
+static const char **
+member_ids(const struct hmap *m, size_t *n_r)
+{
+	const char **v = xcalloc(m->count + 1, sizeof(*v)), *k;
+	size_t n = 0, it = 0;
+
+	while (hmap_next(m, &it, &k, NULL))
+		v[n++] = k;
+	qsort(v, n, sizeof(*v), str_cmp_ptr);
+	*n_r = n;
+	return v;
+}
+
 /* Replace g's members by the synced ones; diff lines for the changes. */
 static bool
 set_members(struct ucfg *cfg, struct ucfg_group *g,
@@ -366,7 +380,7 @@ set_members(struct ucfg *cfg, struct ucfg_group *g,
 	size_t nold, i, j;
 	bool changed = false;
 
-	old = (const char **)hmap_sorted_values(&g->members, &nold);
+	old = member_ids(&g->members, &nold);
 	for (i = 0, j = 0; i < nold || j < sg->nmembers;) {
 		int c = i == nold ? 1 : j == sg->nmembers ? -1
 		    : strcmp(old[i], sg->members[j]);
