@@ -108,6 +108,11 @@ struct api_method {
 	const struct param_def *params;	/* terminated by {NULL} */
 	const struct return_prop *returns; /* terminated by {NULL}, or NULL */
 	const char *desc;
+	/*
+	 * A GET that reads priv/ (the daemon runs it in authd, like every
+	 * change, instead of in the unprivileged front).
+	 */
+	bool reads_priv;
 };
 
 /*

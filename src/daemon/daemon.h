@@ -38,6 +38,9 @@ int serve_main(const char *config_dir, int argc, char **argv);
 /* One root helper worker's loop; returns when the front is gone. */
 int authd_run(const struct serve_opts *opts, int fd);
 
+/* The realm-sync job scheduler's loop (root); returns on SIGTERM. */
+int scheduler_run(const char *config_dir);
+
 /* The front: serves until SIGTERM; returns the exit status. */
 int front_run(const struct serve_opts *opts, const struct buf *cert_pem,
     const struct buf *key_pem, const int *fds, size_t nfds);

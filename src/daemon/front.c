@@ -225,7 +225,7 @@ complete(struct job *j)
 	snprintf(err.msg, sizeof(err.msg), "%s",
 	    reply.message != NULL ? reply.message : "error");
 	errors = reply.errors;
-	if (status == 200 && !j->is_login)
+	if (status == 200 && !j->is_login && strcmp(j->method, "GET") != 0)
 		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {
@@ -382,7 +382,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, http_status_for(&err, false), err.msg);
 		goto out;
 	}
-	if (strcmp(method, "GET") != 0) {
+	if (strcmp(method, "GET") != 0 || m->reads_priv) {
 		/* authd may take a while (PAM, hashing): not on this thread */
 		dispatch(c, req, method, path, params, env.authid, client,
 		    is_login);

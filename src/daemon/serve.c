@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile pid_t front_pid;
+static volatile pid_t front_pid, sched_pid;
 static volatile sig_atomic_t stopping;
 
 static void
@@ -37,6 +37,8 @@ forward_signal(int sig)
 		stopping = 1;
 	if (front_pid > 0)
 		kill(front_pid, sig == SIGHUP ? SIGHUP : SIGTERM);
+	if (sched_pid > 0 && sig != SIGHUP)
+		kill(sched_pid, SIGTERM);
 }
 
 static int
@@ -199,6 +201,8 @@ stop_all(const pid_t *workers, unsigned n)
 
 	if (front_pid > 0)
 		kill(front_pid, SIGTERM);
+	if (sched_pid > 0)
+		kill(sched_pid, SIGTERM);
 	for (i = 0; i < n; i++)
 		if (workers[i] > 0)
 			kill(workers[i], SIGTERM);
@@ -256,6 +260,17 @@ supervise(const struct serve_opts *o, const struct passwd *pw,
 			_exit(authd_run(o, sv[i][0]));
 		}
 	}
+	sched_pid = fork();
+	if (sched_pid == 0) {
+		for (j = 0; j < n; j++) {
+			close(sv[j][0]);
+			close(sv[j][1]);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		prctl(PR_SET_DUMPABLE, 0);
+		buf_clear_secret(key);
+		_exit(scheduler_run(o->config_dir));
+	}
 	for (i = 0; i < n; i++) {
 		close(sv[i][0]);
 		close(sv[i][1]);
@@ -270,7 +285,7 @@ supervise(const struct serve_opts *o, const struct passwd *pw,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	for (alive = n + 1; alive > 0;) {
+	for (alive = n + (sched_pid > 0 ? 2 : 1); alive > 0;) {
 		pid = waitpid(-1, &status, 0);
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -288,8 +303,9 @@ supervise(const struct serve_opts *o, const struct passwd *pw,
 		}
 		if (rc == 0) {
 			fprintf(stderr, "realmgate: %s %ld ended (status %d); "
-			    "shutting down\n", pid == front_pid ? "the HTTP front" :
-			    "authd worker", (long)pid, WIFEXITED(status) ?
+			    "shutting down\n", pid == front_pid ? "the HTTP front"
+			    : pid == sched_pid ? "the job scheduler"
+			    : "authd worker", (long)pid, WIFEXITED(status) ?
 			    WEXITSTATUS(status) : 128 + WTERMSIG(status));
 			rc = 1;
 		}

@@ -500,3 +500,47 @@ def test_login_refreshes_group_memberships(slapd_factory):
     assert p.returncode == 0, p.stderr
     assert groups_of("user3@corp") == ["group2-corp", "group3-corp"]
     shutil.rmtree(d, ignore_errors=True)
+
+
+def test_scheduled_sync_job_runs_in_the_daemon(daemon, slapd):
+    s = daemon.session("alice@pve")
+    r = s.post("/cluster/jobs/realm-sync/every-2s",
+               data={"realm": REALM, "schedule": "*:*:0/2",
+                     "scope": "users", "enable-new": 1,
+                     "comment": "test job"})
+    assert r.status_code == 200, r.text
+    text = read(os.path.join(daemon.config_dir, "jobs.cfg"))
+    assert text.startswith("realm-sync: every-2s\n"), text
+    assert "\trealm corp\n\tschedule *:*:0/2\n\tscope users\n" in text
+    # bad input is refused with Proxmox-like messages
+    r = s.post("/cluster/jobs/realm-sync/bad",
+               data={"realm": "pve", "schedule": "02:30", "scope": "users"})
+    assert r.status_code == 500 and "Only LDAP/AD realms" in r.text
+    r = s.post("/cluster/jobs/realm-sync/bad2",
+               data={"realm": REALM, "schedule": "25:99:99", "scope": "users"})
+    assert r.status_code == 400 and "schedule" in r.json()["errors"], r.text
+    state = os.path.join(daemon.config_dir, "priv", "jobs",
+                         "realm-sync-every-2s.json")
+    deadline = time.monotonic() + 30
+    st = {}
+    while time.monotonic() < deadline:
+        if os.path.exists(state):
+            st = json.loads(read(state))
+            if "upid" in st:
+                break
+        time.sleep(0.3)
+    assert "upid" in st, st
+    assert ":auth-realm-sync:corp:root@pam:" in st["upid"]
+    assert "user:user42@corp:" in read(os.path.join(daemon.config_dir,
+                                                     "user.cfg"))
+    jobs = s.get("/cluster/jobs/realm-sync").json()["data"]
+    job = [j for j in jobs if j["id"] == "every-2s"][0]
+    assert job["last-run"] > 0 and job["next-run"] >= job["last-run"]
+    assert job["comment"] == "test job" and job["enabled"] == 1
+    r = s.put("/cluster/jobs/realm-sync/every-2s", data={"enabled": 0})
+    assert r.status_code == 200, r.text
+    r = s.delete("/cluster/jobs/realm-sync/every-2s")
+    assert r.status_code == 200, r.text
+    assert not os.path.exists(state)
+    assert "every-2s" not in read(os.path.join(daemon.config_dir,
+                                               "jobs.cfg"))

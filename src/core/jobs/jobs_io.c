@@ -1,0 +1,125 @@
+/*
+ * jobs.cfg on disk, and the per-job run state Proxmox keeps beside it in
+ * priv/jobs/realm-sync-<id>.json ({"time":…} when a run starts,
+ * {"time":…,"upid":…} after it, {"time":…,"error":…} when it failed).
+ * The scheduler reads the state to decide whether a job is due; the API
+ * shows it as last-run.
+ */
+#include "jobs_state.h"
+#include "fileio.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+jobs_load(const char *config_dir, struct diag *d, struct jobs_cfg **cfg_r,
+    struct err *err)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	int rc = 0;
+
+	buf_putf(&path, "%s/%s", config_dir, JOBS_FILE);
+	if (file_read(buf_str(&path), FILE_MAX_CONFIG, &text, err) < 0) {
+		if (err->code != ERR_NOT_FOUND)
+			rc = -1;
+		else
+			err_clear(err);
+	}
+	if (rc == 0)
+		*cfg_r = jobs_cfg_parse(buf_str(&text), text.len, JOBS_FILE, d);
+	buf_clear(&path);
+	buf_clear(&text);
+	return rc;
+}
+
+int
+jobs_save(const char *config_dir, const struct jobs_cfg *cfg, struct err *err)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	int rc;
+
+	buf_putf(&path, "%s/%s", config_dir, JOBS_FILE);
+	jobs_cfg_write(cfg, &text);
+	rc = file_write_atomic(buf_str(&path), buf_str(&text), text.len, 0640,
+	    err);
+	buf_clear(&path);
+	buf_clear(&text);
+	return rc;
+}
+
+static void
+state_path(const char *config_dir, const char *id, struct buf *out)
+{
+	buf_putf(out, "%s/priv/jobs/realm-sync-%s.json", config_dir, id);
+}
+
+int
+jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct err err;
+	json_t *j = NULL, *v;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	state_path(config_dir, id, &path);
+	if (file_read(buf_str(&path), 65536, &text, &err) < 0)
+		goto out;
+	j = json_loadb(text.data, text.len, 0, NULL);
+	if (!json_is_object(j))
+		goto out;
+	if (json_is_integer(v = json_object_get(j, "time")))
+		st->time = (time_t)json_integer_value(v);
+	if (json_is_string(v = json_object_get(j, "upid")))
+		snprintf(st->upid, sizeof(st->upid), "%s", json_string_value(v));
+	if (json_is_string(v = json_object_get(j, "error")))
+		snprintf(st->error, sizeof(st->error), "%s",
+		    json_string_value(v));
+	rc = st->time > 0 ? 0 : -1;
+out:
+	json_decref(j);
+	buf_clear(&path);
+	buf_clear(&text);
+	return rc;
+}
+
+int
+jobs_state_write(const char *config_dir, const char *id,
+    const struct jobs_state *st, struct err *err)
+{
+	struct buf path = BUF_INIT;
+	json_t *j = json_object();
+	char *text;
+	int rc = -1;
+
+	json_object_set_new(j, "time", json_integer((json_int_t)st->time));
+	if (st->upid[0] != '\0')
+		json_object_set_new(j, "upid", json_string(st->upid));
+	if (st->error[0] != '\0')
+		json_object_set_new(j, "error", json_string(st->error));
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_putf(&path, "%s/priv/jobs", config_dir);
+	if (text != NULL && file_mkdirs(buf_str(&path), 0700, err) == 0) {
+		buf_reset(&path);
+		state_path(config_dir, id, &path);
+		rc = file_write_atomic(buf_str(&path), text, strlen(text), 0600,
+		    err);
+	}
+	free(text);
+	json_decref(j);
+	buf_clear(&path);
+	return rc;
+}
+
+void
+jobs_state_delete(const char *config_dir, const char *id)
+{
+	struct buf path = BUF_INIT;
+
+	state_path(config_dir, id, &path);
+	(void)unlink(buf_str(&path));
+	buf_clear(&path);
+}

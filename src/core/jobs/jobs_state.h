@@ -1,0 +1,32 @@
+/*
+ * Loading and saving jobs.cfg, and the run state of each realm-sync job
+ * (priv/jobs/realm-sync-<id>.json, Proxmox's file and keys).
+ */
+#ifndef RG_JOBS_STATE_H
+#define RG_JOBS_STATE_H
+
+#include "jobs_cfg.h"
+
+#include <time.h>
+
+/* jobs.cfg (a missing file is an empty one); warnings go to d. */
+int jobs_load(const char *config_dir, struct diag *d, struct jobs_cfg **cfg_r,
+    struct err *err) RG_WARN_UNUSED;
+/* Write jobs.cfg atomically (the caller holds the file-jobs_cfg lock). */
+int jobs_save(const char *config_dir, const struct jobs_cfg *cfg,
+    struct err *err) RG_WARN_UNUSED;
+
+struct jobs_state {
+	time_t time;		/* start of the last run (or of the job) */
+	char upid[256];		/* its task id, "" while starting */
+	char error[512];	/* why it failed, "" if it did not */
+};
+
+/* 0 with *st filled, -1 when there is no (usable) state file. */
+int jobs_state_read(const char *config_dir, const char *id,
+    struct jobs_state *st);
+int jobs_state_write(const char *config_dir, const char *id,
+    const struct jobs_state *st, struct err *err) RG_WARN_UNUSED;
+void jobs_state_delete(const char *config_dir, const char *id);
+
+#endif
