@@ -94,6 +94,37 @@ cmd_config(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Directory realms that talk TLS without `verify` keep Proxmox's meaning
+ * (no certificate check): legal, but worth a warning.
+ */
+static size_t
+lint_realms(const struct cli *cli)
+{
+	struct domains_cfg *d = NULL;
+	struct err err;
+	size_t i, n = 0;
+
+	if (domains_load(cli->config_dir, NULL, &d, &err) < 0)
+		return 0;
+	for (i = 0; i < domains_realm_count(d); i++) {
+		const struct domains_realm *r = domains_realm_at(d, i);
+		const char *mode = domains_realm_get(r, DP_MODE);
+		bool tls = mode != NULL ? strcmp(mode, "ldap") != 0
+		    : domains_realm_bool(r, DP_SECURE, false);
+
+		if ((r->type != REALM_LDAP && r->type != REALM_AD) || !tls ||
+		    domains_realm_get(r, DP_VERIFY) != NULL)
+			continue;
+		printf("domains.cfg: realm '%s' uses TLS without 'verify': the "
+		    "server certificate is not checked (Proxmox's default); "
+		    "set verify 1 (and capath)\n", r->id);
+		n++;
+	}
+	domains_free(d);
+	return n;
+}
+
 int
 cmd_check_config(struct cli *cli, int argc, char **argv)
 {
@@ -137,7 +168,7 @@ cmd_check_config(struct cli *cli, int argc, char **argv)
 		buf_clear_secret(&out);
 	}
 	print_diag(&diag);
-	problems += diag.count;
+	problems += diag.count + lint_realms(cli);
 	if (problems == 0)
 		printf("%s: configuration OK\n", cli->config_dir);
 	else
