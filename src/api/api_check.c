@@ -187,6 +187,9 @@ static const struct check_def checks[] = {
 	{"PUT", "/cluster/jobs/realm-sync/{id}", CHECK(REALM_SYNC), PROT},
 	{"DELETE", "/cluster/jobs/realm-sync/{id}",
 	    CHECK(PERM("/", "Sys.Modify")), PROT},
+	/* the owner, or Sys.Audit on /nodes/{node} (checked by the handler) */
+	{"GET", "/nodes/{node}/tasks/{upid}/status", ALL, 0},
+	{"GET", "/nodes/{node}/tasks/{upid}/log", ALL, 0},
 };
 
 static const struct check_def *

@@ -405,6 +405,8 @@ print_task_log(const struct buf *log)
 		if (strncmp(log->data + start, "TASK ", 5) == 0)
 			len = start;
 	}
+	if (len == 0)
+		return;
 	fwrite(log->data, 1, len, stdout);
 	fflush(stdout);
 }
@@ -454,7 +456,8 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 		goto out;
 	}
 	if (api_call(m, &env, p.params, &result, &err) < 0) {
-		print_task_log(&task_log);
+		if (c->print == PRINT_TASK)
+			print_task_log(&task_log);
 		if (env.param_errors != NULL)
 			print_param_errors(cli, &env, c, &err);
 		else

@@ -237,6 +237,11 @@ def test_connect_timeout_bounds_a_silent_server(slapd):
 
 # sync -------------------------------------------------------------------
 
+def ok_json(r):
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
 def sync(d, *args, check=True):
     return cli(d, "realm", "sync", REALM, *args, check=check)
 
@@ -464,6 +469,23 @@ def test_sync_through_the_api_returns_a_upid(daemon, slapd):
     upid = r.json()["data"]
     assert upid.startswith("UPID:") and ":auth-realm-sync-test:corp:" \
         "alice@pve:" in upid
+    node = upid.split(":")[1]
+    st = ok_json(s.get("/nodes/%s/tasks/%s/status" % (node, upid)))
+    assert st["status"] == "stopped" and st["exitstatus"] == "OK"
+    assert st["type"] == "auth-realm-sync-test" and st["user"] == "alice@pve"
+    lines = [l["t"] for l in ok_json(s.get("/nodes/%s/tasks/%s/log" %
+                                           (node, upid),
+                                           params={"limit": 0}))]
+    assert lines[0] == "(dry test run) starting sync for realm corp"
+    assert "+ user user10@corp" in lines and lines[-1] == "TASK OK"
+    # someone else's task needs Sys.Audit on /nodes/{node}
+    r = daemon.session("bob@pve").get("/nodes/%s/tasks/%s/log" % (node, upid))
+    assert r.status_code == 403
+    r = daemon.session("erin@pve").get("/nodes/%s/tasks/%s/log" %
+                                       (node, upid))
+    assert r.status_code == 200
+    r = s.get("/nodes/%s/tasks/%s/log" % (node, "UPID:../../etc:passwd"))
+    assert r.status_code == 400
     # bob has no Realm.AllocateUser
     r = daemon.session("bob@pve").post("/access/domains/corp/sync",
                                        data={"scope": "users"})

@@ -1,0 +1,188 @@
+/*
+ * GET /nodes/{node}/tasks/{upid}/status and .../log: what Proxmox's web
+ * page and API clients read after POST /access/domains/{realm}/sync
+ * answered with a task id.  realmgate runs syncs to the end before it
+ * answers, so every task it knows has stopped; its log is the file
+ * local/tasks/<UPID> written by the sync.  As in Proxmox, the task's owner
+ * may read it, anyone else needs Sys.Audit on /nodes/{node}.
+ */
+#include "api_check.h"
+#include "api_int.h"
+#include "fileio.h"
+#include "store.h"
+#include "str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TASK_LOG_MAX (4u << 20)
+
+/* UPID:node:pid:pstart:starttime:type:id:user: split into 7 fields. */
+static bool
+upid_split(const char *upid, char f[7][128])
+{
+	const char *p = upid;
+	int i;
+
+	if (strncmp(p, "UPID:", 5) != 0 || strchr(p, '/') != NULL ||
+	    strlen(p) > 512)
+		return false;
+	p += 5;
+	for (i = 0; i < 7; i++) {
+		const char *c = strchr(p, ':');
+		size_t n;
+
+		if (c == NULL || (n = (size_t)(c - p)) >= sizeof(f[i]) ||
+		    n == 0 || memchr(p, '\0', n) != NULL)
+			return false;
+		memcpy(f[i], p, n);
+		f[i][n] = '\0';
+		p = c + 1;
+	}
+	return *p == '\0';
+}
+
+/* The task's fields and log, after the permission check. */
+static int
+load_task(struct api_call *c, char f[7][128], struct buf *log,
+    struct err *err)
+{
+	const char *upid = param_str(c, "upid"), *node = param_str(c, "node");
+	const char *const audit[] = {"Sys.Audit", NULL};
+	struct buf path = BUF_INIT, npath = BUF_INIT, owner = BUF_INIT;
+	struct ucfg *cfg = NULL;
+	const char *bang;
+	int rc = -1;
+
+	if (!upid_split(upid, f))
+		return api_param_error(c->env, err, "upid", "unable to parse "
+		    "worker upid '%s'", upid);
+	/* a token's tasks belong to its user too */
+	bang = strchr(c->env->authid, '!');
+	buf_put(&owner, c->env->authid, bang != NULL
+	    ? (size_t)(bang - c->env->authid) : strlen(c->env->authid));
+	if (strcmp(f[6], buf_str(&owner)) != 0) {
+		buf_putf(&npath, "/nodes/%s", node);
+		if (store_read_user(c->env, &cfg, err) < 0 ||
+		    api_check_privs(cfg, c->env->authid, buf_str(&npath), audit,
+		    false, err) < 0)
+			goto out;
+	}
+	store_path(c->env, "local/tasks/", &path);
+	buf_puts(&path, upid);
+	if (file_read(buf_str(&path), TASK_LOG_MAX, log, err) < 0) {
+		if (err->code == ERR_NOT_FOUND)
+			err_set(err, ERR_NOT_FOUND, "no such task '%s'", upid);
+		goto out;
+	}
+	rc = 0;
+out:
+	store_release_user(cfg);
+	buf_clear(&path);
+	buf_clear(&npath);
+	buf_clear(&owner);
+	return rc;
+}
+
+/* The last line of a finished task log: "TASK OK" or "TASK ERROR: ...". */
+static const char *
+exit_status(const struct buf *log)
+{
+	const char *last = strstr(log->data, "TASK ");
+
+	while (last != NULL && strstr(last + 1, "\nTASK ") != NULL)
+		last = strstr(last + 1, "\nTASK ") + 1;
+	if (last == NULL)
+		return "unknown";
+	if (strncmp(last, "TASK OK", 7) == 0)
+		return "OK";
+	return strncmp(last, "TASK ERROR: ", 12) == 0 ? last + 12 : last;
+}
+
+static int
+task_status(struct api_call *c, json_t **result_r, struct err *err)
+{
+	char f[7][128];
+	struct buf log = BUF_INIT;
+	json_t *o;
+	const char *es;
+	size_t n;
+
+	if (load_task(c, f, &log, err) < 0) {
+		buf_clear(&log);
+		return -1;
+	}
+	o = json_object();
+	json_object_set_new(o, "upid", json_string(param_str(c, "upid")));
+	json_object_set_new(o, "node", json_string(f[0]));
+	json_object_set_new(o, "pid", json_integer(strtol(f[1], NULL, 16)));
+	json_object_set_new(o, "pstart", json_integer(strtol(f[2], NULL,
+	    16)));
+	json_object_set_new(o, "starttime", json_integer(strtoll(f[3], NULL,
+	    16)));
+	json_object_set_new(o, "type", json_string(f[4]));
+	json_object_set_new(o, "id", json_string(f[5]));
+	json_object_set_new(o, "user", json_string(f[6]));
+	json_object_set_new(o, "status", json_string("stopped"));
+	es = exit_status(&log);
+	n = strcspn(es, "\n");
+	json_object_set_new(o, "exitstatus", json_stringn(es, n));
+	buf_clear(&log);
+	*result_r = o;
+	return 0;
+}
+
+static int
+task_log(struct api_call *c, json_t **result_r, struct err *err)
+{
+	long long start = param_int(c, "start", 0);
+	long long limit = param_int(c, "limit", 50);
+	char f[7][128];
+	struct buf log = BUF_INIT;
+	json_t *list;
+	size_t pos = 0, plen;
+	const char *line;
+	long long n = 0;
+
+	if (load_task(c, f, &log, err) < 0) {
+		buf_clear(&log);
+		return -1;
+	}
+	list = json_array();
+	while (str_next_line(log.data, log.len, &pos, &line, &plen)) {
+		json_t *o;
+
+		n++;
+		if (n <= start || (limit > 0 && n > start + limit))
+			continue;
+		o = json_object();
+		json_object_set_new(o, "n", json_integer(n));
+		json_object_set_new(o, "t", json_stringn(line, plen));
+		json_array_append_new(list, o);
+	}
+	buf_clear(&log);
+	*result_r = list;
+	return 0;
+}
+
+static const struct param_def task_params[] = {
+	{"node", PT_STRING, false, .max_len = 64},
+	{"upid", PT_STRING, false, .max_len = 512},
+	{NULL},
+};
+
+static const struct param_def log_params[] = {
+	{"node", PT_STRING, false, .max_len = 64},
+	{"upid", PT_STRING, false, .max_len = 512},
+	{"start", PT_INT, true, .min = 0, .max = 1LL << 40},
+	{"limit", PT_INT, true, .min = 0, .max = 1LL << 40},
+	{NULL},
+};
+
+const struct api_method api_tasks_methods[] = {
+	{"GET", "/nodes/{node}/tasks/{upid}/status", task_status, task_params,
+	    NULL, "Read task status.", .reads_priv = true},
+	{"GET", "/nodes/{node}/tasks/{upid}/log", task_log, log_params, NULL,
+	    "Read task log.", .reads_priv = true},
+	{NULL},
+};
