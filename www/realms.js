@@ -28,7 +28,8 @@
 		{name: 'user_attr', label: 'User name attribute', kind: 'text', types: LDAP, req: ['ldap'], hint: 'uid, sAMAccountName'},
 		{name: 'bind_dn', label: 'Bind DN', kind: 'text', types: LDAP},
 		{name: 'password', label: 'Bind password', kind: 'password', types: LDAP, hint: 'stored apart from domains.cfg'},
-		{name: 'verify', label: 'Verify the server certificate', kind: 'bool', def: 0, types: LDAP},
+		/* new realms verify (the API writes verify 1); a file without the key means off */
+		{name: 'verify', label: 'Verify the server certificate', kind: 'bool', def: 1, editDef: 0, types: LDAP},
 		{name: 'capath', label: 'CA path', kind: 'text', types: LDAP, hint: 'CA directory or file'},
 		{name: 'filter', label: 'User filter (sync)', kind: 'text', types: LDAP, span: 2},
 		{name: 'sync_attributes', label: 'Sync attributes', kind: 'text', types: LDAP, hint: 'email=mail,firstname=givenName'},
@@ -38,6 +39,13 @@
 		{name: 'group_filter', label: 'Group filter (sync)', kind: 'text', types: LDAP},
 		{name: 'group_classes', label: 'Group classes', kind: 'text', types: LDAP, hint: 'groupOfNames, group, univentionGroup, ipausergroup'},
 		{name: 'case-sensitive', label: 'User names are case-sensitive', kind: 'bool', def: 1, types: LDAP},
+		{name: 'servers', label: 'More fallback servers', kind: 'text', types: LDAP, hint: 'tried in order after the two above'},
+		{name: 'connect-timeout', label: 'Connect timeout per server (s)', kind: 'number', types: LDAP, hint: 'default 2', min: 1, max: 60},
+		{name: 'nested-groups', label: 'Sync nested group membership', kind: 'bool', def: 0, types: LDAP},
+		{name: 'login-groups', label: 'Refresh group memberships at login', kind: 'bool', def: 0, types: LDAP},
+		{name: 'sync-max-remove', label: 'A sync may remove at most (% of users)', kind: 'number', types: LDAP, hint: 'default 20', min: 0, max: 100},
+		{name: 'group-name-map', label: 'Group name map', kind: 'text', types: LDAP, span: 2,
+			hint: 'Domain Ops Team=domops;ops+dev=opsdev'},
 
 		{name: 'issuer-url', label: 'Issuer URL', kind: 'text', types: ['openid'], req: ['openid'], hint: 'https://sso.example.com/realms/main'},
 		{name: 'client-id', label: 'Client id', kind: 'text', types: ['openid'], req: ['openid']},
@@ -131,6 +139,8 @@
 				    h('td', null, r.comment || ''),
 				    h('td', {class: 'row-actions'},
 					h('button', {type: 'button', class: 'small', onclick: function () { editRealm(r.realm); }}, 'Edit'),
+					LDAP.indexOf(r.type) >= 0 ? h('button', {type: 'button', class: 'small',
+					    onclick: function () { openSync(r.realm); }}, 'Sync…') : null,
 					builtin ? null : h('button', {type: 'button', class: 'small danger',
 					    onclick: function () { deleteRealm(r.realm); }}, 'Delete'))));
 			});
@@ -170,8 +180,9 @@
 			FIELDS.forEach(function (fd) {
 				var el = f.elements[fd.name];
 				var v = cfg[fd.name];
+				var unset = fd.editDef !== undefined ? fd.editDef : fd.def;
 				if (fd.kind === 'bool')
-					el.checked = v === undefined || v === null || v === '' ? fd.def === 1 : Number(v) === 1;
+					el.checked = v === undefined || v === null || v === '' ? unset === 1 : Number(v) === 1;
 				else if (fd.kind !== 'password')
 					el.value = v === undefined || v === null ? '' : String(v);
 			});
@@ -199,7 +210,7 @@
 				return;
 			if (fd.kind === 'bool') {
 				v = el.checked ? 1 : 0;
-				if (v !== (had ? Number(old) : fd.def))
+				if (v !== (had ? Number(old) : editing && fd.editDef !== undefined ? fd.editDef : fd.def))
 					p[fd.name] = v;
 				return;
 			}
@@ -278,6 +289,46 @@
 		});
 	}
 
+	/* --- sync: the options of POST /access/domains/{realm}/sync --- */
+
+	function syncForm() { return RG.$('#sync-form'); }
+
+	function openSync(realm) {
+		var f = syncForm();
+		f.hidden = false;
+		f.elements.realm.value = realm;
+		RG.$('#sync-title').textContent = 'Sync realm ' + realm;
+		RG.clear(RG.$('#sync-log'));
+		RG.clearErrors(f);
+		f.scrollIntoView({behavior: 'smooth', block: 'start'});
+	}
+
+	/* Run the sync (dry or not) and show its task log. */
+	function runSync(dry) {
+		var f = syncForm();
+		var realm = f.elements.realm.value;
+		var rv = ['acl', 'entry', 'properties'].filter(function (k) {
+			return f.elements['rv-' + k].checked;
+		});
+		var p = {scope: f.elements.scope.value,
+			'enable-new': f.elements['enable-new'].checked ? 1 : 0,
+			'remove-vanished': rv.length ? rv.join(';') : 'none',
+			'dry-run': dry ? 1 : 0};
+		var out = RG.clear(RG.$('#sync-log'));
+		if (f.elements['override-guard'].checked)
+			p['override-guard'] = 1;
+		RG.clearErrors(f);
+		var call = RG.api('POST', '/access/domains/' + RG.seg(realm) + '/sync', p).then(function (upid) {
+			var node = String(upid).split(':')[1];
+			return RG.api('GET', '/nodes/' + RG.seg(node) + '/tasks/' + RG.seg(upid) + '/log', {limit: 0});
+		});
+		RG.busy(RG.$(dry ? '#sync-preview' : '#sync-run'), call).then(function (lines) {
+			out.textContent = (lines || []).map(function (l) { return l.t; }).join('\n');
+		}, function (err) {
+			RG.showErrors(f, err);
+		});
+	}
+
 	RG.views.realms = {load: function () { resetRealmForm(); loadRealms(); }};
 
 	document.addEventListener('DOMContentLoaded', function () {
@@ -285,5 +336,8 @@
 		form().elements.type.addEventListener('change', typeChanged);
 		form().addEventListener('submit', submitRealm);
 		RG.$('#realm-cancel').addEventListener('click', resetRealmForm);
+		RG.$('#sync-preview').addEventListener('click', function () { runSync(true); });
+		RG.$('#sync-run').addEventListener('click', function () { runSync(false); });
+		RG.$('#sync-close').addEventListener('click', function () { syncForm().hidden = true; });
 	});
 })();

@@ -45,9 +45,30 @@ function freePort() {
 	});
 }
 
-async function startDaemon() {
+// A private slapd (tests/peers) for the realm-sync panel: 20 users, 2 groups.
+async function startSlapd() {
+	const dir = mkdtempSync(join(tmpdir(), 'realmgate-e2e-ldap-'));
+	const peers = join(repo, 'tests', 'peers');
+	const port = await freePort(), tlsPort = await freePort();
+	execFileSync(join(peers, 'slapd.sh'), ['conf', dir], { stdio: 'ignore' });
+	const ldif = execFileSync(join(peers, 'ldap-data.sh'), ['20', '2', '5']);
+	execFileSync('slapadd', ['-q', '-f', join(dir, 'slapd.conf')], { input: ldif });
+	execFileSync(join(peers, 'slapd.sh'), ['start', dir, String(port), String(tlsPort)],
+	    { stdio: 'ignore' });
+	return { dir, port, stop() {
+		execFileSync(join(peers, 'slapd.sh'), ['stop', dir], { stdio: 'ignore' });
+		rmSync(dir, { recursive: true, force: true });
+	} };
+}
+
+async function startDaemon(ldap) {
 	const dir = mkdtempSync(join(tmpdir(), 'realmgate-e2e-'));
 	chmodSync(dir, 0o755);
+	if (ldap)
+		cli(dir, 'realm', 'add', 'corp', '--type', 'ldap', '--server1', '127.0.0.1',
+		    '--port', String(ldap.port), '--base_dn', 'dc=example,dc=org',
+		    '--user_attr', 'uid', '--bind_dn', 'cn=svc,ou=services,dc=example,dc=org',
+		    '--password', 'svcpw', '--sync_attributes', 'email=mail');
 	cli(dir, 'user', 'add', 'alice@pve', '--password', PASSWORD, '--firstname', 'Alice');
 	cli(dir, 'user', 'add', 'bob@pve', '--password', 'bob-secret-12');
 	cli(dir, 'group', 'add', 'ops');
@@ -106,8 +127,10 @@ async function run() {
 	if (!existsSync(CHROMIUM))
 		fail(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 	let daemon = null, url = process.env.RG_URL, cert = process.env.RG_CERT;
+	let ldap = null;
 	if (!url || !cert) {
-		daemon = await startDaemon();
+		ldap = await startSlapd();
+		daemon = await startDaemon(ldap);
 		url = daemon.url;
 		cert = daemon.cert;
 	}
@@ -219,6 +242,25 @@ async function run() {
 		// 6. realms page lists pam and pve
 		await page.click('#nav-realms');
 		await page.locator('#realms-table tbody', { hasText: 'pve' }).waitFor({ state: 'visible' });
+		if (ldap) {
+			// 6b. sync an LDAP realm from the page: preview, then apply
+			await page.click('#realms-table tr[data-realm=corp] button:has-text("Sync")');
+			await page.locator('#sync-form').waitFor({ state: 'visible' });
+			await page.click('#sync-preview');
+			await page.locator('#sync-log', { hasText: 'NOTE: Dry test run' })
+			    .waitFor({ state: 'visible' });
+			const dry = await page.locator('#sync-log').innerText();
+			if (!dry.includes('(dry test run) starting sync for realm corp') ||
+			    !dry.includes('+ user user7@corp') || !dry.includes('+ group group1-corp'))
+				fail('dry-run log lacks the diff: ' + dry);
+			await page.click('#sync-run');
+			await page.locator('#sync-log', { hasText: 'successfully updated users and groups' })
+			    .waitFor({ state: 'visible' });
+			await page.screenshot({ path: join(SHOTS, 'e2e-sync.png'), fullPage: true });
+			const users = await page.evaluate(() => window.RG.api('GET', '/access/users'));
+			if (!users.some((u) => u.userid === 'user7@corp'))
+				fail('synced users missing after Sync now');
+		}
 
 		await page.click('#nav-acl');
 		await page.screenshot({ path: join(SHOTS, 'e2e-admin.png'), fullPage: true });
@@ -274,6 +316,8 @@ async function run() {
 			await stopDaemon(daemon);
 			rmSync(daemon.dir, { recursive: true, force: true });
 		}
+		if (ldap)
+			ldap.stop();
 	}
 }
 
