@@ -281,20 +281,6 @@ out:
 	return rc < 0 ? api_fail(err, "create auth server") : 0;
 }
 
-struct dels {
-	char **v;
-	size_t n;
-};
-
-static void
-del_item(const char *p, size_t len, void *arg)
-{
-	struct dels *d = arg;
-
-	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
-	d->v[d->n++] = xstrndup(p, len);
-}
-
 static int
 domains_update(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -302,7 +288,7 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	struct cfg_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
 	const struct domains_realm *r;
-	struct dels dels = {NULL, 0}, opts = {NULL, 0};
+	struct str_list dels = {NULL, 0}, opts = {NULL, 0};
 	bool del_pw = false;
 	struct props p;
 	size_t i;
@@ -312,12 +298,12 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	collect_props(c, &p);
 	del_s = param_str(c, "delete");
 	if (del_s != NULL)
-		str_split_list(del_s, strlen(del_s), del_item, &dels);
+		str_list_split(&dels, del_s);
 	for (i = 0; i < dels.n; i++) {
 		if (strcmp(dels.v[i], "password") == 0)
 			del_pw = true;
 		else
-			del_item(dels.v[i], strlen(dels.v[i]), &opts);
+			str_list_add(&opts, dels.v[i], strlen(dels.v[i]));
 	}
 	if (validate_props(c, &p, err) < 0) {
 		rc = -1;
@@ -356,12 +342,8 @@ done:
 	if (lock != NULL)
 		cfg_unlock(lock);
 	domains_free(d);
-	for (i = 0; i < dels.n; i++)
-		free(dels.v[i]);
-	for (i = 0; i < opts.n; i++)
-		free(opts.v[i]);
-	free(dels.v);
-	free(opts.v);
+	str_list_clear(&dels);
+	str_list_clear(&opts);
 	free(p.v);
 	return rc;
 }

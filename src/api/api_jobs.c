@@ -150,19 +150,6 @@ job_params(const struct api_call *c, struct jobs_param *out)
 
 enum change { CREATE, UPDATE, DELETE };
 
-struct dels {
-	char **v;
-	size_t n;
-};
-
-static void
-del_item(const char *p, size_t len, void *arg)
-{
-	struct dels *d = arg;
-
-	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
-	d->v[d->n++] = xstrndup(p, len);
-}
 
 static int
 jobs_change(struct api_call *c, enum change what, struct err *err)
@@ -204,17 +191,12 @@ jobs_change(struct api_call *c, enum change what, struct err *err)
 	if (what == CREATE) {
 		rc = jobs_sync_create(cfg, id, params, n, err);
 	} else if (what == UPDATE) {
-		struct dels dels = {NULL, 0};
-		const char *d = param_str(c, "delete");
-		size_t i;
+		struct str_list dels = {NULL, 0};
 
-		if (d != NULL)
-			str_split_list(d, strlen(d), del_item, &dels);
+		str_list_split(&dels, param_str(c, "delete"));
 		rc = jobs_sync_update(cfg, id, params, n,
 		    (const char *const *)dels.v, dels.n, err);
-		for (i = 0; i < dels.n; i++)
-			free(dels.v[i]);
-		free(dels.v);
+		str_list_clear(&dels);
 	} else {
 		rc = jobs_sync_delete(cfg, id, err);
 	}

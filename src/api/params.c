@@ -15,7 +15,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 void
 api_env_init(struct api_env *env, const char *config_dir, const char *authid)
@@ -285,26 +284,6 @@ api_check_format(const char *format, const char *s, struct buf *msg)
 }
 
 static bool
-parse_bool(const char *s, bool *v)
-{
-	static const char *const yes[] = {"1", "true", "yes", "on"};
-	static const char *const no[] = {"0", "false", "no", "off"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*v = true;
-			return true;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*v = false;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool
 parse_int(const char *s, long long *v)
 {
 	char *end;
@@ -379,7 +358,7 @@ check_param(const struct param_def *d, json_t *params, struct buf *msg)
 	case PT_BOOL: {
 		bool b;
 
-		if (!parse_bool(s, &b)) {
+		if (!str_parse_bool(s, &b)) {
 			buf_putf(msg, "type check ('boolean') failed - got '%s'",
 			    s);
 			return buf_str(msg);

@@ -2,9 +2,12 @@
  * String helpers (see str.h).
  */
 #include "str.h"
+#include "xalloc.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 str_trim(const char **p, size_t *len)
@@ -174,4 +177,64 @@ str_next_line(const char *text, size_t len, size_t *pos, const char **line,
 	*line = p;
 	*pos += *n + (nl != NULL);
 	return true;
+}
+
+bool
+str_parse_bool(const char *s, bool *v)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+str_bool01(const char *s)
+{
+	bool b;
+
+	return str_parse_bool(s, &b) ? (b ? "1" : "0") : s;
+}
+
+void
+str_list_add(struct str_list *l, const char *p, size_t len)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrndup(p, len);
+}
+
+static void
+list_item(const char *p, size_t len, void *arg)
+{
+	str_list_add(arg, p, len);
+}
+
+void
+str_list_split(struct str_list *l, const char *s)
+{
+	if (s != NULL)
+		str_split_list(s, strlen(s), list_item, l);
+}
+
+void
+str_list_clear(struct str_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }

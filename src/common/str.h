@@ -59,8 +59,26 @@ void str_unescape_form(struct buf *out, const char *p, size_t len,
 void str_split_list(const char *p, size_t len,
     void (*fn)(const char *item, size_t item_len, void *arg), void *arg);
 
+/* A list of owned strings, e.g. the items of a `delete` parameter. */
+struct str_list {
+	char **v;
+	size_t n;
+};
+/* Append the items of s (str_split_list's separators) to l. */
+void str_list_split(struct str_list *l, const char *s);
+void str_list_add(struct str_list *l, const char *p, size_t len);
+void str_list_clear(struct str_list *l);
+
 /* Parse an all-digit string into *v; false on empty, junk or overflow. */
 bool str_to_u64(const char *p, size_t len, unsigned long long *v);
+
+/*
+ * Proxmox's boolean spellings (1/0, true/false, yes/no, on/off, any
+ * case): false when s is none of them.
+ */
+bool str_parse_bool(const char *s, bool *v);
+/* "1" or "0" for a boolean spelling, else s itself (for the checker). */
+const char *str_bool01(const char *s);
 
 /* Perl truthiness of a string field: non-empty and not "0". */
 bool str_truthy(const char *p, size_t len);

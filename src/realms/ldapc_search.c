@@ -116,7 +116,7 @@ ldapc_range_parse(const char *name, const char *attr, bool *more,
 
 	if (strncasecmp(name, attr, n) != 0 || name[n] != ';')
 		return false;
-	r = strstr(name + n, ";range=");
+	r = strcasestr(name + n, ";range=");
 	if (r == NULL || (dash = strchr(r, '-')) == NULL)
 		return false;
 	if (strcmp(dash + 1, "*") == 0) {

@@ -11,24 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-/* The API takes Perl's boolean spellings, the file only 0/1. */
-static const char *
-api_bool(const char *v)
-{
-	static const char *const yes[] = {"1", "on", "yes", "true"};
-	static const char *const no[] = {"0", "off", "no", "false"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return "1";
-		if (strcasecmp(v, no[i]) == 0)
-			return "0";
-	}
-	return v;
-}
 
 static void
 vals_free(char **vals)
@@ -77,7 +59,7 @@ apply_params(enum realm_type t, const struct domains_param *params, size_t n,
 			return err_set(err, ERR_INVALID,
 			    "got undefined value for option '%s'", k);
 		if (domains_prop_def(p)->vtype == DV_BOOL)
-			v = api_bool(v);
+			v = str_bool01(v);
 		if (p == DP_SYNC_DEFAULTS) {
 			if (domains_sync_opts_map(v, true, &norm, err) < 0)
 				return err_prefix(err, "%s: ", k);

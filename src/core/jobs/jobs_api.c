@@ -6,28 +6,11 @@
  * leaves cfg unchanged.
  */
 #include "jobs_int.h"
+#include "str.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-/* The API takes Perl's boolean spellings, the file only 0/1. */
-static const char *
-api_bool(const char *v)
-{
-	static const char *const yes[] = {"1", "on", "yes", "true"};
-	static const char *const no[] = {"0", "off", "no", "false"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return "1";
-		if (strcasecmp(v, no[i]) == 0)
-			return "0";
-	}
-	return v;
-}
 
 static void
 vals_free(char **vals)
@@ -66,7 +49,7 @@ check_params(const struct jobs_param *params, size_t n, bool create,
 			return err_set(err, ERR_INVALID,
 			    "got undefined value for option '%s'", k);
 		if (jobs_prop_is_bool(p))
-			v = api_bool(v);
+			v = str_bool01(v);
 		if (jobs_value_check(p, v, &norm, err) < 0) {
 			buf_clear(&norm);
 			return err_prefix(err, "%s: ", k);

@@ -57,48 +57,62 @@ count_vanished(const char **ids, size_t n, const struct hmap *synced)
 	return v;
 }
 
+/*
+ * Why the answer looks wrong, into why (empty when it does not).  The
+ * sentence is the same for the error and for the warnings of dry runs
+ * and overrides.
+ */
+static void
+guard_reason(const struct ucfg *cfg, const struct sync_data *d,
+    const struct sync_opts *o, struct buf *why)
+{
+	const char **ids;
+	size_t n, gone;
+
+	if (d->nusers == 0) {
+		buf_putf(why, "the directory returned no users for realm '%s'",
+		    o->realm);
+		return;
+	}
+	ids = realm_ids(&cfg->users, '@', o->realm, &n);
+	gone = count_vanished(ids, n, &d->user_by_id);
+	free(ids);
+	if (o->users && o->rv_entry && n > 0 &&
+	    gone * 100 > (size_t)o->max_remove_pct * n) {
+		buf_putf(why, "the sync would remove %zu of the %zu users of "
+		    "realm '%s', more than the %u%% allowed (sync-max-remove)",
+		    gone, n, o->realm, o->max_remove_pct);
+		return;
+	}
+	ids = realm_ids(&cfg->groups, '-', o->realm, &n);
+	free(ids);
+	if (o->groups && o->rv_entry && n > 0 && d->ngroups == 0)
+		buf_putf(why, "the directory returned no groups for realm '%s' "
+		    "but %zu synced groups exist", o->realm, n);
+}
+
 /* The guard; 0 when the sync may go on. */
 static int
 guard(const struct ucfg *cfg, const struct sync_data *d,
     const struct sync_opts *o, struct buf *log, struct err *err)
 {
-	const char **ids;
-	size_t n, gone;
+	struct buf why = BUF_INIT;
 	int rc = 0;
 
-	if (d->nusers == 0) {
-		err_set(err, ERR_INVALID, "the directory returned no users for "
-		    "realm '%s': refusing to sync, nothing was changed (if the "
-		    "directory really is empty, run again with "
-		    "override-guard 1)", o->realm);
-		rc = -1;
-	}
-	ids = realm_ids(&cfg->users, '@', o->realm, &n);
-	gone = count_vanished(ids, n, &d->user_by_id);
-	free(ids);
-	if (rc == 0 && o->users && o->rv_entry && n > 0 &&
-	    gone * 100 > (size_t)o->max_remove_pct * n) {
-		err_set(err, ERR_INVALID, "the sync would remove %zu of the %zu "
-		    "users of realm '%s', more than the %u%% allowed "
-		    "(sync-max-remove): refusing, nothing was changed (run "
-		    "again with override-guard 1 to apply it)", gone, n,
-		    o->realm, o->max_remove_pct);
-		rc = -1;
-	}
-	ids = realm_ids(&cfg->groups, '-', o->realm, &n);
-	free(ids);
-	if (rc == 0 && o->groups && o->rv_entry && n > 0 && d->ngroups == 0) {
-		err_set(err, ERR_INVALID, "the directory returned no groups "
-		    "for realm '%s' but %zu synced groups exist: refusing, "
-		    "nothing was changed (run again with override-guard 1)",
-		    o->realm, n);
-		rc = -1;
-	}
-	if (rc < 0 && (o->dry_run || o->override_guard)) {
-		buf_putf(log, "WARNING: %s\n", err->msg);
-		err_clear(err);
-		rc = 0;
-	}
+	guard_reason(cfg, d, o, &why);
+	if (why.len == 0)
+		;
+	else if (o->override_guard)
+		buf_putf(log, "WARNING: %s (applied: override-guard 1)\n",
+		    buf_str(&why));
+	else if (o->dry_run)
+		buf_putf(log, "WARNING: %s (a real run would stop here; "
+		    "override-guard 1 applies it)\n", buf_str(&why));
+	else
+		rc = err_set(err, ERR_INVALID, "%s: refusing, nothing was "
+		    "changed (if that is really the directory's state, run "
+		    "again with override-guard 1)", buf_str(&why));
+	buf_clear(&why);
 	return rc;
 }
 
@@ -112,8 +126,9 @@ purge_acl(struct ucfg *cfg, struct acl_node *n, enum acl_kind kind,
 
 	c = acl_node_entries(n, kind, subject, &first);
 	for (i = 0; i < c; i++)
-		buf_putf(diff, "- acl %s %s %s%s\n", n->path[0] ? n->path : "/",
-		    subject, first[i].role, first[i].propagate ? "" :
+		buf_putf(diff, "- acl %s %s%s %s%s\n", n->path[0] ? n->path
+		    : "/", kind == ACL_GROUP ? "@" : "", subject,
+		    first[i].role, first[i].propagate ? "" :
 		    " (propagate 0)");
 	count += c;
 	for (i = 0; i < n->child_count; i++)
@@ -223,10 +238,29 @@ set_fields(struct ucfg *cfg, struct ucfg_user *u, const char *const *want,
 	return changed;
 }
 
+/*
+ * What differs between removing vanished users and vanished groups: the
+ * id suffix, the tables, Proxmox's log words, the ACL kind and the delete.
+ */
+struct vanish {
+	const char *what;	/* "users" / "groups" (log) */
+	const char *one;	/* "user" / "group" (log, diff) */
+	const char *purge;	/* "users" / "group" (Proxmox's purge line) */
+	char sep;
+	enum acl_kind kind;
+	void (*del)(struct ucfg *cfg, const char *id);
+};
+
+static const struct vanish vanish_users = {"users", "user", "users", '@',
+	ACL_USER, ucfg_user_del};
+static const struct vanish vanish_groups = {"groups", "group", "group", '-',
+	ACL_GROUP, ucfg_group_del};
+
 static void
-remove_users(struct ucfg *cfg, const struct sync_data *d,
+remove_vanished(struct ucfg *cfg, const struct vanish *v,
+    const struct hmap *existing, const struct hmap *synced,
     const struct sync_opts *o, struct buf *log, struct buf *diff,
-    struct sync_stats *st)
+    size_t *removed, size_t *acl_removed)
 {
 	const char **ids;
 	size_t n, i;
@@ -234,24 +268,24 @@ remove_users(struct ucfg *cfg, const struct sync_data *d,
 	if (!o->rv_entry && !o->rv_acl)
 		return;
 	if (o->rv_entry)
-		buf_puts(log, "deleting outdated existing users first\n");
-	ids = realm_ids(&cfg->users, '@', o->realm, &n);
+		buf_putf(log, "deleting outdated existing %s first\n", v->what);
+	ids = realm_ids(existing, v->sep, o->realm, &n);
 	for (i = 0; i < n; i++) {
-		if (hmap_has(&d->user_by_id, ids[i]))
+		if (hmap_has(synced, ids[i]))
 			continue;
 		if (o->rv_entry) {
-			buf_putf(log, "remove user '%s'\n", ids[i]);
-			buf_putf(diff, "- user %s\n", ids[i]);
-			st->users_removed++;
+			buf_putf(log, "remove %s '%s'\n", v->one, ids[i]);
+			buf_putf(diff, "- %s %s\n", v->one, ids[i]);
+			(*removed)++;
 		}
 		if (o->rv_acl) {
-			buf_putf(log, "purge users '%s' ACL entries\n", ids[i]);
-			st->acl_removed += purge_subject(cfg, ACL_USER, ids[i],
-			    diff);
+			buf_putf(log, "purge %s '%s' ACL entries\n", v->purge,
+			    ids[i]);
+			*acl_removed += purge_subject(cfg, v->kind, ids[i], diff);
 		}
-		/* last: ids[i] may be the key of the user record */
+		/* last: ids[i] may be the key of the record */
 		if (o->rv_entry)
-			ucfg_user_del(cfg, ids[i]);
+			v->del(cfg, ids[i]);
 	}
 	free(ids);
 }
@@ -314,7 +348,8 @@ update_users(struct ucfg *cfg, const struct sync_data *d,
 
 	buf_putf(log, "syncing users (remove-vanished opts: %s)\n",
 	    o->rv_text);
-	remove_users(cfg, d, o, log, diff, st);
+	remove_vanished(cfg, &vanish_users, &cfg->users, &d->user_by_id, o, log,
+	    diff, &st->users_removed, &st->acl_removed);
 	for (i = 0; i < d->nusers; i++)
 		v[i] = &d->users[i];
 	qsort(v, d->nusers, sizeof(*v), cmp_user);
@@ -324,38 +359,6 @@ update_users(struct ucfg *cfg, const struct sync_data *d,
 }
 
 /* --- groups --- */
-
-static void
-remove_groups(struct ucfg *cfg, const struct sync_data *d,
-    const struct sync_opts *o, struct buf *log, struct buf *diff,
-    struct sync_stats *st)
-{
-	const char **ids;
-	size_t n, i;
-
-	if (!o->rv_entry && !o->rv_acl)
-		return;
-	if (o->rv_entry)
-		buf_puts(log, "deleting outdated existing groups first\n");
-	ids = realm_ids(&cfg->groups, '-', o->realm, &n);
-	for (i = 0; i < n; i++) {
-		if (hmap_has(&d->group_by_id, ids[i]))
-			continue;
-		if (o->rv_entry) {
-			buf_putf(log, "remove group '%s'\n", ids[i]);
-			buf_putf(diff, "- group %s\n", ids[i]);
-			st->groups_removed++;
-		}
-		if (o->rv_acl) {
-			buf_putf(log, "purge group '%s' ACL entries\n", ids[i]);
-			st->acl_removed += purge_subject(cfg, ACL_GROUP, ids[i],
-			    diff);
-		}
-		if (o->rv_entry)
-			ucfg_group_del(cfg, ids[i]);
-	}
-	free(ids);
-}
 
 /* The keys of a member set, sorted (the values are only markers). */
 static const char **
@@ -464,7 +467,8 @@ update_groups(struct ucfg *cfg, const struct sync_data *d,
 
 	buf_putf(log, "syncing groups (remove-vanished opts: %s)\n",
 	    o->rv_text);
-	remove_groups(cfg, d, o, log, diff, st);
+	remove_vanished(cfg, &vanish_groups, &cfg->groups, &d->group_by_id, o,
+	    log, diff, &st->groups_removed, &st->acl_removed);
 	for (i = 0; i < d->ngroups; i++)
 		v[i] = &d->groups[i];
 	qsort(v, d->ngroups, sizeof(*v), cmp_group);

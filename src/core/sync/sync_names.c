@@ -58,6 +58,12 @@ sync_dn_first_value(const char *dn, struct buf *out)
 		buf_putc(out, *p);
 	}
 	/* Proxmox needs a ',' after the first RDN: a lone RDN has no name */
+	if (*p == '+') {
+		/* a multi-valued RDN: the name is its first value, if a ','
+		 * follows the RDN at all */
+		while (*p != '\0' && *p != ',')
+			p += *p == '\\' && p[1] != '\0' ? 2 : 1;
+	}
 	if (*p == '\0')
 		return false;
 	for (start = out->len; start > 0 && out->data[start - 1] == ' ';
