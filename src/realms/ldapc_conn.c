@@ -170,6 +170,17 @@ tcp_reachable(const char *server, int port, unsigned timeout_s)
 	return ok;
 }
 
+/* What to check after a failed handshake. */
+static const char *
+ca_hint(const struct ldapc_conf *c)
+{
+	if (c->verify != 1)
+		return "verification is off: check sslversion and the port";
+	return c->capath != NULL ? "is the server's certificate signed by a "
+	    "CA in capath?" : "no capath: is the server's certificate signed "
+	    "by a CA of the system's store?";
+}
+
 /*
  * Open one server.  Returns the libldap code; on failure *ld_r is NULL and
  * why holds the reason.
@@ -214,14 +225,12 @@ open_one(const struct ldapc_conf *c, const char *server, LDAP **ld_r,
 		ldap_memfree(diag);
 		if (c->mode == LDAPC_STARTTLS && rc != LDAP_SERVER_DOWN &&
 		    rc != LDAP_TIMEOUT)
-			buf_puts(why, " - TLS handshake after StartTLS failed "
-			    "(is the server's certificate signed by a CA in "
-			    "capath?)");
+			buf_putf(why, " - TLS handshake after StartTLS failed "
+			    "(%s)", ca_hint(c));
 		else if (c->mode == LDAPC_LDAPS && rc == LDAP_SERVER_DOWN &&
 		    tcp_reachable(server, c->port, c->connect_timeout))
-			buf_puts(why, " - the port is open but the TLS "
-			    "handshake failed (is the server's certificate "
-			    "signed by a CA in capath?)");
+			buf_putf(why, " - the port is open but the TLS "
+			    "handshake failed (%s)", ca_hint(c));
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		goto out;
 	}

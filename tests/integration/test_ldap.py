@@ -566,3 +566,41 @@ def test_scheduled_sync_job_runs_in_the_daemon(daemon, slapd):
     assert not os.path.exists(state)
     assert "every-2s" not in read(os.path.join(daemon.config_dir,
                                                "jobs.cfg"))
+
+
+def test_capath_may_be_a_directory(slapd, tmp_path):
+    d = new_config_dir()
+    cadir = tmp_path / "cas"
+    cadir.mkdir()
+    shutil.copy(slapd.ca_file, cadir / "test-ca.crt")
+    add_realm(d, slapd, extra=("--capath", str(cadir)))
+    assert "certificate verified" in cli(d, "realm", "check", REALM).stdout
+    # without capath the system's store decides: our test CA is not in it
+    cli(d, "realm", "modify", REALM, "--delete", "capath")
+    p = cli(d, "realm", "check", REALM, check=False)
+    assert p.returncode != 0 and "system's store" in p.stdout
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_case_insensitive_realm_logs_in_with_the_stored_spelling(slapd):
+    d = new_config_dir()
+    add_realm(d, slapd, extra=("--case-sensitive", "0"))
+    cli(d, "user", "add", "user9@corp")
+    p = cli_ticket(d, "USER9@corp", slapd.user_password)
+    assert p.returncode == 0 and p.stdout.startswith("PVE:user9@corp:"), \
+        p.stderr
+    # case-sensitive (the default): USER9 is not user9
+    cli(d, "realm", "modify", REALM, "--case-sensitive", "1")
+    assert cli_ticket(d, "USER9@corp", slapd.user_password).returncode != 0
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_check_config_warns_about_tls_without_verify(slapd):
+    d = new_config_dir()
+    with open(os.path.join(d, "domains.cfg"), "w") as f:
+        f.write("ldap: px\n\tbase_dn dc=example,dc=org\n\tserver1 127.0.0.1\n"
+                "\tuser_attr uid\n\tmode ldaps\n\n")
+    p = cli(d, "check-config", check=False)
+    assert p.returncode == 1
+    assert "realm 'px' uses TLS without 'verify'" in p.stdout
+    shutil.rmtree(d, ignore_errors=True)
