@@ -188,6 +188,7 @@ run_sync(struct api_call *c, const struct domains_realm *r,
 
 	memset(&o, 0, sizeof(o));
 	memset(&tx, 0, sizeof(tx));
+	memset(&st, 0, sizeof(st));
 	o.realm = r->id;
 	o.users = strcmp(q->scope, "users") == 0 ||
 	    strcmp(q->scope, "both") == 0;
@@ -218,6 +219,14 @@ run_sync(struct api_call *c, const struct domains_realm *r,
 		goto out;
 	if (!o.dry_run && store_commit_user(c->env, &tx, err) < 0)
 		goto out;
+	/* beyond Proxmox: removed users' token secrets go with them */
+	for (size_t i = 0; !o.dry_run && i < st.token_users.n; i++) {
+		struct err e;
+
+		if (api_tokens_purge_user(c->env, st.token_users.v[i], &e) < 0)
+			buf_putf(log, "WARNING: token secrets of '%s' not "
+			    "removed: %s\n", st.token_users.v[i], e.msg);
+	}
 	buf_putf(log, "%s: %zu users read from %s in %zu pages, %zu groups; "
 	    "users +%zu ~%zu -%zu, groups +%zu ~%zu -%zu, ACL entries -%zu\n",
 	    o.dry_run ? "would change" : "changed", d.nusers, fs.server,
@@ -234,6 +243,7 @@ run_sync(struct api_call *c, const struct domains_realm *r,
 	rc = 0;
 out:
 	store_end(&tx);
+	sync_stats_clear(&st);
 	sync_data_clear(&d);
 	buf_clear(&diff);
 	return rc;

@@ -231,6 +231,7 @@ apply(const char *cfg_text, const struct sync_data *d, uint8_t flags)
 			if (ucfg_group(cfg, d->groups[i].id) == NULL)
 				abort();
 	}
+	sync_stats_clear(&st);
 	ucfg_free(cfg);
 	buf_clear(&before);
 	buf_clear(&after);

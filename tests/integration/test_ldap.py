@@ -294,6 +294,9 @@ def test_sync_enable_new_and_remove_vanished(slapd_factory):
         "PVEVMUser")
     cli(d, "acl", "modify", "/vms", "--groups", "group2-corp", "--roles",
         "PVEAuditor")
+    cli(d, "user", "token", "add", "user2@corp", "ci")
+    tokens = os.path.join(d, "priv", "token.cfg")
+    assert "user2@corp!ci" in read(tokens)
     # user2 and group2 leave the directory
     peer.ldapdelete(peer.user_dn(2), peer.group_dn("group2"))
     p = sync(d, "--scope", "both", "--remove-vanished", "acl;entry",
@@ -309,6 +312,8 @@ def test_sync_enable_new_and_remove_vanished(slapd_factory):
         "user:user2@corp" not in text
     assert "user:user2@corp:" not in text
     assert "group2-corp" not in text
+    # beyond Proxmox: the removed user's token secret went with it
+    assert "user2@corp!ci" not in read(tokens)
     # without `properties` an existing user keeps its local fields
     cli(d, "user", "modify", "user3@corp", "--comment", "keep me")
     sync(d, "--scope", "users")

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "err.h"
 #include "hmap.h"
+#include "str.h"
 #include "strpool.h"
 #include "ucfg.h"
 
@@ -139,7 +140,12 @@ struct sync_stats {
 	size_t users_added, users_changed, users_removed, users_unchanged;
 	size_t groups_added, groups_changed, groups_removed;
 	size_t acl_removed;
+	/* removed users that had API tokens: their secrets should go too */
+	struct str_list token_users;
 };
+
+/* Free what sync_apply left in st. */
+void sync_stats_clear(struct sync_stats *st);
 
 /*
  * Apply d to cfg.  Appends Proxmox's task log lines to log and the exact

@@ -246,21 +246,22 @@ struct vanish {
 	const char *what;	/* "users" / "groups" (log) */
 	const char *one;	/* "user" / "group" (log, diff) */
 	const char *purge;	/* "users" / "group" (Proxmox's purge line) */
+	bool users;
 	char sep;
 	enum acl_kind kind;
 	void (*del)(struct ucfg *cfg, const char *id);
 };
 
-static const struct vanish vanish_users = {"users", "user", "users", '@',
-	ACL_USER, ucfg_user_del};
-static const struct vanish vanish_groups = {"groups", "group", "group", '-',
-	ACL_GROUP, ucfg_group_del};
+static const struct vanish vanish_users = {"users", "user", "users", true,
+	'@', ACL_USER, ucfg_user_del};
+static const struct vanish vanish_groups = {"groups", "group", "group",
+	false, '-', ACL_GROUP, ucfg_group_del};
 
 static void
 remove_vanished(struct ucfg *cfg, const struct vanish *v,
     const struct hmap *existing, const struct hmap *synced,
     const struct sync_opts *o, struct buf *log, struct buf *diff,
-    size_t *removed, size_t *acl_removed)
+    size_t *removed, size_t *acl_removed, struct str_list *token_users)
 {
 	const char **ids;
 	size_t n, i;
@@ -277,6 +278,9 @@ remove_vanished(struct ucfg *cfg, const struct vanish *v,
 			buf_putf(log, "remove %s '%s'\n", v->one, ids[i]);
 			buf_putf(diff, "- %s %s\n", v->one, ids[i]);
 			(*removed)++;
+			if (v->users && ucfg_user(cfg, ids[i])->tokens.count > 0)
+				str_list_add(token_users, ids[i],
+				    strlen(ids[i]));
 		}
 		if (o->rv_acl) {
 			buf_putf(log, "purge %s '%s' ACL entries\n", v->purge,
@@ -349,7 +353,7 @@ update_users(struct ucfg *cfg, const struct sync_data *d,
 	buf_putf(log, "syncing users (remove-vanished opts: %s)\n",
 	    o->rv_text);
 	remove_vanished(cfg, &vanish_users, &cfg->users, &d->user_by_id, o, log,
-	    diff, &st->users_removed, &st->acl_removed);
+	    diff, &st->users_removed, &st->acl_removed, &st->token_users);
 	for (i = 0; i < d->nusers; i++)
 		v[i] = &d->users[i];
 	qsort(v, d->nusers, sizeof(*v), cmp_user);
@@ -468,7 +472,7 @@ update_groups(struct ucfg *cfg, const struct sync_data *d,
 	buf_putf(log, "syncing groups (remove-vanished opts: %s)\n",
 	    o->rv_text);
 	remove_vanished(cfg, &vanish_groups, &cfg->groups, &d->group_by_id, o,
-	    log, diff, &st->groups_removed, &st->acl_removed);
+	    log, diff, &st->groups_removed, &st->acl_removed, NULL);
 	for (i = 0; i < d->ngroups; i++)
 		v[i] = &d->groups[i];
 	qsort(v, d->ngroups, sizeof(*v), cmp_group);
@@ -491,4 +495,10 @@ sync_apply(struct ucfg *cfg, const struct sync_data *d,
 		update_groups(cfg, d, o, log, diff, st);
 	ucfg_reindex(cfg);
 	return 0;
+}
+
+void
+sync_stats_clear(struct sync_stats *st)
+{
+	str_list_clear(&st->token_users);
 }

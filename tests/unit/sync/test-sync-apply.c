@@ -104,6 +104,7 @@ fx_run(struct fx *f)
 static void
 fx_done(struct fx *f)
 {
+	sync_stats_clear(&f->st);
 	ucfg_free(f->cfg);
 	sync_data_clear(&f->d);
 	buf_clear(&f->log);
