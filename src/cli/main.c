@@ -6,6 +6,7 @@
 #include "daemon.h"
 #include "pveum.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,13 @@ main(int argc, char **argv)
 	const char *base = strrchr(argv[0], '/');
 	int i = 1;
 
+	/*
+	 * A directory server that drops a TLS connection mid-handshake makes
+	 * libldap's GnuTLS write to a closed socket: without this, SIGPIPE
+	 * would kill the CLI (and the daemon's processes, which inherit it)
+	 * instead of returning an error.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	cli.prog = base != NULL ? base + 1 : argv[0];
 	if (strcmp(cli.prog, "pveum") != 0)
 		cli.prog = "realmgate";

@@ -329,10 +329,15 @@ ldapc_bind(struct ldapc *l, const char *dn, const char *pw, struct err *err)
 	why = ad_reason(buf_str(&diag));
 	err_set(err, res == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
 	    : res == REALM_DENIED ? ERR_AUTH : ERR_INVALID,
-	    "ldap bind failed: %s%s%s%s%s (server %s)", ldap_err2string(rc),
+	    "ldap bind failed: %s%s%s%s%s (server %s)%s", ldap_err2string(rc),
 	    why != NULL ? ": " : "", why != NULL ? why : "",
 	    diag.len > 0 && why == NULL ? " - " : "",
-	    why == NULL ? buf_str(&diag) : "", l->server);
+	    why == NULL ? buf_str(&diag) : "", l->server,
+	    /* TLS 1.3 servers refuse a client certificate after the
+	     * handshake, so it shows up here */
+	    rc == LDAP_SERVER_DOWN && l->conf->mode != LDAPC_PLAIN ?
+	    " - the server closed the TLS connection; does it want a client "
+	    "certificate (cert, certkey)?" : "");
 	buf_clear(&diag);
 	return res;
 }

@@ -609,3 +609,33 @@ def test_check_config_warns_about_tls_without_verify(slapd):
     assert p.returncode == 1
     assert "realm 'px' uses TLS without 'verify'" in p.stdout
     shutil.rmtree(d, ignore_errors=True)
+
+
+def test_client_certificate(slapd_factory, tmp_path):
+    """A directory that demands a client certificate gets the realm's
+    cert/certkey (used, as in Proxmox, when verify is on)."""
+    peer = slapd_factory(nusers=3, ngroups=0, special=False)
+    peer.stop()
+    conf = os.path.join(peer.dir, "slapd.conf")
+    text = read(conf).replace("TLSCertificateKeyFile",
+                              "TLSVerifyClient demand\nTLSCertificateKeyFile", 1)
+    with open(conf, "w") as f:
+        f.write(text)
+    peer.start()
+    ca_key = os.path.join(os.path.dirname(peer.ca_file), "ca.key")
+    key, csr, crt = (str(tmp_path / n) for n in ("c.key", "c.csr", "c.crt"))
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes",
+                    "-subj", "/CN=realmgate client", "-keyout", key,
+                    "-out", csr], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA",
+                    peer.ca_file, "-CAkey", ca_key, "-CAcreateserial",
+                    "-days", "2", "-out", crt], check=True,
+                   capture_output=True)
+    d = new_config_dir()
+    add_realm(d, peer)
+    p = cli(d, "realm", "check", REALM, check=False)
+    assert p.returncode != 0 and "client certificate" in p.stdout, p.stdout
+    cli(d, "realm", "modify", REALM, "--cert", crt, "--certkey", key)
+    p = cli(d, "realm", "check", REALM)
+    assert "certificate verified" in p.stdout and "realm corp: ok" in p.stdout
+    shutil.rmtree(d, ignore_errors=True)
