@@ -18,6 +18,7 @@ extern const struct api_method api_domains_methods[];
 extern const struct api_method api_sync_methods[];
 extern const struct api_method api_jobs_methods[];
 extern const struct api_method api_tasks_methods[];
+extern const struct api_method api_openid_methods[];
 extern const struct api_method api_ticket_methods[];
 
 static int
@@ -63,7 +64,7 @@ static const struct api_method *const tables[] = {
 	base_methods,
 	api_users_methods, api_groups_methods, api_roles_methods,
 	api_acl_methods, api_pools_methods, api_perm_methods,
-	api_tokens_methods, api_domains_methods, api_sync_methods, api_jobs_methods, api_tasks_methods, api_ticket_methods,
+	api_tokens_methods, api_domains_methods, api_sync_methods, api_jobs_methods, api_tasks_methods, api_openid_methods, api_ticket_methods,
 };
 
 /* Match path against a template; add placeholder values to params. */

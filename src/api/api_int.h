@@ -26,6 +26,13 @@ json_t *api_realm_types(struct api_env *env);
 const char *api_realm_type(struct api_env *env, const char *realm);
 
 /*
+ * The answer of a successful login for userid: username, ticket,
+ * CSRFPreventionToken and cap (POST /access/ticket, OpenID login).
+ */
+int api_ticket_answer(struct api_env *env, const char *userid,
+    json_t **result_r, struct err *err) RG_WARN_UNUSED;
+
+/*
  * Check s against a named parameter format ("email", "pve-tfa-keys", ...):
  * NULL when fine, else the reason (which may live in msg).
  */

@@ -258,14 +258,38 @@ check_path_privs(const struct api_call *c, const char *userid,
 	return rc;
 }
 
+int
+api_ticket_answer(struct api_env *env, const char *userid, json_t **result_r,
+    struct err *err)
+{
+	struct csrf_secret secret;
+	char csrf[CSRF_TOKEN_LEN + 1], *ticket = NULL;
+	int rc = -1;
+
+	if (sign_ticket(env, userid, &ticket, err) < 0 ||
+	    csrf_secret_load(env->config_dir, true, &secret, err) < 0)
+		goto out;
+	rc = csrf_token_create(&secret, userid, env->now, csrf, err);
+	csrf_secret_wipe(&secret);
+	if (rc < 0)
+		goto out;
+	*result_r = json_object();
+	json_object_set_new(*result_r, "username", json_string(userid));
+	json_object_set_new(*result_r, "ticket", json_string(ticket));
+	json_object_set_new(*result_r, "CSRFPreventionToken",
+	    json_string(csrf));
+	json_object_set_new(*result_r, "cap", compute_cap(env, userid));
+out:
+	free(ticket);
+	return rc;
+}
+
 static int
 ticket_create(struct api_call *c, json_t **result_r, struct err *err)
 {
 	const char *username = param_str(c, "username");
 	const char *password = param_str(c, "password");
 	struct buf userid = BUF_INIT, full = BUF_INIT;
-	struct csrf_secret secret;
-	char csrf[CSRF_TOKEN_LEN + 1], *ticket = NULL;
 	int rc = -1;
 
 	if (param_has(c, "path") != param_has(c, "privs"))
@@ -290,24 +314,8 @@ ticket_create(struct api_call *c, json_t **result_r, struct err *err)
 		}
 		goto out;
 	}
-	if (sign_ticket(c->env, buf_str(&userid), &ticket, err) < 0 ||
-	    csrf_secret_load(c->env->config_dir, true, &secret, err) < 0)
-		goto out;
-	rc = csrf_token_create(&secret, buf_str(&userid), c->env->now, csrf,
-	    err);
-	csrf_secret_wipe(&secret);
-	if (rc < 0)
-		goto out;
-	*result_r = json_object();
-	json_object_set_new(*result_r, "username",
-	    json_string(buf_str(&userid)));
-	json_object_set_new(*result_r, "ticket", json_string(ticket));
-	json_object_set_new(*result_r, "CSRFPreventionToken",
-	    json_string(csrf));
-	json_object_set_new(*result_r, "cap",
-	    compute_cap(c->env, buf_str(&userid)));
+	rc = api_ticket_answer(c->env, buf_str(&userid), result_r, err);
 out:
-	free(ticket);
 	buf_clear(&userid);
 	buf_clear(&full);
 	return rc;

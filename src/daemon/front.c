@@ -145,16 +145,22 @@ add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 
 /* Log a login attempt with its real reason (the client sees only 401). */
 static void
-audit_ticket(const json_t *params, const char *client, bool ok,
-    const char *reason)
+audit_ticket(const char *path, const json_t *params, const json_t *answer,
+    const char *client, bool ok, const char *reason)
 {
 	const char *user = json_string_value(json_object_get(params,
 	    "username"));
 	const char *realm = json_string_value(json_object_get(params, "realm"));
 	const char *pw = json_string_value(json_object_get(params, "password"));
+	const char *how = pw != NULL && strncmp(pw, "PVE:", 4) == 0 ? "ticket"
+	    : "password";
 
-	auditlog_login(ok, user != NULL ? user : "", realm, client,
-	    pw != NULL && strncmp(pw, "PVE:", 4) == 0 ? "ticket" : "password",
+	if (strcmp(path, "/access/openid/login") == 0) {
+		/* the user is known from the provider's answer only */
+		user = json_string_value(json_object_get(answer, "username"));
+		how = "openid";
+	}
+	auditlog_login(ok, user != NULL ? user : "", realm, client, how,
 	    ok ? NULL : reason);
 }
 
@@ -229,7 +235,8 @@ complete(struct job *j)
 		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {
-		audit_ticket(j->params, j->client, status == 200, err.msg);
+		audit_ticket(j->path, j->params, reply.data, j->client,
+		    status == 200, err.msg);
 		if (status != 200) {
 			status = 401;
 			snprintf(err.msg, sizeof(err.msg),
@@ -351,8 +358,10 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		goto out;
 	}
 	world = api_check_access(method, m->path) == API_WORLD;
-	is_login = strcmp(m->path, "/access/ticket") == 0 &&
-	    strcmp(method, "POST") == 0;
+	/* both answer every failure the same way, after 3 s */
+	is_login = strcmp(method, "POST") == 0 &&
+	    (strcmp(m->path, "/access/ticket") == 0 ||
+	    strcmp(m->path, "/access/openid/login") == 0);
 	if (!world) {
 		if (front_authenticate(c, method, cfg, now, &id, &err) < 0) {
 			auditlog_login(false, "", NULL, client, "request",

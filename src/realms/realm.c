@@ -6,7 +6,7 @@
  * "unauthenticated bind" that many servers accept), and a user name that
  * could not be a Proxmox user name never reaches a driver.
  *
- * Types whose driver is not in this build keep a slot with only .type, so
+ * A type whose driver is not in a build keeps a slot with only .type, so
  * a realm of that type fails with a clear message instead of "unknown".
  */
 #include "realm.h"
@@ -14,14 +14,13 @@
 #include <stddef.h>
 #include <string.h>
 
-static const struct realm_ops realm_slot_openid = { .type = "openid" };
 
 static const struct realm_ops *const realm_drivers[] = {
 	&realm_ops_pam,
 	&realm_ops_pve,
 	&realm_ops_ldap,
 	&realm_ops_ad,
-	&realm_slot_openid,
+	&realm_ops_openid,
 	NULL,
 };
 
@@ -118,6 +117,12 @@ realm_authenticate(const struct realm_ctx *realm, const char *user,
 	if (ops->caps == 0) {
 		err_set(err, ERR_UNSUPPORTED, "authentication for realm type "
 		    "'%s' is not available in this build yet", ops->type);
+		return REALM_ERROR;
+	}
+	if ((ops->caps & REALM_CAP_REDIRECT) != 0 &&
+	    (ops->caps & REALM_CAP_PASSWORD) == 0) {
+		err_set(err, ERR_UNSUPPORTED, "OpenID realm does not allow "
+		    "password verification.");
 		return REALM_ERROR;
 	}
 	if (ops->authenticate == NULL ||

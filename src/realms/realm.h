@@ -93,6 +93,7 @@ extern const struct realm_ops realm_ops_pve;
 extern const struct realm_ops realm_ops_pam;
 extern const struct realm_ops realm_ops_ldap;
 extern const struct realm_ops realm_ops_ad;
+extern const struct realm_ops realm_ops_openid;
 
 /* ldap/ad: see realm_ops.user_groups (realm_ldap_groups.c). */
 int realm_ldap_user_groups(const struct realm_ctx *realm, const char *user,

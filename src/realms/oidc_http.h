@@ -1,0 +1,46 @@
+/*
+ * The few HTTP calls an OpenID Connect relying party makes (discovery,
+ * JWKS, token exchange, userinfo), each answering JSON.  libcurl with TLS
+ * verification always on, only http and https, no redirects, bounded time
+ * and size: a provider that hangs or floods costs a login, not a worker.
+ */
+#ifndef RG_OIDC_HTTP_H
+#define RG_OIDC_HTTP_H
+
+#include "err.h"
+
+#include <jansson.h>
+
+#define OIDC_HTTP_TIMEOUT_MS	  10000
+#define OIDC_HTTP_CONNECT_MS	  3000
+#define OIDC_HTTP_MAX_BODY	  (1u << 20)
+
+struct oidc_form {
+	const char *key, *value;
+};
+
+/*
+ * GET url (with "Authorization: Bearer <bearer>" when bearer is not NULL)
+ * and parse the answer as a JSON object.  ERR_UNAVAILABLE when the
+ * provider cannot be reached, ERR_INVALID for an HTTP error status or an
+ * answer that is not a JSON object; *status_r (may be NULL) gets the HTTP
+ * status (0 without an answer).
+ */
+int oidc_http_get_json(const char *url, const char *bearer, json_t **out,
+    long *status_r, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * POST an application/x-www-form-urlencoded form; with basic_user set the
+ * client authenticates with HTTP Basic (client_secret_basic), otherwise
+ * the caller put client_id/client_secret into the form.  The JSON answer
+ * is returned even for 4xx statuses (OAuth errors come as JSON).
+ */
+int oidc_http_post_form(const char *url, const struct oidc_form *form,
+    size_t n, const char *basic_user, const char *basic_pw, json_t **out,
+    long *status_r, struct err *err) RG_WARN_UNUSED;
+
+/* Append (key, value) percent-encoded as in a form body or query. */
+struct buf;
+void oidc_url_encode(struct buf *out, const char *s);
+
+#endif

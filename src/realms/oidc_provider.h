@@ -1,0 +1,39 @@
+/*
+ * What realmgate knows about an OpenID provider: its discovery document
+ * and its signing keys, cached per process.  Discovery is fetched again
+ * after OIDC_DISCOVERY_TTL or when a login through it failed; the JWKS is
+ * fetched again whenever a token names a key it does not hold (key
+ * rotation at the provider), at most every OIDC_JWKS_MIN_AGE seconds.
+ */
+#ifndef RG_OIDC_PROVIDER_H
+#define RG_OIDC_PROVIDER_H
+
+#include "err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define OIDC_DISCOVERY_TTL 300
+#define OIDC_JWKS_MIN_AGE  10
+
+/*
+ * The discovery document of issuer (a new reference).  It must name the
+ * same issuer and the authorization, token and JWKS endpoints.
+ */
+int oidc_discover(const char *issuer, json_t **doc_r, struct err *err)
+    RG_WARN_UNUSED;
+
+/* Forget what is cached about issuer (after a failed login). */
+void oidc_forget(const char *issuer);
+
+/*
+ * The JWKS of the provider (a new reference).  With want_kid set and not
+ * in the cached set, fetch the keys again (unless fetched very recently).
+ */
+int oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
+    json_t **jwks_r, struct err *err) RG_WARN_UNUSED;
+
+/* A string member of the discovery document, or NULL. */
+const char *oidc_doc_str(const json_t *doc, const char *key);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * The pending-login file of a realm: <config>/local/openid/<realm>.json,
+ * a JSON array with Proxmox's keys (csrf_token, nonce, pkce_verifier,
+ * ctime), rewritten atomically under an flock on <realm>.lck.
+ */
+#include "oidc_state.h"
+#include "buf.h"
+#include "fileio.h"
+#include "secret.h"
+#include "ticket/b64.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/sha.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define LOCK_TRIES 200	/* 50 ms each: 10 s */
+
+/* base64url without padding of (data, len) into out. */
+static void
+b64url(const void *data, size_t len, char *out)
+{
+	char *p;
+
+	b64_encode(out, data, len, false);
+	for (p = out; *p != '\0'; p++)
+		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+}
+
+static int
+random_token(char out[OIDC_TOKEN_CHARS + 1], struct err *err)
+{
+	unsigned char r[32];
+	size_t got = 0;
+
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, ERR_INTERNAL, "getrandom: %s",
+			    strerror(errno));
+		got += (size_t)n;
+	}
+	b64url(r, sizeof(r), out);
+	secret_wipe(r, sizeof(r));
+	return 0;
+}
+
+int
+oidc_pending_new(struct oidc_pending *p, time_t now, struct err *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->ctime = now;
+	if (random_token(p->csrf, err) < 0 || random_token(p->nonce, err) < 0 ||
+	    random_token(p->verifier, err) < 0)
+		return -1;
+	return 0;
+}
+
+void
+oidc_pkce_challenge(const char *verifier, char out[OIDC_TOKEN_CHARS + 1])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)verifier, strlen(verifier), md);
+	b64url(md, sizeof(md), out);
+}
+
+struct state_file {
+	int lock_fd;
+	struct buf path;
+	json_t *list;
+};
+
+static int
+open_locked(const char *config_dir, const char *realm, struct state_file *f,
+    struct err *err)
+{
+	struct buf dir = BUF_INIT, lock = BUF_INIT, text = BUF_INIT;
+	int i, rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	f->lock_fd = -1;
+	buf_putf(&dir, "%s/local/openid", config_dir);
+	if (file_mkdirs(buf_str(&dir), 0700, err) < 0)
+		goto out;
+	buf_putf(&lock, "%s/%s.lck", buf_str(&dir), realm);
+	buf_putf(&f->path, "%s/%s.json", buf_str(&dir), realm);
+	f->lock_fd = open(buf_str(&lock), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f->lock_fd < 0) {
+		err_set(err, ERR_IO, "%s: %s", buf_str(&lock), strerror(errno));
+		goto out;
+	}
+	for (i = 0; flock(f->lock_fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (i == LOCK_TRIES) {
+			err_set(err, ERR_LOCK, "can't lock the openid state of "
+			    "realm '%s'", realm);
+			goto out;
+		}
+		poll(NULL, 0, 50);
+	}
+	if (file_read(buf_str(&f->path), 1 << 20, &text, err) < 0 &&
+	    err->code != ERR_NOT_FOUND)
+		goto out;
+	f->list = json_loadb(text.data != NULL ? text.data : "", text.len, 0,
+	    NULL);
+	if (!json_is_array(f->list)) {
+		json_decref(f->list);
+		f->list = json_array();
+	}
+	rc = 0;
+out:
+	buf_clear(&dir);
+	buf_clear(&lock);
+	buf_clear_secret(&text);
+	return rc;
+}
+
+static void
+close_file(struct state_file *f)
+{
+	if (f->lock_fd >= 0)
+		close(f->lock_fd);	/* drops the flock */
+	buf_clear(&f->path);
+	json_decref(f->list);
+}
+
+/* Drop entries older than the TTL (or from the future). */
+static void
+expire(json_t *list, time_t now)
+{
+	size_t i = 0;
+
+	while (i < json_array_size(list)) {
+		json_t *e = json_array_get(list, i);
+		json_int_t t = json_integer_value(json_object_get(e, "ctime"));
+
+		if (!json_is_object(e) || t + OIDC_STATE_TTL < now ||
+		    t > now + 60)
+			json_array_remove(list, i);
+		else
+			i++;
+	}
+}
+
+static int
+save(struct state_file *f, struct err *err)
+{
+	char *text = json_dumps(f->list, JSON_INDENT(1));
+	int rc;
+
+	if (text == NULL)
+		return err_set(err, ERR_NOMEM, "json_dumps failed");
+	rc = file_write_atomic(buf_str(&f->path), text, strlen(text), 0600,
+	    err);
+	secret_free_str(text);
+	return rc;
+}
+
+int
+oidc_state_add(const char *config_dir, const char *realm,
+    const struct oidc_pending *p, time_t now, struct err *err)
+{
+	struct state_file f;
+	json_t *e;
+	int rc = -1;
+
+	if (open_locked(config_dir, realm, &f, err) < 0)
+		goto out;
+	expire(f.list, now);
+	if (json_array_size(f.list) >= OIDC_STATE_MAX) {
+		err_set(err, ERR_INVALID, "too many pending openid auth request "
+		    "for realm %s", realm);
+		goto out;
+	}
+	e = json_object();
+	json_object_set_new(e, "csrf_token", json_string(p->csrf));
+	json_object_set_new(e, "nonce", json_string(p->nonce));
+	json_object_set_new(e, "pkce_verifier", json_string(p->verifier));
+	json_object_set_new(e, "ctime", json_integer(p->ctime));
+	json_array_append_new(f.list, e);
+	rc = save(&f, err);
+out:
+	close_file(&f);
+	return rc;
+}
+
+static bool
+copy_field(const json_t *e, const char *key, char *out)
+{
+	const char *v = json_string_value(json_object_get(e, key));
+
+	if (v == NULL || strlen(v) > OIDC_TOKEN_CHARS)
+		return false;
+	strcpy(out, v);
+	return true;
+}
+
+int
+oidc_state_take(const char *config_dir, const char *realm, const char *csrf,
+    time_t now, struct oidc_pending *p, struct err *err)
+{
+	struct state_file f;
+	size_t i;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (open_locked(config_dir, realm, &f, err) < 0)
+		goto out;
+	expire(f.list, now);
+	for (i = 0; i < json_array_size(f.list); i++) {
+		json_t *e = json_array_get(f.list, i);
+		const char *c = json_string_value(json_object_get(e,
+		    "csrf_token"));
+
+		if (c == NULL || !secret_streq(c, csrf))
+			continue;
+		if (!copy_field(e, "csrf_token", p->csrf) ||
+		    !copy_field(e, "nonce", p->nonce) ||
+		    !copy_field(e, "pkce_verifier", p->verifier))
+			break;
+		p->ctime = (time_t)json_integer_value(json_object_get(e,
+		    "ctime"));
+		json_array_remove(f.list, i);
+		/* used once: written back before the login goes on */
+		rc = save(&f, err);
+		goto out;
+	}
+	err_set(err, ERR_AUTH, "no openid auth state found (possible "
+	    "timeout)");
+out:
+	close_file(&f);
+	return rc;
+}
