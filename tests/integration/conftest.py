@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from peers import slapd, slapd_factory, samba_ad  # noqa: F401  (LDAP/AD test peers)
+from peers_oidc import oidc_provider  # noqa: F401  (OpenID provider peer)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("REALMGATE_BIN", os.path.join(REPO, "build", "realmgate"))
