@@ -132,17 +132,14 @@ advertises(const json_t *doc, const char *method)
 	return false;
 }
 
-/* The token request; *tokens_r is the provider's JSON answer. */
+/* One token request, the secret sent by HTTP Basic or in the form. */
 static int
-exchange(const struct realm_ctx *realm, const json_t *doc, const char *code,
-    const char *redirect, const char *verifier, json_t **tokens_r,
-    struct err *err)
+token_request(const struct realm_ctx *realm, const char *url,
+    const char *code, const char *redirect, const char *verifier, bool basic,
+    json_t **tokens_r, long *status, struct err *err)
 {
 	const char *client = realm_opt(realm, "client-id");
 	const char *secret = realm_opt(realm, "client-key");
-	const char *url = oidc_doc_str(doc, "token_endpoint");
-	bool basic = secret != NULL && (advertises(doc, "client_secret_basic")
-	    || !advertises(doc, "client_secret_post"));
 	struct oidc_form form[] = {
 		{"grant_type", "authorization_code"},
 		{"code", code},
@@ -151,13 +148,52 @@ exchange(const struct realm_ctx *realm, const json_t *doc, const char *code,
 		{"client_id", basic ? NULL : client},
 		{"client_secret", basic ? NULL : secret},
 	};
+
+	*tokens_r = NULL;
+	return oidc_http_post_form(url, form, sizeof(form) / sizeof(form[0]),
+	    basic ? client : NULL, basic ? secret : NULL, tokens_r, status,
+	    err);
+}
+
+static bool
+invalid_client(const json_t *tokens, long status)
+{
+	const char *e = json_string_value(json_object_get(tokens, "error"));
+
+	return status == 401 || (e != NULL && strcmp(e, "invalid_client") ==
+	    0);
+}
+
+/*
+ * The token request; *tokens_r is the provider's JSON answer.  Discovery
+ * lists the client authentication methods of the provider, not of this
+ * client: the preferred one (Basic) is tried first, and when the provider
+ * refuses the client with it, the other advertised one once more (a
+ * refused client authentication does not use up the code).
+ */
+static int
+exchange(const struct realm_ctx *realm, const json_t *doc, const char *code,
+    const char *redirect, const char *verifier, json_t **tokens_r,
+    struct err *err)
+{
+	const char *secret = realm_opt(realm, "client-key");
+	const char *url = oidc_doc_str(doc, "token_endpoint");
+	bool can_basic = advertises(doc, "client_secret_basic");
+	bool can_post = advertises(doc, "client_secret_post");
+	bool basic = secret != NULL && (can_basic || !can_post);
 	const char *e, *ed;
 	long status = 0;
 
-	if (oidc_http_post_form(url, form, sizeof(form) / sizeof(form[0]),
-	    basic ? client : NULL, basic ? secret : NULL, tokens_r, &status,
-	    err) < 0)
+	if (token_request(realm, url, code, redirect, verifier, basic, tokens_r,
+	    &status, err) < 0)
 		return err_prefix(err, "token request failed: ");
+	if (secret != NULL && invalid_client(*tokens_r, status) &&
+	    (basic ? can_post : can_basic)) {
+		json_decref(*tokens_r);
+		if (token_request(realm, url, code, redirect, verifier, !basic,
+		    tokens_r, &status, err) < 0)
+			return err_prefix(err, "token request failed: ");
+	}
 	if (status == 200 && json_is_string(json_object_get(*tokens_r,
 	    "id_token")))
 		return 0;
@@ -170,8 +206,8 @@ exchange(const struct realm_ctx *realm, const json_t *doc, const char *code,
 	return err_set(err, ERR_AUTH, "the token endpoint %s refused the code "
 	    "(HTTP %ld, %s%s%s)%s", url, status, e != NULL ? e : "no error",
 	    ed != NULL ? ": " : "", ed != NULL ? ed : "",
-	    e != NULL && strcmp(e, "invalid_client") == 0 ?
-	    " - is client-key right?" : "");
+	    invalid_client(*tokens_r, status) ? " - is client-key right?"
+	    : "");
 }
 
 /* Add userinfo claims the ID token did not set (ID token wins). */
