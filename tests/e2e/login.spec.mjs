@@ -61,7 +61,27 @@ async function startSlapd() {
 	} };
 }
 
-async function startDaemon(ldap) {
+// The real oidc-provider (tests/oidc/provider.mjs) on a free port.
+async function startProvider() {
+	const dir = mkdtempSync(join(tmpdir(), 'realmgate-e2e-op-'));
+	const proc = spawn(process.execPath, [join(repo, 'tests', 'oidc', 'provider.mjs'),
+	    '--port', '0', '--state-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '', err = '';
+	proc.stderr.on('data', (d) => { err += d; });
+	const issuer = await new Promise((res, rej) => {
+		const timer = setTimeout(() => rej(new Error(`provider not ready; ${err}`)), 20000);
+		proc.stdout.on('data', (d) => {
+			out += d;
+			const m = out.match(/READY (\S+)/);
+			if (m) { clearTimeout(timer); res(m[1]); }
+		});
+		proc.on('exit', (code) => { clearTimeout(timer); rej(new Error(`provider exited ${code}: ${err}`)); });
+	});
+	proc.removeAllListeners('exit');
+	return { issuer, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function startDaemon(ldap, op) {
 	const dir = mkdtempSync(join(tmpdir(), 'realmgate-e2e-'));
 	chmodSync(dir, 0o755);
 	if (ldap)
@@ -69,6 +89,11 @@ async function startDaemon(ldap) {
 		    '--port', String(ldap.port), '--base_dn', 'dc=example,dc=org',
 		    '--user_attr', 'uid', '--bind_dn', 'cn=svc,ou=services,dc=example,dc=org',
 		    '--password', 'svcpw', '--sync_attributes', 'email=mail');
+	if (op)
+		cli(dir, 'realm', 'add', 'sso', '--type', 'openid', '--issuer-url', op.issuer,
+		    '--client-id', 'pve', '--client-key', 'pve-secret', '--username-claim',
+		    'username', '--autocreate', '1', '--scopes', 'email profile groups',
+		    '--comment', 'Company SSO');
 	cli(dir, 'user', 'add', 'alice@pve', '--password', PASSWORD, '--firstname', 'Alice');
 	cli(dir, 'user', 'add', 'bob@pve', '--password', 'bob-secret-12');
 	cli(dir, 'group', 'add', 'ops');
@@ -127,10 +152,11 @@ async function run() {
 	if (!existsSync(CHROMIUM))
 		fail(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 	let daemon = null, url = process.env.RG_URL, cert = process.env.RG_CERT;
-	let ldap = null;
+	let ldap = null, op = null;
 	if (!url || !cert) {
 		ldap = await startSlapd();
-		daemon = await startDaemon(ldap);
+		op = await startProvider();
+		daemon = await startDaemon(ldap, op);
 		url = daemon.url;
 		cert = daemon.cert;
 	}
@@ -298,6 +324,32 @@ async function run() {
 		await page.click('#logout');
 		await page.locator('#login-form').waitFor({ state: 'visible' });
 
+		if (op) {
+			// 8. OpenID: the realm sends the browser to the provider's own
+			// login page and back, logged in (user created by autocreate)
+			await page.selectOption('#login-form select[name=realm]', 'sso');
+			await page.locator('#login-openid-hint').waitFor({ state: 'visible' });
+			await page.click('#login-submit');
+			await page.waitForURL((u) => u.href.startsWith(op.issuer));
+			await page.fill('input[name=login]', 'alice');
+			await page.fill('input[name=password]', 'alicepw');
+			await page.screenshot({ path: join(SHOTS, 'e2e-openid-provider.png'), fullPage: true });
+			await page.click('button[type=submit]');
+			// the consent step of the provider's dev interactions
+			const consent = page.locator('button[type=submit]', { hasText: 'Continue' });
+			await Promise.race([
+			    consent.waitFor({ state: 'visible' }),
+			    page.waitForURL((u) => u.href.startsWith(url))]);
+			if (!page.url().startsWith(url))
+				await consent.click();
+			await page.waitForURL((u) => u.href.startsWith(url));
+			await page.locator('#whoami', { hasText: 'alice@sso' })
+			    .waitFor({ state: 'visible' });
+			await page.screenshot({ path: join(SHOTS, 'e2e-openid.png'), fullPage: true });
+			await page.click('#logout');
+			await page.locator('#login-form').waitFor({ state: 'visible' });
+		}
+
 		if (errors.length)
 			fail(`errors in the page:\n${errors.join('\n')}`);
 	} catch (e) {
@@ -318,6 +370,8 @@ async function run() {
 		}
 		if (ldap)
 			ldap.stop();
+		if (op)
+			op.stop();
 	}
 }
 

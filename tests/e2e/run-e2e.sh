@@ -24,4 +24,9 @@ if [ ! -f node_modules/playwright-core/package.json ] ||
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --prefer-offline ||
 	    { echo "run-e2e.sh: npm ci failed" >&2; exit 1; }
 fi
+# the OpenID provider the test logs in through (tests/oidc)
+if [ ! -f ../oidc/node_modules/oidc-provider/package.json ]; then
+	(cd ../oidc && npm ci --no-audit --no-fund --prefer-offline) ||
+	    { echo "run-e2e.sh: npm ci in tests/oidc failed" >&2; exit 1; }
+fi
 exec node login.spec.mjs
