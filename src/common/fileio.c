@@ -102,9 +102,9 @@ fsync_dir(const char *path, struct err *err)
 	return rc;
 }
 
-int
-file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, struct err *err)
+static int
+replace_file(const char *path, const void *data, size_t len, mode_t mode,
+    bool durable, struct err *err)
 {
 	struct buf tmp = BUF_INIT;
 	const char *p = data;
@@ -132,7 +132,7 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0)
+	if (durable && fsync(fd) < 0)
 		goto io_error;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -141,7 +141,7 @@ file_write_atomic(const char *path, const void *data, size_t len,
 	fd = -1;
 	if (rename(buf_str(&tmp), path) < 0)
 		goto io_error;
-	rc = fsync_dir(path, err);
+	rc = durable ? fsync_dir(path, err) : 0;
 	goto out;
 io_error:
 	err_set(err, ERR_IO, "unable to write '%s' - %s", path,
@@ -154,6 +154,20 @@ out:
 	}
 	buf_clear(&tmp);
 	return rc;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct err *err)
+{
+	return replace_file(path, data, len, mode, true, err);
+}
+
+int
+file_write_volatile(const char *path, const void *data, size_t len,
+    mode_t mode, struct err *err)
+{
+	return replace_file(path, data, len, mode, false, err);
 }
 
 int

@@ -39,6 +39,14 @@ int file_read_secret(const char *path, struct buf *out, struct err *err)
 int file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct err *err) RG_WARN_UNUSED;
 
+/*
+ * The same without the fsyncs: readers see the old or the new file, but a
+ * crash may lose the change.  For short-lived state only (pending OpenID
+ * logins), where a lost write costs a retried login, not data.
+ */
+int file_write_volatile(const char *path, const void *data, size_t len,
+    mode_t mode, struct err *err) RG_WARN_UNUSED;
+
 /* mkdir -p with the given mode for the directories it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct err *err)
     RG_WARN_UNUSED;

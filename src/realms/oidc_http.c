@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -80,15 +81,36 @@ new_handle(const char *url, struct sink *s)
 	return c;
 }
 
+/* Time this thread spent waiting for providers (benchmarks). */
+static __thread uint64_t wait_ns;
+
+uint64_t
+oidc_http_wait_ns(void)
+{
+	return wait_ns;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Perform, then parse the body; status codes >= 400 fail unless ok4xx. */
 static int
 perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
     long *status_r, struct err *err)
 {
+	uint64_t t0 = now_ns();
 	CURLcode cc = curl_easy_perform(c);
 	json_error_t je;
 	long status = 0;
 	int rc = -1;
+
+	wait_ns += now_ns() - t0;
 
 	*out = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -10,6 +10,7 @@
 #include "err.h"
 
 #include <jansson.h>
+#include <stdint.h>
 
 #define OIDC_HTTP_TIMEOUT_MS	  10000
 #define OIDC_HTTP_CONNECT_MS	  3000
@@ -38,6 +39,12 @@ int oidc_http_get_json(const char *url, const char *bearer, json_t **out,
 int oidc_http_post_form(const char *url, const struct oidc_form *form,
     size_t n, const char *basic_user, const char *basic_pw, json_t **out,
     long *status_r, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * Nanoseconds this thread has spent waiting on HTTP calls so far; the
+ * OpenID benchmark subtracts it to get realmgate's own share of a login.
+ */
+uint64_t oidc_http_wait_ns(void);
 
 /* Append (key, value) percent-encoded as in a form body or query. */
 struct buf;

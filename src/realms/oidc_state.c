@@ -158,7 +158,8 @@ save(struct state_file *f, struct err *err)
 
 	if (text == NULL)
 		return err_set(err, ERR_NOMEM, "json_dumps failed");
-	rc = file_write_atomic(buf_str(&f->path), text, strlen(text), 0600,
+	/* pending logins may be lost in a crash: no fsync per login */
+	rc = file_write_volatile(buf_str(&f->path), text, strlen(text), 0600,
 	    err);
 	secret_free_str(text);
 	return rc;
