@@ -103,8 +103,7 @@ has_key(const json_t *jwks, const char *kid)
 }
 
 static int
-check_signature(cjose_jws_t *jws, const char *issuer_cfg, const json_t *doc,
-    struct err *err)
+check_signature(cjose_jws_t *jws, const json_t *jwks, struct err *err)
 {
 	cjose_header_t *h = cjose_jws_get_protected(jws);
 	cjose_err cerr;
@@ -113,25 +112,18 @@ check_signature(cjose_jws_t *jws, const char *issuer_cfg, const json_t *doc,
 	const char *kid = h != NULL ? cjose_header_get(h, CJOSE_HDR_KID, &cerr)
 				    : NULL;
 	cjose_jwk_kty_t kty;
-	json_t *jwks = NULL;
-	int rc = -1;
 
 	if (alg_kty(alg, &kty, err) < 0)
 		return -1;
-	if (oidc_jwks(issuer_cfg, doc, kid, &jwks, err) < 0)
-		return -1;
 	if (!has_key(jwks, kid))
-		err_set(err, ERR_INVALID, "ID token refused: signed with key "
-		    "'%s', which the provider does not publish", kid != NULL
-		    ? kid : "(no kid)");
-	else if (!verify_with(jws, jwks, kid, kty, alg))
-		err_set(err, ERR_INVALID, "ID token refused: the %s signature "
-		    "does not verify with the provider's key '%s'", alg,
+		return err_set(err, ERR_INVALID, "ID token refused: signed with "
+		    "key '%s', which the provider does not publish",
 		    kid != NULL ? kid : "(no kid)");
-	else
-		rc = 0;
-	json_decref(jwks);
-	return rc;
+	if (!verify_with(jws, jwks, kid, kty, alg))
+		return err_set(err, ERR_INVALID, "ID token refused: the %s "
+		    "signature does not verify with the provider's key '%s'",
+		    alg, kid != NULL ? kid : "(no kid)");
+	return 0;
 }
 
 /* Is s one of the items of the list (space or comma separated)? */
@@ -229,7 +221,7 @@ check_claims(const json_t *claims, const struct oidc_expect *e,
  * only say "invalid".
  */
 static int
-precheck_alg(const char *token, struct err *err)
+precheck_alg(const char *token, struct buf *kid, struct err *err)
 {
 	const char *dot = strchr(token, '.');
 	struct buf b64 = BUF_INIT, raw = BUF_INIT;
@@ -252,6 +244,8 @@ precheck_alg(const char *token, struct err *err)
 	}
 	rc = alg_kty(json_string_value(json_object_get(hdr, "alg")), &kty,
 	    err);
+	if (json_is_string(json_object_get(hdr, "kid")))
+		buf_puts(kid, json_string_value(json_object_get(hdr, "kid")));
 out:
 	json_decref(hdr);
 	buf_clear(&b64);
@@ -260,11 +254,11 @@ out:
 }
 
 int
-oidc_idtoken_verify(const char *token, const char *issuer_cfg,
-    const json_t *doc, const struct oidc_expect *e, json_t **claims_r,
-    struct err *err)
+oidc_idtoken_check(const char *token, const json_t *jwks,
+    const struct oidc_expect *e, json_t **claims_r, struct err *err)
 {
-	cjose_jws_t *jws;
+	struct buf kid = BUF_INIT;
+	cjose_jws_t *jws = NULL;
 	cjose_err cerr;
 	uint8_t *pl = NULL;
 	size_t pln = 0;
@@ -272,14 +266,15 @@ oidc_idtoken_verify(const char *token, const char *issuer_cfg,
 	int rc = -1;
 
 	*claims_r = NULL;
-	if (precheck_alg(token, err) < 0)
-		return -1;
+	if (precheck_alg(token, &kid, err) < 0)
+		goto out;
 	jws = cjose_jws_import(token, strlen(token), &cerr);
-	if (jws == NULL)
-		return err_set(err, ERR_INVALID, "ID token refused: not a "
-		    "signed JWT (%s)", cerr.message != NULL ? cerr.message
-		    : "cjose");
-	if (check_signature(jws, issuer_cfg, doc, err) < 0)
+	if (jws == NULL) {
+		err_set(err, ERR_INVALID, "ID token refused: not a signed JWT "
+		    "(%s)", cerr.message != NULL ? cerr.message : "cjose");
+		goto out;
+	}
+	if (check_signature(jws, jwks, err) < 0)
 		goto out;
 	if (!cjose_jws_get_plaintext(jws, &pl, &pln, &cerr) ||
 	    (claims = json_loadb((const char *)pl, pln, JSON_REJECT_DUPLICATES,
@@ -295,5 +290,28 @@ oidc_idtoken_verify(const char *token, const char *issuer_cfg,
 out:
 	json_decref(claims);
 	cjose_jws_release(jws);
+	buf_clear(&kid);
+	return rc;
+}
+
+int
+oidc_idtoken_verify(const char *token, const char *issuer_cfg,
+    const json_t *doc, const struct oidc_expect *e, json_t **claims_r,
+    struct err *err)
+{
+	struct buf kid = BUF_INIT;
+	json_t *jwks = NULL;
+	int rc = -1;
+
+	*claims_r = NULL;
+	/* the kid decides whether the cached keys will do */
+	if (precheck_alg(token, &kid, err) < 0 ||
+	    oidc_jwks(issuer_cfg, doc, kid.len > 0 ? buf_str(&kid) : NULL,
+	    &jwks, err) < 0)
+		goto out;
+	rc = oidc_idtoken_check(token, jwks, e, claims_r, err);
+out:
+	json_decref(jwks);
+	buf_clear(&kid);
 	return rc;
 }
