@@ -261,3 +261,42 @@ def test_password_login_to_openid_realm_is_refused(daemon, oidc_provider):
     assert r.status_code == 401
     assert "does not allow password verification" in json.dumps(
         failures(daemon))
+
+
+def test_pending_logins_expire_and_are_bounded(daemon, oidc_provider):
+    add_realm(daemon, oidc_provider, "--autocreate", "1")
+    url = begin(daemon)
+    answer = oidc_provider.login(url, "alice", "alicepw")
+    # eleven minutes later the pending login is gone
+    path = os.path.join(daemon.config_dir, "local", "openid", REALM + ".json")
+    with open(path) as f:
+        pending = json.load(f)
+    for p in pending:
+        p["ctime"] -= 660
+    with open(path, "w") as f:
+        json.dump(pending, f)
+    assert finish(daemon, answer).status_code == 401
+    assert "possible timeout" in json.dumps(failures(daemon))
+    # at most 100 pending logins per realm
+    for _ in range(100):
+        begin(daemon)
+    r = daemon.raw("POST", "/access/openid/auth-url",
+                   data={"realm": REALM, "redirect-url": daemon.redirect})
+    assert r.status_code >= 400
+    assert "too many pending openid auth request for realm sso" in r.text
+    os.unlink(path)
+
+
+def test_provider_down_between_auth_url_and_login(daemon, oidc_provider):
+    add_realm(daemon, oidc_provider, "--autocreate", "1")
+    url = begin(daemon)
+    answer = oidc_provider.login(url, "alice", "alicepw")
+    oidc_provider.stop()
+    try:
+        r = finish(daemon, answer)
+    finally:
+        oidc_provider.start()
+    assert r.status_code == 401
+    text = json.dumps(failures(daemon))
+    assert "token request failed" in text, text
+    assert "alice@sso" not in users(daemon)
