@@ -26,8 +26,7 @@ hmap_hash(const char *key, size_t len)
 		key += 8;
 		len -= 8;
 	}
-	w = 0;
-	memcpy(&w, key, len);
+	w = hmap_word(key, len);
 	h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
 	h ^= h >> 29;
 	return (unsigned)(h ^ (h >> 32));
@@ -85,38 +84,83 @@ key_hash(const struct hmap *m, const char *key, size_t len)
 	return m->by_ptr ? ptr_hash(key) : hmap_hash(key, len);
 }
 
-static bool
-key_eq(const struct hmap *m, const struct hmap_slot *s, unsigned h,
-    const char *key, size_t len)
+/*
+ * Probing, one loop per mode: the slot holding key, or NULL.  *free_r
+ * (when not NULL) gets the first tombstone or empty slot on the way, where
+ * an insertion of a missing key goes.
+ */
+static struct hmap_slot *
+find_ptr(const struct hmap *m, const char *key, struct hmap_slot **free_r)
 {
-	if (m->by_ptr)
-		return s->key == key;
-	return s->hash == h && s->len == len && s->key != TOMB &&
-	    memcmp(s->key, key, len) == 0;
+	size_t mask = m->cap - 1, i;
+	struct hmap_slot *tomb = NULL;
+
+	for (i = ptr_hash(key) & mask;; i = (i + 1) & mask) {
+		struct hmap_slot *s = &m->slots[i];
+
+		if (s->key == NULL) {
+			if (free_r != NULL)
+				*free_r = tomb != NULL ? tomb : s;
+			return NULL;
+		}
+		if (s->key == key)
+			return s;
+		if (s->key == TOMB && tomb == NULL)
+			tomb = s;
+	}
 }
 
 static struct hmap_slot *
-find(const struct hmap *m, const char *key, size_t len, unsigned h)
+find_str(const struct hmap *m, const char *key, size_t len, unsigned h,
+    struct hmap_slot **free_r)
 {
-	size_t mask, i;
+	size_t mask = m->cap - 1, i;
+	struct hmap_slot *tomb = NULL;
 
-	if (m->cap == 0)
-		return NULL;
-	mask = m->cap - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
 		struct hmap_slot *s = &m->slots[i];
 
-		if (s->key == NULL)
+		if (s->key == NULL) {
+			if (free_r != NULL)
+				*free_r = tomb != NULL ? tomb : s;
 			return NULL;
-		if (key_eq(m, s, h, key, len))
+		}
+		if (s->key == TOMB) {
+			if (tomb == NULL)
+				tomb = s;
+		} else if (s->hash == h && s->len == len &&
+		    memcmp(s->key, key, len) == 0) {
 			return s;
+		}
 	}
+}
+
+static struct hmap_slot *
+find(const struct hmap *m, const char *key, size_t len, unsigned h,
+    struct hmap_slot **free_r)
+{
+	if (m->cap == 0) {
+		if (free_r != NULL)
+			*free_r = NULL;
+		return NULL;
+	}
+	return m->by_ptr ? find_ptr(m, key, free_r) :
+	    find_str(m, key, len, h, free_r);
 }
 
 void *
 hmap_getn(const struct hmap *m, const char *key, size_t len)
 {
-	struct hmap_slot *s = find(m, key, len, key_hash(m, key, len));
+	struct hmap_slot *s = find(m, key, len, key_hash(m, key, len), NULL);
+
+	return s != NULL ? s->value : NULL;
+}
+
+void *
+hmap_getn_h(const struct hmap *m, const char *key, size_t len,
+    unsigned hash)
+{
+	struct hmap_slot *s = find(m, key, len, hash, NULL);
 
 	return s != NULL ? s->value : NULL;
 }
@@ -124,7 +168,12 @@ hmap_getn(const struct hmap *m, const char *key, size_t len)
 void *
 hmap_get(const struct hmap *m, const char *key)
 {
-	return hmap_getn(m, key, m->by_ptr ? 0 : strlen(key));
+	struct hmap_slot *s;
+
+	if (!m->by_ptr)
+		return hmap_getn(m, key, strlen(key));
+	s = m->cap != 0 ? find_ptr(m, key, NULL) : NULL;
+	return s != NULL ? s->value : NULL;
 }
 
 static void
@@ -149,12 +198,20 @@ rehash(struct hmap *m, size_t ncap)
 	free(old);
 }
 
-void *
-hmap_put(struct hmap *m, const char *key, void *value)
+/* Double when live keys fill half the slots, else just drop tombstones. */
+static size_t
+next_cap(const struct hmap *m)
 {
-	size_t len = m->by_ptr ? 0 : strlen(key), mask, i;
-	unsigned h = key_hash(m, key, len);
-	struct hmap_slot *s = find(m, key, len, h), *tomb = NULL;
+	if (m->cap == 0)
+		return 16;
+	return m->count * 2 >= m->cap ? m->cap * 2 : m->cap;
+}
+
+/* Insert or replace (key,len) whose hash is h. */
+static void *
+put(struct hmap *m, const char *key, size_t len, unsigned h, void *value)
+{
+	struct hmap_slot *free_slot, *s = find(m, key, len, h, &free_slot);
 	void *prev;
 
 	if (s != NULL) {
@@ -163,19 +220,13 @@ hmap_put(struct hmap *m, const char *key, void *value)
 		s->value = value;
 		return prev;
 	}
-	if ((m->count + m->tombs + 1) * 4 >= m->cap * 3)
-		rehash(m, m->cap ? (m->count * 2 >= m->cap ? m->cap * 2 : m->cap)
-				 : 16);
-	mask = m->cap - 1;
-	for (i = h & mask; m->slots[i].key != NULL; i = (i + 1) & mask)
-		if (m->slots[i].key == TOMB && tomb == NULL)
-			tomb = &m->slots[i];
-	if (tomb != NULL) {
-		s = tomb;
-		m->tombs--;
-	} else {
-		s = &m->slots[i];
+	if ((m->count + m->tombs + 1) * 4 >= m->cap * 3) {
+		rehash(m, next_cap(m));
+		find(m, key, len, h, &free_slot);
 	}
+	s = free_slot;
+	if (s->key == TOMB)
+		m->tombs--;
 	s->key = key;
 	s->value = value;
 	s->hash = h;
@@ -184,12 +235,33 @@ hmap_put(struct hmap *m, const char *key, void *value)
 	return NULL;
 }
 
+void *
+hmap_put(struct hmap *m, const char *key, void *value)
+{
+	size_t len = m->by_ptr ? 0 : strlen(key);
+
+	return put(m, key, len, key_hash(m, key, len), value);
+}
+
+void *
+hmap_putn_h(struct hmap *m, const char *key, size_t len, unsigned hash,
+    void *value)
+{
+	return put(m, key, len, hash, value);
+}
+
 static char set_marker;
 
 void
 hmap_set_add(struct hmap *m, const char *key)
 {
 	hmap_put(m, key, &set_marker);
+}
+
+void
+hmap_set_addn_h(struct hmap *m, const char *key, size_t len, unsigned hash)
+{
+	put(m, key, len, hash, &set_marker);
 }
 
 bool
@@ -202,7 +274,7 @@ void *
 hmap_del(struct hmap *m, const char *key)
 {
 	size_t len = m->by_ptr ? 0 : strlen(key);
-	struct hmap_slot *s = find(m, key, len, key_hash(m, key, len));
+	struct hmap_slot *s = find(m, key, len, key_hash(m, key, len), NULL);
 	void *prev;
 
 	if (s == NULL)

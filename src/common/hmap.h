@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 struct hmap_slot {
 	const char *key;
@@ -40,6 +42,16 @@ void hmap_clear_owned(struct hmap *m, void (*free_value)(void *));
 
 void *hmap_get(const struct hmap *m, const char *key);
 void *hmap_getn(const struct hmap *m, const char *key, size_t len);
+/*
+ * String-mode maps only: the same with the key's hmap_hash already known
+ * (a caller that looks a key up and then inserts it hashes it once).
+ */
+void *hmap_getn_h(const struct hmap *m, const char *key, size_t len,
+    unsigned hash);
+void *hmap_putn_h(struct hmap *m, const char *key, size_t len,
+    unsigned hash, void *value);
+void hmap_set_addn_h(struct hmap *m, const char *key, size_t len,
+    unsigned hash);
 /* Insert or replace; returns the previous value or NULL. */
 void *hmap_put(struct hmap *m, const char *key, void *value);
 /* Use as a set: the value is a non-NULL marker. */
@@ -57,5 +69,34 @@ bool hmap_next(const struct hmap *m, size_t *iter, const char **key_r,
 void **hmap_sorted_values(const struct hmap *m, size_t *count_r);
 
 unsigned hmap_hash(const char *key, size_t len);
+
+/*
+ * The first len (at most 8) bytes at p as one word, zero-padded: what
+ * memcpy into a zeroed uint64_t gives, without a call to memcpy.  For
+ * hashing and comparing short keys a word at a time.
+ */
+static inline uint64_t
+hmap_word(const char *p, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t lo, hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return lo | ((uint64_t)hi >> (8 * (8 - len))) << 32;
+	}
+	if (len == 0)
+		return 0;
+	return (uint64_t)u[0] | (uint64_t)u[len / 2] << (8 * (len / 2)) |
+	    (uint64_t)u[len - 1] << (8 * (len - 1));
+#else
+	uint64_t w = 0;
+
+	memcpy(&w, p, len);
+	return w;
+#endif
+}
 
 #endif

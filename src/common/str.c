@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,23 +86,34 @@ hexval(char c)
 	return -1;
 }
 
+static void
+put_run(struct buf *out, const char *p, size_t len)
+{
+	if (len > 0)
+		buf_put(out, p, len);
+}
+
 void
 str_unescape_form(struct buf *out, const char *p, size_t len, bool plus_space)
 {
-	size_t i;
+	size_t i, start = 0;
 
+	/* runs of plain bytes go in one piece */
 	for (i = 0; i < len; i++) {
 		if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
 		    hexval(p[i + 2]) >= 0) {
+			put_run(out, p + start, i - start);
 			buf_putc(out,
 			    (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
 			i += 2;
+			start = i + 1;
 		} else if (plus_space && p[i] == '+') {
+			put_run(out, p + start, i - start);
 			buf_putc(out, ' ');
-		} else {
-			buf_putc(out, p[i]);
+			start = i + 1;
 		}
 	}
+	put_run(out, p + start, len - start);
 }
 
 void
@@ -110,28 +122,79 @@ str_unescape(struct buf *out, const char *p, size_t len)
 	str_unescape_form(out, p, len, false);
 }
 
-static bool
-list_sep(char c)
+/* str_split_list's separators: ',', ';' and whitespace (str_is_space). */
+static const bool list_sep[256] = {
+	[','] = true, [';'] = true, [' '] = true, ['\t'] = true,
+	['\n'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true,
+};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_WORDS 1	/* the first byte is the lowest */
+#else
+#define LITTLE_ENDIAN_WORDS 0
+#endif
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * Bytes of w that may be separators, 8 at a time: a high bit set in the
+ * result for each byte below 0x21 (whitespace, among other controls), ','
+ * or ';'.  The lowest flagged byte is always a true hit of one of these
+ * tests (the borrow trick only errs above a true hit), so all bytes below
+ * it are plain item bytes.
+ */
+static uint64_t
+maybe_sep(uint64_t w)
 {
-	return c == ',' || c == ';' || str_is_space(c);
+	uint64_t comma = w ^ (ONES * ','), semi = w ^ (ONES * ';');
+
+	return ((w - ONES * 0x21) & ~w & HIGHS) |
+	    ((comma - ONES) & ~comma & HIGHS) | ((semi - ONES) & ~semi & HIGHS);
+}
+
+/* Length of the item at the start of (u,len): up to the first separator. */
+static size_t
+item_len(const unsigned char *u, size_t len)
+{
+	size_t i = 0;
+
+	for (;;) {
+		uint64_t w, m;
+
+		if (len - i < 8 || !LITTLE_ENDIAN_WORDS) {
+			while (i < len && !list_sep[u[i]])
+				i++;
+			return i;
+		}
+		memcpy(&w, u + i, 8);
+		m = maybe_sep(w);
+		if (m == 0) {
+			i += 8;
+			continue;
+		}
+		i += (size_t)__builtin_ctzll(m) / 8;
+		if (list_sep[u[i]])
+			return i;
+		i++;	/* a control byte that separates nothing */
+	}
 }
 
 void
 str_split_list(const char *p, size_t len,
     void (*fn)(const char *item, size_t item_len, void *arg), void *arg)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0;
 
 	while (i < len) {
-		size_t start;
+		size_t n;
 
-		while (i < len && list_sep(p[i]))
+		while (i < len && list_sep[u[i]])
 			i++;
-		start = i;
-		while (i < len && !list_sep(p[i]))
-			i++;
-		if (i > start)
-			fn(p + start, i - start, arg);
+		n = item_len(u + i, len - i);
+		if (n > 0)
+			fn(p + i, n, arg);
+		i += n;
 	}
 }
 

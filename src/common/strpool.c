@@ -24,6 +24,7 @@ strpool_init(struct strpool *sp)
 	sp->slots = NULL;
 	sp->cap = sp->count = 0;
 	sp->blocks = NULL;
+	sp->last = NULL;
 }
 
 void
@@ -39,56 +40,110 @@ strpool_clear(struct strpool *sp)
 	strpool_init(sp);
 }
 
+/*
+ * size bytes from the arena at an offset aligned to align (a power of
+ * two), not zeroed.  A request too big for a shared block gets a block of
+ * its own, kept behind the current one.
+ */
+static void *
+take(struct strpool *sp, size_t size, size_t align)
+{
+	struct arena_block *b = sp->blocks;
+	size_t off;
+
+	if (b != NULL) {
+		off = (b->used + align - 1) & ~(align - 1);
+		if (off <= b->size && b->size - off >= size) {
+			b->used = off + size;
+			return b->data + off;
+		}
+	}
+	off = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
+	b = xmalloc(sizeof(*b) + off);
+	b->used = size;
+	b->size = off;
+	if (off == BLOCK_SIZE || sp->blocks == NULL) {
+		b->next = sp->blocks;
+		sp->blocks = b;
+	} else {
+		b->next = sp->blocks->next;
+		sp->blocks->next = b;
+	}
+	return b->data;
+}
+
 void *
 strpool_alloc(struct strpool *sp, size_t size)
 {
-	struct arena_block *b = sp->blocks;
 	void *p;
 
 	size = (size + 15) & ~(size_t)15;
-	if (b == NULL || b->size - b->used < size) {
-		size_t bsize = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
-
-		b = xmalloc(sizeof(*b) + bsize);
-		b->used = 0;
-		b->size = bsize;
-		if (bsize == BLOCK_SIZE || sp->blocks == NULL) {
-			b->next = sp->blocks;
-			sp->blocks = b;
-		} else {
-			/* big one-off: keep the current block for small ones */
-			b->next = sp->blocks->next;
-			sp->blocks->next = b;
-		}
-	}
-	p = b->data + b->used;
-	b->used += size;
+	p = take(sp, size, 16);
 	memset(p, 0, size);
 	return p;
 }
 
-static bool
-slot_matches(const struct strpool_slot *sl, uint32_t h, const char *p,
-    size_t len)
+/* A NUL-terminated copy of (p,len): strings need no alignment. */
+static char *
+copy_str(struct strpool *sp, const char *p, size_t len)
 {
-	size_t inl = len < STRPOOL_INLINE ? len : STRPOOL_INLINE;
+	char *s = take(sp, len + 1, 1);
 
-	return sl->hash == h && sl->len == len &&
-	    memcmp(sl->head, p, inl) == 0 &&
-	    (len <= STRPOOL_INLINE || memcmp(sl->s + STRPOOL_INLINE,
-	    p + STRPOOL_INLINE, len - STRPOOL_INLINE) == 0);
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
 }
 
-/* The slot holding (p,len), or the empty slot where it would go. */
+/* A key being looked up: its bytes, hash and zero-padded first 16 bytes. */
+struct key {
+	const char *p;
+	size_t len;
+	uint32_t hash;
+	uint64_t head[2];
+};
+
+static void
+key_init(struct key *k, const char *p, size_t len)
+{
+	k->p = p;
+	k->len = len;
+	k->hash = hmap_hash(p, len);
+	k->head[0] = hmap_word(p, len < 8 ? len : 8);
+	k->head[1] = len <= 8 ? 0 : hmap_word(p + 8, len < 16 ? len - 8 : 8);
+}
+
+/* Word compares instead of memcmp calls: most ids fit in 24 bytes. */
+static bool
+slot_matches(const struct strpool_slot *sl, const struct key *k)
+{
+	uint64_t head[2];
+	size_t rest;
+
+	if (sl->hash != k->hash || sl->len != k->len)
+		return false;
+	memcpy(head, sl->head, sizeof(head));
+	if (head[0] != k->head[0] || head[1] != k->head[1])
+		return false;
+	if (k->len <= STRPOOL_INLINE)
+		return true;
+	rest = k->len - STRPOOL_INLINE;
+	if (rest <= 8)
+		return hmap_word(sl->s + STRPOOL_INLINE, rest) ==
+		    hmap_word(k->p + STRPOOL_INLINE, rest);
+	return memcmp(sl->s + STRPOOL_INLINE, k->p + STRPOOL_INLINE,
+	    rest) == 0;
+}
+
+/* The slot holding the key, or the empty slot where it would go. */
 static struct strpool_slot *
-probe(const struct strpool *sp, uint32_t h, const char *p, size_t len)
+probe(const struct strpool *sp, const struct key *k)
 {
 	size_t mask = sp->cap - 1, i;
 
-	for (i = h & mask;; i = (i + 1) & mask) {
+	for (i = k->hash & mask;; i = (i + 1) & mask) {
 		struct strpool_slot *sl = &sp->slots[i];
 
-		if (sl->s == NULL || slot_matches(sl, h, p, len))
+		if (sl->s == NULL || slot_matches(sl, k))
 			return sl;
 	}
 }
@@ -117,48 +172,53 @@ grow(struct strpool *sp)
 const char *
 strpool_intern(struct strpool *sp, const char *p, size_t len)
 {
-	uint32_t h = hmap_hash(p, len);
 	struct strpool_slot *sl;
-	char *s;
+	struct key k;
 
 	if ((sp->count + 1) * 4 > sp->cap * 3)
 		grow(sp);
-	sl = probe(sp, h, p, len);
-	if (sl->s != NULL)
-		return sl->s;
-	s = strpool_alloc(sp, len + 1);
-	memcpy(s, p, len);
-	s[len] = '\0';
-	sl->s = s;
-	sl->hash = h;
-	sl->len = (uint32_t)len;
-	memcpy(sl->head, p, len < STRPOOL_INLINE ? len : STRPOOL_INLINE);
-	sp->count++;
-	return s;
+	key_init(&k, p, len);
+	sl = probe(sp, &k);
+	if (sl->s == NULL) {
+		sl->s = copy_str(sp, p, len);
+		sl->hash = k.hash;
+		sl->len = (uint32_t)len;
+		memcpy(sl->head, k.head, sizeof(sl->head));
+		sp->count++;
+	}
+	sp->last = sl->s;
+	return sl->s;
 }
 
 const char *
 strpool_copy(struct strpool *sp, const char *p, size_t len)
 {
-	char *s = strpool_alloc(sp, len + 1);
-
-	memcpy(s, p, len);
-	s[len] = '\0';
-	return s;
+	return copy_str(sp, p, len);
 }
 
 const char *
 strpool_add(struct strpool *sp, const char *s)
 {
+	if (s != NULL && s == sp->last)
+		return s;
 	return strpool_intern(sp, s, strlen(s));
+}
+
+const char *
+strpool_findn(const struct strpool *sp, const char *p, size_t len)
+{
+	struct key k;
+
+	if (sp->cap == 0)
+		return NULL;
+	key_init(&k, p, len);
+	return probe(sp, &k)->s;
 }
 
 const char *
 strpool_find(const struct strpool *sp, const char *s)
 {
-	size_t len = strlen(s);
-
-	if (sp->cap == 0)
-		return NULL;
-	return probe(sp, hmap_hash(s, len), s, len)->s;
+	if (s != NULL && s == sp->last)
+		return s;
+	return strpool_findn(sp, s, strlen(s));
 }

@@ -29,6 +29,12 @@ struct strpool {
 	size_t cap;		/* power of two, or 0 */
 	size_t count;
 	struct arena_block *blocks;
+	/*
+	 * The string strpool_intern returned last: interning or finding
+	 * that very pointer again (a lookup, then an insertion under the
+	 * same id, as the model's add functions do) skips the hashing.
+	 */
+	const char *last;
 };
 
 void strpool_init(struct strpool *sp);
@@ -39,6 +45,8 @@ const char *strpool_intern(struct strpool *sp, const char *p, size_t len);
 const char *strpool_add(struct strpool *sp, const char *s);
 /* The interned copy of s, or NULL if s was never interned. */
 const char *strpool_find(const struct strpool *sp, const char *s);
+const char *strpool_findn(const struct strpool *sp, const char *p,
+    size_t len);
 
 /* A copy of (p,len) in the arena, not interned (for free text). */
 const char *strpool_copy(struct strpool *sp, const char *p, size_t len);

@@ -7,22 +7,38 @@
 
 #include <string.h>
 
+/* Character classes, one table lookup per byte in the parser's hot path. */
+#define C_ALPHA	  0x01
+#define C_DIGIT	  0x02
+#define C_PUNCT	  0x04	/* '.', '-', '_' */
+#define C_NONAME  0x08	/* not in a user name: whitespace, ':', '/' */
+#define C_ID	  (C_ALPHA | C_DIGIT | C_PUNCT)
+
+static const unsigned char char_class[256] = {
+	['\t'] = C_NONAME, ['\n'] = C_NONAME, ['\v'] = C_NONAME,
+	['\f'] = C_NONAME, ['\r'] = C_NONAME, [' '] = C_NONAME,
+	[':'] = C_NONAME, ['/'] = C_NONAME,
+	['.'] = C_PUNCT, ['-'] = C_PUNCT, ['_'] = C_PUNCT,
+	['0' ... '9'] = C_DIGIT,
+	['A' ... 'Z'] = C_ALPHA, ['a' ... 'z'] = C_ALPHA,
+};
+
 static bool
-is_alpha(char c)
+is_class(char c, unsigned cls)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return (char_class[(unsigned char)c] & cls) != 0;
 }
 
 static bool
-is_alnum(char c)
+is_alpha(char c)
 {
-	return is_alpha(c) || (c >= '0' && c <= '9');
+	return is_class(c, C_ALPHA);
 }
 
 static bool
 is_id_char(char c)
 {
-	return is_alnum(c) || c == '.' || c == '-' || c == '_';
+	return is_class(c, C_ID);
 }
 
 static bool
@@ -82,7 +98,7 @@ id_pool_valid(const char *p, size_t len)
 static bool
 name_char_ok(char c)
 {
-	return !str_is_space(c) && c != ':' && c != '/';
+	return !is_class(c, C_NONAME);
 }
 
 bool

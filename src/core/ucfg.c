@@ -229,7 +229,9 @@ ucfg_token_add(struct ucfg *cfg, struct ucfg_user *user, const char *name)
 	struct ucfg_token *t = strpool_alloc(&cfg->pool, sizeof(*t));
 	struct buf id = BUF_INIT;
 
-	buf_putf(&id, "%s!%s", user->id, name);
+	buf_puts(&id, user->id);
+	buf_putc(&id, '!');
+	buf_puts(&id, name);
 	t->id = ucfg_str(cfg, buf_str(&id));
 	t->name = ucfg_str(cfg, name);
 	t->user = user;
@@ -400,14 +402,17 @@ ucfg_user_leave_groups(struct ucfg *cfg, const char *userid)
 bool
 ucfg_pool_add_vm(struct ucfg *cfg, struct ucfg_pool *p, const char *vmid)
 {
-	struct ucfg_pool *owner = hmap_get(&cfg->vm_pool, vmid);
+	/* both maps are keyed by the string: hash it once */
+	size_t len = strlen(vmid);
+	unsigned h = hmap_hash(vmid, len);
+	struct ucfg_pool *owner = hmap_getn_h(&cfg->vm_pool, vmid, len, h);
 	const char *id;
 
 	if (owner != NULL && owner != p)
 		return false;
-	id = ucfg_text(cfg, vmid, strlen(vmid));
-	hmap_set_add(&p->vms, id);
-	hmap_put(&cfg->vm_pool, id, p);
+	id = ucfg_text(cfg, vmid, len);
+	hmap_set_addn_h(&p->vms, id, len, h);
+	hmap_putn_h(&cfg->vm_pool, id, len, h, p);
 	return true;
 }
 

@@ -22,6 +22,20 @@ struct field {
 	size_t len;
 };
 
+/*
+ * ACL lines name a few dozen roles a hundred thousand times: a small
+ * direct-mapped cache of names already found to be roles saves the string
+ * pool and role map lookups.  Roles are never removed while parsing, so a
+ * hit stays right.
+ */
+#define ROLE_CACHE_BITS 6
+#define ROLE_CACHE	(1 << ROLE_CACHE_BITS)
+
+struct role_hit {
+	const char *id;		/* interned id of a known role, or NULL */
+	size_t len;
+};
+
 struct parser {
 	struct ucfg *cfg;
 	struct diag *diag;
@@ -31,6 +45,8 @@ struct parser {
 	size_t raw_len;
 	unsigned skip;	/* UCFG_SKIP_* */
 	struct buf tmp;
+	struct buf path;	/* the normalised ACL path of the line */
+	struct role_hit roles[ROLE_CACHE];	/* see known_role() */
 };
 
 static void RG_PRINTF(3, 4)
@@ -50,30 +66,43 @@ warn(struct parser *ps, bool dropped, const char *fmt, ...)
 	buf_clear(&msg);
 }
 
+/* Trim a field, in the common case (nothing to trim) without a call. */
+static void
+trim_field(struct field *f)
+{
+	if (f->len > 0 && (str_is_space(f->p[0]) ||
+	    str_is_space(f->p[f->len - 1])))
+		str_trim(&f->p, &f->len);
+}
+
 /* Split on ':' with Perl split semantics, trimming each field. */
 static size_t
 split_fields(const char *p, size_t len, struct field *f)
 {
-	size_t n = 0, start = 0, i;
+	const char *end = p + len, *c;
+	size_t n = 0, i;
 
-	for (i = 0; i <= len; i++) {
-		if (i == len || p[i] == ':') {
-			if (n == MAX_FIELDS) {
-				/* fold the rest into the last field */
-				f[n - 1].len = (size_t)(p + len - f[n - 1].p);
-				break;
-			}
-			f[n].p = p + start;
-			f[n].len = i - start;
-			n++;
-			start = i + 1;
+	for (;;) {
+		c = memchr(p, ':', (size_t)(end - p));
+		if (c == NULL)
+			c = end;
+		if (n == MAX_FIELDS) {
+			/* fold the rest into the last field */
+			f[n - 1].len = (size_t)(end - f[n - 1].p);
+			break;
 		}
+		f[n].p = p;
+		f[n].len = (size_t)(c - p);
+		n++;
+		if (c == end)
+			break;
+		p = c + 1;
 	}
 	/* Perl's split drops trailing empty fields (before trimming) */
 	while (n > 0 && f[n - 1].len == 0)
 		n--;
 	for (i = 0; i < n; i++)
-		str_trim(&f[i].p, &f[i].len);
+		trim_field(&f[i]);
 	return n;
 }
 
@@ -125,6 +154,7 @@ parse_user(struct parser *ps, struct field *f, size_t n)
 	const struct field *id = FIELD(1);
 	struct ucfg_user *u;
 	long long expire;
+	const char *uid;
 
 	if (!id_user_valid(id->p, id->len, NULL)) {
 		warn(ps, true, "ignore invalid user '%.*s'", (int)id->len,
@@ -137,8 +167,9 @@ parse_user(struct parser *ps, struct field *f, size_t n)
 		    (int)id->len, id->p, (int)FIELD(3)->len, FIELD(3)->p);
 		return;
 	}
-	ucfg_user_del(ps->cfg, fstr(ps, id));
-	u = ucfg_user_add(ps->cfg, fstr(ps, id));
+	uid = fstr(ps, id);
+	ucfg_user_del(ps->cfg, uid);
+	u = ucfg_user_add(ps->cfg, uid);
 	u->enable = str_truthy(FIELD(2)->p, FIELD(2)->len);
 	u->expire = expire;
 	u->firstname = text_field(ps, FIELD(4));
@@ -156,7 +187,7 @@ parse_token(struct parser *ps, struct field *f, size_t n)
 	struct ucfg_token *t;
 	long long expire;
 	size_t bang;
-	char *userid;
+	const char *userid;
 
 	if (!id_token_valid(id->p, id->len, &bang)) {
 		warn(ps, true, "ignore invalid tokenid '%.*s'", (int)id->len,
@@ -169,9 +200,8 @@ parse_token(struct parser *ps, struct field *f, size_t n)
 		    (int)id->len, id->p, (int)FIELD(2)->len, FIELD(2)->p);
 		return;
 	}
-	userid = xstrndup(id->p, bang);
-	u = ucfg_user(ps->cfg, userid);
-	free(userid);
+	userid = strpool_findn(&ps->cfg->pool, id->p, bang);
+	u = userid != NULL ? ucfg_user_i(ps->cfg, userid) : NULL;
 	if (u == NULL) {
 		warn(ps, true, "ignore token '%.*s' - user does not exist",
 		    (int)id->len, id->p);
@@ -197,15 +227,18 @@ group_member(const char *p, size_t len, void *arg)
 	struct member_ctx *mc = arg;
 	struct parser *ps = mc->ps;
 	const char *id = ucfg_strn(ps->cfg, p, len);
+	bool valid;
 
-	if (!id_user_valid(p, len, NULL) || ucfg_user_i(ps->cfg, id) == NULL) {
-		/* Proxmox warns for both, but keeps a well-formed unknown id */
-		warn(ps, !id_user_valid(p, len, NULL),
-		    "ignore invalid group member '%s'", id);
-		if (!id_user_valid(p, len, NULL))
-			return;
+	/* a known user: its id was checked when the user was added */
+	if (ucfg_user_i(ps->cfg, id) != NULL) {
+		ucfg_group_add_member(ps->cfg, mc->group, id);
+		return;
 	}
-	ucfg_group_add_member(ps->cfg, mc->group, id);
+	/* Proxmox warns for both, but keeps a well-formed unknown id */
+	valid = id_user_valid(p, len, NULL);
+	warn(ps, !valid, "ignore invalid group member '%s'", id);
+	if (valid)
+		ucfg_group_add_member(ps->cfg, mc->group, id);
 }
 
 static void
@@ -213,15 +246,17 @@ parse_group(struct parser *ps, struct field *f, size_t n)
 {
 	const struct field *id = FIELD(1), *members = FIELD(2);
 	struct member_ctx mc = {ps, NULL};
+	const char *gid;
 
 	if (!id_group_valid(id->p, id->len)) {
 		warn(ps, true, "ignore invalid group '%.*s'", (int)id->len,
 		    id->p);
 		return;
 	}
-	mc.group = ucfg_group_i(ps->cfg, fstr(ps, id));
+	gid = fstr(ps, id);
+	mc.group = ucfg_group_i(ps->cfg, gid);
 	if (mc.group == NULL)
-		mc.group = ucfg_group_add(ps->cfg, fstr(ps, id));
+		mc.group = ucfg_group_add(ps->cfg, gid);
 	/* a repeated group line merges; its comment only replaces if set */
 	if (str_truthy(FIELD(3)->p, FIELD(3)->len))
 		mc.group->comment = text_field(ps, FIELD(3));
@@ -252,61 +287,144 @@ parse_role(struct parser *ps, struct field *f, size_t n)
 {
 	const struct field *id = FIELD(1), *privs = FIELD(2);
 	struct role_ctx rc = {ps, NULL};
+	const char *rid;
 
 	if (!id_role_valid(id->p, id->len)) {
 		warn(ps, true, "ignore invalid role '%.*s'", (int)id->len,
 		    id->p);
 		return;
 	}
-	rc.role = ucfg_role_i(ps->cfg, fstr(ps, id));
+	rid = fstr(ps, id);
+	rc.role = ucfg_role_i(ps->cfg, rid);
 	if (rc.role == NULL)
-		rc.role = ucfg_role_add(ps->cfg, fstr(ps, id));
+		rc.role = ucfg_role_add(ps->cfg, rid);
 	str_split_list(privs->p, privs->len, role_priv, &rc);
 }
 
+#define ACL_ROLES_INLINE 16
+
 struct acl_ctx {
 	struct parser *ps;
-	const char **roles;
-	size_t role_count;
+	const char **roles;	/* role_buf, or a heap array when it fills */
+	size_t role_count, role_cap;
+	const char *role_buf[ACL_ROLES_INLINE];
 	struct acl_node *node;
-	const char *path;
 	bool propagate;
 };
+
+static void
+acl_push_role(struct acl_ctx *ac, const char *role)
+{
+	if (ac->role_count == ac->role_cap) {
+		const char **grown = xreallocarray(NULL, ac->role_cap * 2,
+		    sizeof(*grown));
+
+		memcpy(grown, ac->roles, ac->role_count * sizeof(*grown));
+		if (ac->roles != ac->role_buf)
+			free(ac->roles);
+		ac->roles = grown;
+		ac->role_cap *= 2;
+	}
+	ac->roles[ac->role_count++] = role;
+}
+
+static struct role_hit *
+role_cache_slot(struct parser *ps, const char *p, size_t len)
+{
+	size_t n = len < 8 ? len : 8;
+	uint64_t w = hmap_word(p, n) ^ hmap_word(p + len - n, n) << 1 ^ len;
+
+	return &ps->roles[(w * UINT64_C(0x9e3779b97f4a7c15)) >>
+	    (64 - ROLE_CACHE_BITS)];
+}
+
+/* The interned id of the existing role (p,len), or NULL. */
+static const char *
+known_role(struct parser *ps, const char *p, size_t len)
+{
+	struct role_hit *hit = role_cache_slot(ps, p, len);
+	const char *role;
+
+	if (hit->id != NULL && hit->len == len && memcmp(hit->id, p, len) == 0)
+		return hit->id;
+	role = strpool_findn(&ps->cfg->pool, p, len);
+	if (role == NULL || ucfg_role_i(ps->cfg, role) == NULL)
+		return NULL;
+	hit->id = role;
+	hit->len = len;
+	return role;
+}
 
 static void
 acl_role(const char *p, size_t len, void *arg)
 {
 	struct acl_ctx *ac = arg;
-	const char *role;
+	const char *role = known_role(ac->ps, p, len);
 
+	/* a known role: its id was checked when the role was added */
+	if (role != NULL) {
+		acl_push_role(ac, role);
+		return;
+	}
 	if (!id_role_valid(p, len)) {
 		warn(ac->ps, true, "ignore invalid role name '%.*s' in acl",
 		    (int)len, p);
 		return;
 	}
-	role = ucfg_strn(ac->ps->cfg, p, len);
-	if (ucfg_role_i(ac->ps->cfg, role) == NULL) {
-		/* a dangling reference: Proxmox drops it on the next write */
-		warn(ac->ps, false, "ignore unknown role '%s' in acl", role);
-		return;
-	}
-	ac->roles = xreallocarray(ac->roles, ac->role_count + 1,
-	    sizeof(*ac->roles));
-	ac->roles[ac->role_count++] = role;
+	/* a dangling reference: Proxmox drops it on the next write */
+	warn(ac->ps, false, "ignore unknown role '%.*s' in acl", (int)len, p);
+}
+
+/*
+ * The parse is a bulk load: entries are appended, and ucfg_acl_sort (at
+ * the end) orders them and merges repeats, the last one's propagate
+ * winning as with ucfg_acl_set_interned.
+ */
+static void
+acl_append(struct acl_node *n, enum acl_kind kind, const char *subject,
+    const char *role, bool propagate)
+{
+	struct acl_entry *e;
+
+	if (n->entry_count == n->entry_cap)
+		XGROW(n->entries, n->entry_cap, n->entry_count + 1);
+	e = &n->entries[n->entry_count++];
+	e->subject = subject;
+	e->role = role;
+	e->kind = (uint8_t)kind;
+	e->propagate = propagate;
 }
 
 static void
 acl_add(struct acl_ctx *ac, enum acl_kind kind, const char *subject)
 {
+	struct parser *ps = ac->ps;
 	size_t i;
 
 	if (ac->role_count == 0)
 		return;
 	if (ac->node == NULL)
-		ac->node = ucfg_acl_node(ac->ps->cfg, ac->path);
+		ac->node = ucfg_acl_node(ps->cfg, buf_str(&ps->path));
 	for (i = 0; i < ac->role_count; i++)
-		ucfg_acl_set_interned(ac->node, kind, subject, ac->roles[i],
+		acl_append(ac->node, kind, subject, ac->roles[i],
 		    ac->propagate);
+}
+
+static void
+acl_group(struct acl_ctx *ac, const char *p, size_t len)
+{
+	struct parser *ps = ac->ps;
+	const char *g = ucfg_strn(ps->cfg, p, len);
+
+	/* a known group: its id was checked when the group was added */
+	if (ucfg_group_i(ps->cfg, g) == NULL) {
+		if (!id_group_valid(g, len)) {
+			warn(ps, true, "ignore invalid acl group '%s'", g);
+			return;
+		}
+		warn(ps, false, "ignore invalid acl group '%s'", g);
+	}
+	acl_add(ac, ACL_GROUP, g);
 }
 
 static void
@@ -317,29 +435,21 @@ acl_member(const char *p, size_t len, void *arg)
 	const char *m;
 
 	if (len > 1 && p[0] == '@') {
-		const char *g = ucfg_strn(ps->cfg, p + 1, len - 1);
-
-		if (!id_group_valid(g, len - 1)) {
-			warn(ps, true, "ignore invalid acl group '%s'", g);
-			return;
-		}
-		if (ucfg_group_i(ps->cfg, g) == NULL)
-			warn(ps, false, "ignore invalid acl group '%s'", g);
-		acl_add(ac, ACL_GROUP, g);
+		acl_group(ac, p + 1, len - 1);
 		return;
 	}
 	m = ucfg_strn(ps->cfg, p, len);
-	if (id_user_valid(p, len, NULL)) {
-		if (ucfg_user_i(ps->cfg, m) == NULL)
-			warn(ps, false, "ignore invalid acl member '%s'", m);
+	/* known users and tokens had their ids checked when added */
+	if (ucfg_user_i(ps->cfg, m) != NULL) {
+		acl_add(ac, ACL_USER, m);
+	} else if (ucfg_token_i(ps->cfg, m) != NULL) {
+		acl_add(ac, ACL_TOKEN, m);
+	} else if (id_user_valid(p, len, NULL)) {
+		warn(ps, false, "ignore invalid acl member '%s'", m);
 		acl_add(ac, ACL_USER, m);
 	} else if (id_token_valid(p, len, NULL)) {
-		if (ucfg_token_i(ps->cfg, m) == NULL) {
-			/* dangling, like an unknown role: not a parse failure */
-			warn(ps, false, "ignore invalid acl token '%s'", m);
-			return;
-		}
-		acl_add(ac, ACL_TOKEN, m);
+		/* dangling, like an unknown role: not a parse failure */
+		warn(ps, false, "ignore invalid acl token '%s'", m);
 	} else {
 		warn(ps, true, "ignore invalid acl member '%s'", m);
 	}
@@ -349,22 +459,24 @@ static void
 parse_acl(struct parser *ps, struct field *f, size_t n)
 {
 	const struct field *path = FIELD(2);
-	struct acl_ctx ac = {ps, NULL, 0, NULL, NULL, false};
-	struct buf norm = BUF_INIT;
+	struct acl_ctx ac;
 
-	ac.propagate = str_truthy(FIELD(1)->p, FIELD(1)->len);
-	if (!id_path_normalize(path->p, path->len, &norm)) {
+	if (!id_path_normalize(path->p, path->len, &ps->path)) {
 		warn(ps, true, "ignore invalid path in acl '%.*s'",
 		    (int)path->len, path->p);
-		goto out;
+		return;
 	}
-	ac.node = hmap_getn(&ps->cfg->acl_paths, norm.data, norm.len);
-	ac.path = norm.data;	/* creates the node on first use */
+	ac.ps = ps;
+	ac.roles = ac.role_buf;
+	ac.role_count = 0;
+	ac.role_cap = ACL_ROLES_INLINE;
+	ac.propagate = str_truthy(FIELD(1)->p, FIELD(1)->len);
+	/* looked up here, created on first use (not for an empty line) */
+	ac.node = hmap_getn(&ps->cfg->acl_paths, ps->path.data, ps->path.len);
 	str_split_list(FIELD(4)->p, FIELD(4)->len, acl_role, &ac);
 	str_split_list(FIELD(3)->p, FIELD(3)->len, acl_member, &ac);
-out:
-	free(ac.roles);
-	buf_clear(&norm);
+	if (ac.roles != ac.role_buf)
+		free(ac.roles);
 }
 
 struct pool_ctx {
@@ -454,11 +566,12 @@ parse_line(struct parser *ps, const char *p, size_t len)
 	size_t n = split_fields(p, len, f);
 	static const struct {
 		const char *type;
+		size_t len;
 		void (*fn)(struct parser *, struct field *, size_t);
 	} types[] = {
-		{"user", parse_user}, {"token", parse_token},
-		{"group", parse_group}, {"role", parse_role},
-		{"acl", parse_acl}, {"pool", parse_pool},
+		{"user", 4, parse_user}, {"token", 5, parse_token},
+		{"group", 5, parse_group}, {"role", 4, parse_role},
+		{"acl", 3, parse_acl}, {"pool", 4, parse_pool},
 	};
 	size_t i;
 
@@ -467,7 +580,7 @@ parse_line(struct parser *ps, const char *p, size_t len)
 		return;
 	}
 	for (i = 0; n > 0 && i < ARRAY_SIZE(types); i++) {
-		if (strlen(types[i].type) == f[0].len &&
+		if (types[i].len == f[0].len &&
 		    memcmp(types[i].type, f[0].p, f[0].len) == 0) {
 			if (!((ps->skip & UCFG_SKIP_ACL) &&
 			    types[i].fn == parse_acl) &&
@@ -521,6 +634,7 @@ parse(const char *text, size_t len, const char *file, struct diag *diag,
 	ucfg_acl_sort(ps.cfg);
 	ucfg_reindex(ps.cfg);
 	buf_clear(&ps.tmp);
+	buf_clear(&ps.path);
 	return ps.cfg;
 }
 
