@@ -231,6 +231,8 @@ complete(struct job *j)
 	snprintf(err.msg, sizeof(err.msg), "%s",
 	    reply.message != NULL ? reply.message : "error");
 	errors = reply.errors;
+	if (status == 200 && strcmp(j->method, "GET") != 0)
+		front_auth_changed();
 	if (status == 200 && !j->is_login && strcmp(j->method, "GET") != 0)
 		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */

@@ -6,6 +6,7 @@
 #include "hmap.h"
 #include "ids.h"
 #include "secret.h"
+#include "store.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
 #include "ticket/pveticket.h"
@@ -113,6 +114,79 @@ tcache_put(const char *digest, const char *userid, time_t ts, time_t now)
 	pthread_mutex_unlock(&tcache.mu);
 }
 
+/*
+ * Verified API-token secrets, so that token requests do not each wait for
+ * authd (busy hashing passwords under a login load).  Keys are hex
+ * SHA-256 of "tokenid NUL secret": the secret itself is never kept.  An
+ * entry lives TOKEN_CACHE_TTL and only while the user.cfg snapshot is the
+ * one it was verified under; every change made through the daemon flushes
+ * them all (front_auth_changed), so a regenerated or removed secret stops
+ * working at once.  Changes made beside the daemon (the CLI writing
+ * priv/token.cfg) apply within the TTL.
+ */
+#define TOKEN_CACHE_MAX 4096
+#define TOKEN_CACHE_TTL 10
+
+static struct {
+	pthread_mutex_t mu;
+	struct hmap map;	/* digest -> (void *)(uintptr_t)until */
+	unsigned long generation;
+} kcache = {PTHREAD_MUTEX_INITIALIZER};
+
+static void
+token_digest(const char *tokenid, const char *secret, char out[65])
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, tokenid);
+	buf_putc(&b, '\0');
+	buf_puts(&b, secret);
+	ticket_digest(&b, out);
+	buf_clear_secret(&b);
+}
+
+static bool
+kcache_hit(const char *digest, time_t now)
+{
+	unsigned long gen = store_cache_generation();
+	bool hit = false;
+
+	if (gen == 0)
+		return false;	/* no snapshot to tie entries to */
+	pthread_mutex_lock(&kcache.mu);
+	if (gen != kcache.generation) {
+		hmap_clear_owned(&kcache.map, NULL);
+		kcache.generation = gen;
+	}
+	hit = (time_t)(uintptr_t)hmap_get(&kcache.map, digest) > now;
+	pthread_mutex_unlock(&kcache.mu);
+	return hit;
+}
+
+static void
+kcache_put(const char *digest, time_t now)
+{
+	unsigned long gen = store_cache_generation();
+
+	pthread_mutex_lock(&kcache.mu);
+	if (gen != 0 && gen == kcache.generation) {
+		if (kcache.map.count >= TOKEN_CACHE_MAX)
+			hmap_clear_owned(&kcache.map, NULL);
+		if (hmap_get(&kcache.map, digest) == NULL)
+			hmap_put(&kcache.map, xstrdup(digest),
+			    (void *)(uintptr_t)(now + TOKEN_CACHE_TTL));
+	}
+	pthread_mutex_unlock(&kcache.mu);
+}
+
+void
+front_auth_changed(void)
+{
+	pthread_mutex_lock(&kcache.mu);
+	hmap_clear_owned(&kcache.map, NULL);
+	pthread_mutex_unlock(&kcache.mu);
+}
+
 void
 front_auth_init(const char *config_dir, const char *csrf_secret)
 {
@@ -146,7 +220,7 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
 	struct buf decoded = BUF_INIT;
 	const char *v, *sep;
 	const struct ucfg_token *t;
-	char *tokenid = NULL;
+	char *tokenid = NULL, digest[65];
 	bool ok = false;
 	int rc = -1;
 
@@ -176,11 +250,18 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
 		err_set(err, ERR_AUTH, "token '%s' access expired", tokenid);
 		goto out;
 	}
-	if (authd_client_token(tokenid, sep + 1, &ok, err) < 0)
-		goto out;
-	if (!ok) {
-		err_set(err, ERR_AUTH, "invalid token value for '%s'", tokenid);
-		goto out;
+	token_digest(tokenid, sep + 1, digest);
+	if (kcache_hit(digest, now)) {
+		ok = true;
+	} else {
+		if (authd_client_token(tokenid, sep + 1, &ok, err) < 0)
+			goto out;
+		if (!ok) {
+			err_set(err, ERR_AUTH, "invalid token value for '%s'",
+			    tokenid);
+			goto out;
+		}
+		kcache_put(digest, now);
 	}
 	buf_reset(&id->authid);
 	buf_puts(&id->authid, tokenid);

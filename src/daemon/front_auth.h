@@ -34,4 +34,7 @@ int front_authenticate(struct MHD_Connection *c, const char *method,
     const struct ucfg *cfg, time_t now, struct front_identity *id,
     struct err *err);
 
+/* A change went through the daemon: forget verified token secrets. */
+void front_auth_changed(void);
+
 #endif
