@@ -4,6 +4,7 @@
  * forgery or wrong claim fails with its own reason.
  */
 #include "oidc_idtoken.h"
+#include "../../fuzz/idtoken-jwk.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -13,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-
-static const char jwk[] =
-    "{\"kty\":\"RSA\",\"kid\":\"fz\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\"4"
-    "8tA5uVuo5ZMz0JGEhU2LabwyzXwOPRI9vdAd3rzr5dgO6eCH1OeKSnAA"
-    "XyTBidQPNQNkUu65iYo0xnpWZFqpFFfAvkxSgU-9UYC5_IchsYUokFam"
-    "I4B3gLzUgaHiefp8nOv3AWmF3Lt41KkXCHcHez_Uh4jaFlYQtri0v4bt"
-    "S5Xu2jFOEHTqJVhUBvmAh_jFKlIuqs7zicuvs5YBFSMkRLDtOGE0pz59"
-    "fzlzpZROFNuQyhMloNbJRR61b1BFDLp-dRXWJfbDd0SX0EDfTVbOCBMO"
-    "Cl1nhBgIZIht1OaYdRijLYUMa7g9SmTJF_frgs7JrT2ekCnJvSqutL1A"
-    "zMg4w\",\"e\":\"AQAB\"}";
 
 static char *
 seed(const char *name)
