@@ -39,7 +39,6 @@ int api_ticket_answer(struct api_env *env, const char *userid,
 const char *api_check_format(const char *format, const char *s,
     struct buf *msg);
 
-
 /*
  * Case-insensitive user lookup for realms with case-sensitive 0: the
  * stored spelling of userid, or NULL.  Fails on an ambiguous match.

@@ -150,7 +150,6 @@ job_params(const struct api_call *c, struct jobs_param *out)
 
 enum change { CREATE, UPDATE, DELETE };
 
-
 static int
 jobs_change(struct api_call *c, enum change what, struct err *err)
 {

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <string.h>
 
-
 static const struct realm_ops *const realm_drivers[] = {
 	&realm_ops_pam,
 	&realm_ops_pve,

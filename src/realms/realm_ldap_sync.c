@@ -55,7 +55,6 @@ struct fetch {
 	struct buf tmp;
 };
 
-
 /* An attribute description we may put into a filter: name or OID. */
 static bool
 attr_name_ok(const char *s, size_t len)
@@ -161,7 +160,6 @@ user_filter(struct fetch *f, struct buf *out)
 	    : DEFAULT_USER_CLASSES, NULL);
 	buf_putc(out, ')');
 }
-
 
 static void
 ad_account(struct fetch *f, struct ldapc *l, LDAPMessage *e,
