@@ -318,11 +318,8 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0)
 		goto out;
-	r = domains_realm_find(d, realm);
-	if (r == NULL) {
-		err_set(err, ERR_NOT_FOUND, "domain '%s' does not exist", realm);
+	if ((r = domains_realm_require(d, realm, err)) == NULL)
 		goto out;
-	}
 	if ((p.n > 0 || opts.n > 0 || param_has(c, "digest")) &&
 	    domains_realm_update(d, realm, p.v, p.n,
 	    (const char *const *)opts.v, opts.n, param_str(c, "digest"),

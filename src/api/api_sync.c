@@ -265,11 +265,8 @@ domains_sync(struct api_call *c, json_t **result_r, struct err *err)
 	memset(&def, 0, sizeof(def));
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0)
 		goto out;
-	r = domains_realm_find(d, realm);
-	if (r == NULL) {
-		err_set(err, ERR_NOT_FOUND, "domain '%s' does not exist", realm);
+	if ((r = domains_realm_require(d, realm, err)) == NULL)
 		goto out;
-	}
 	if (!realm_has_caps(realm_type_name(r->type), REALM_CAP_SYNC)) {
 		err_set(err, ERR_INVALID, "Cannot sync realm type '%s'! Only "
 		    "LDAP/AD realms can be synced.", realm_type_name(r->type));

@@ -43,9 +43,8 @@ cmd_realm_check(struct cli *cli, int argc, char **argv)
 		cli_error(cli, "%s", err.msg);
 		return 1;
 	}
-	r = domains_realm_find(d, argv[2]);
-	if (r == NULL) {
-		cli_error(cli, "domain '%s' does not exist", argv[2]);
+	if ((r = domains_realm_require(d, argv[2], &err)) == NULL) {
+		cli_error(cli, "%s", err.msg);
 		goto out;
 	}
 	ops = realm_driver(realm_type_name(r->type));

@@ -19,6 +19,7 @@
 
 #include "fileio.h"
 #include "secret.h"
+#include "ticket/ossl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,7 @@
 
 /* Fill err from OpenSSL's error queue and empty it.  Returns -1. */
 static int
-ossl_err(struct err *err, enum err_code code, const char *what,
+tls_ossl_err(struct err *err, enum err_code code, const char *what,
     const char *path)
 {
 	unsigned long e = ERR_peek_last_error();
@@ -52,17 +53,6 @@ ossl_err(struct err *err, enum err_code code, const char *what,
 		    reason != NULL ? reason : "unknown error");
 	return err_set(err, code, "%s: %s", what,
 	    reason != NULL ? reason : "unknown error");
-}
-
-/* Never prompt on a terminal for a passphrase: encrypted keys fail. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
 }
 
 static bool
@@ -160,23 +150,24 @@ load_pair(const char *cert_path, const char *key_path, struct buf *cert_pem,
 
 	bio = BIO_new_mem_buf(cert_pem->data, (int)cert_pem->len);
 	if (bio == NULL) {
-		ossl_err(err, ERR_NOMEM, "BIO_new_mem_buf", NULL);
+		tls_ossl_err(err, ERR_NOMEM, "BIO_new_mem_buf", NULL);
 		goto out;
 	}
-	cert = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+	cert = PEM_read_bio_X509(bio, NULL, ossl_no_passphrase, NULL);
 	BIO_free(bio);
 	bio = NULL;
 	if (cert == NULL) {
-		ossl_err(err, ERR_INVALID, "no PEM certificate in", cert_path);
+		tls_ossl_err(err, ERR_INVALID, "no PEM certificate in",
+		    cert_path);
 		goto out;
 	}
 
 	bio = BIO_new_mem_buf(key_text.data, (int)key_text.len);
 	if (bio == NULL) {
-		ossl_err(err, ERR_NOMEM, "BIO_new_mem_buf", NULL);
+		tls_ossl_err(err, ERR_NOMEM, "BIO_new_mem_buf", NULL);
 		goto out;
 	}
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, ossl_no_passphrase, NULL);
 	BIO_free(bio);
 	bio = NULL;
 	if (pkey == NULL) {
@@ -186,7 +177,7 @@ load_pair(const char *cert_path, const char *key_path, struct buf *cert_pem,
 			    "TLS key '%s' is encrypted; realmgate needs it "
 			    "without a passphrase", key_path);
 		} else {
-			ossl_err(err, ERR_INVALID, "no PEM private key in",
+			tls_ossl_err(err, ERR_INVALID, "no PEM private key in",
 			    key_path);
 		}
 		goto out;
@@ -203,12 +194,12 @@ load_pair(const char *cert_path, const char *key_path, struct buf *cert_pem,
 	if (bio == NULL ||
 	    PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) !=
 		1) {
-		ossl_err(err, ERR_INTERNAL, "encoding TLS key", key_path);
+		tls_ossl_err(err, ERR_INTERNAL, "encoding TLS key", key_path);
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &data);
 	if (len <= 0) {
-		ossl_err(err, ERR_INTERNAL, "encoding TLS key", key_path);
+		tls_ossl_err(err, ERR_INTERNAL, "encoding TLS key", key_path);
 		goto out;
 	}
 	buf_put(key_pem, data, (size_t)len);
@@ -264,12 +255,12 @@ add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value,
 	int ok;
 
 	if (ext == NULL)
-		return ossl_err(err, ERR_INTERNAL, "certificate extension",
+		return tls_ossl_err(err, ERR_INTERNAL, "certificate extension",
 		    value);
 	ok = X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	if (ok != 1)
-		return ossl_err(err, ERR_INTERNAL, "certificate extension",
+		return tls_ossl_err(err, ERR_INTERNAL, "certificate extension",
 		    value);
 	return 0;
 }
@@ -299,7 +290,7 @@ make_cert(EVP_PKEY *pkey, struct err *err)
 	serial = BN_new();
 	name = X509_NAME_new();
 	if (x == NULL || serial == NULL || name == NULL) {
-		ossl_err(err, ERR_NOMEM, "creating certificate", NULL);
+		tls_ossl_err(err, ERR_NOMEM, "creating certificate", NULL);
 		goto out;
 	}
 	/* a random positive serial, as RFC 5280 and browsers want */
@@ -307,7 +298,7 @@ make_cert(EVP_PKEY *pkey, struct err *err)
 		BN_RAND_BOTTOM_ANY) != 1 ||
 	    (BN_is_zero(serial) && BN_set_word(serial, 1) != 1) ||
 	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) == NULL) {
-		ossl_err(err, ERR_INTERNAL, "certificate serial", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "certificate serial", NULL);
 		goto out;
 	}
 	if (X509_set_version(x, X509_VERSION_3) != 1 ||
@@ -319,7 +310,7 @@ make_cert(EVP_PKEY *pkey, struct err *err)
 	    X509_set_subject_name(x, name) != 1 ||
 	    X509_set_issuer_name(x, name) != 1 ||
 	    X509_set_pubkey(x, pkey) != 1) {
-		ossl_err(err, ERR_INTERNAL, "creating certificate", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "creating certificate", NULL);
 		goto out;
 	}
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
@@ -332,7 +323,7 @@ make_cert(EVP_PKEY *pkey, struct err *err)
 		err) < 0)
 		goto out;
 	if (X509_sign(x, pkey, EVP_sha256()) <= 0) {
-		ossl_err(err, ERR_INTERNAL, "signing certificate", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "signing certificate", NULL);
 		goto out;
 	}
 	ok = true;
@@ -374,7 +365,7 @@ generate(const char *config_dir, const char *cert_path, const char *key_path,
 
 	pkey = EVP_EC_gen("P-256");
 	if (pkey == NULL) {
-		ossl_err(err, ERR_INTERNAL, "generating the TLS key", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "generating the TLS key", NULL);
 		goto out;
 	}
 	x = make_cert(pkey, err);
@@ -387,13 +378,13 @@ generate(const char *config_dir, const char *cert_path, const char *key_path,
 	    PEM_write_bio_PrivateKey(kbio, pkey, NULL, NULL, 0, NULL, NULL) !=
 		1 ||
 	    PEM_write_bio_X509(cbio, x) != 1) {
-		ossl_err(err, ERR_INTERNAL, "encoding the TLS key", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "encoding the TLS key", NULL);
 		goto out;
 	}
 	klen = BIO_get_mem_data(kbio, &kdata);
 	clen = BIO_get_mem_data(cbio, &cdata);
 	if (klen <= 0 || clen <= 0) {
-		ossl_err(err, ERR_INTERNAL, "encoding the TLS key", NULL);
+		tls_ossl_err(err, ERR_INTERNAL, "encoding the TLS key", NULL);
 		goto out;
 	}
 	/* key first: a crash in between leaves "certificate missing" */

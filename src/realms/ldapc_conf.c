@@ -14,14 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool
-opt_bool(const struct realm_ctx *r, const char *key, bool dflt)
-{
-	const char *v = realm_opt(r, key);
-
-	return v == NULL ? dflt : strcmp(v, "0") != 0;
-}
-
 static void
 add_server(struct ldapc_conf *c, const char *s)
 {
@@ -86,7 +78,7 @@ ldapc_conf_load(struct ldapc_conf *c, const struct realm_ctx *r,
 		    r->name);
 	mode = realm_opt(r, "mode");
 	if (mode == NULL)
-		c->mode = opt_bool(r, "secure", false) ? LDAPC_LDAPS
+		c->mode = realm_opt_bool(r, "secure", false) ? LDAPC_LDAPS
 							: LDAPC_PLAIN;
 	else if (strcmp(mode, "ldaps") == 0)
 		c->mode = LDAPC_LDAPS;

@@ -37,6 +37,14 @@ realm_opt(const struct realm_ctx *realm, const char *key)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+bool
+realm_opt_bool(const struct realm_ctx *realm, const char *key, bool dflt)
+{
+	const char *v = realm_opt(realm, key);
+
+	return v == NULL ? dflt : strcmp(v, "0") != 0;
+}
+
 const struct realm_ops *
 realm_driver(const char *type)
 {

@@ -105,6 +105,9 @@ int realm_ldap_check(const struct realm_ctx *realm, const char *password,
 
 /* An option of the realm by its domains.cfg key; NULL when unset or "". */
 const char *realm_opt(const struct realm_ctx *realm, const char *key);
+/* A boolean option: dflt when unset, else anything but "0" is true. */
+bool realm_opt_bool(const struct realm_ctx *realm, const char *key,
+    bool dflt);
 
 /* The driver registered for a type name, or NULL for an unknown type. */
 const struct realm_ops *realm_driver(const char *type);

@@ -132,8 +132,8 @@ realm_ldap_user_groups(const struct realm_ctx *realm, const char *user,
 	struct ldapc_conf conf;
 	struct ldapc *l = NULL;
 	struct buf base = BUF_INIT, dn = BUF_INIT;
-	const char *gdn, *nested = realm_opt(realm, "nested-groups");
-	bool deep = nested != NULL && strcmp(nested, "0") != 0;
+	const char *gdn;
+	bool deep = realm_opt_bool(realm, "nested-groups", false);
 	struct walk w = {realm, realm->name, d, {0}, NULL, 0, 0};
 	size_t steps = 0;
 	int rc = -1;

@@ -465,8 +465,7 @@ realm_ldap_fetch(const struct realm_ctx *realm, bool groups,
 	if (groups) {
 		if (fetch_groups(&f, l, buf_str(&base), st, err) < 0)
 			goto out;
-		if (realm_opt(realm, "nested-groups") != NULL &&
-		    strcmp(realm_opt(realm, "nested-groups"), "0") != 0) {
+		if (realm_opt_bool(realm, "nested-groups", false)) {
 			if (f.ad && ad_nested(&f, l, buf_str(&base), err) < 0)
 				goto out;
 			if (!f.ad)

@@ -246,7 +246,6 @@ realm_openid_login(const struct realm_ctx *realm, const char *csrf,
     struct err *err)
 {
 	const char *issuer = realm_opt(realm, "issuer-url");
-	const char *userinfo = realm_opt(realm, "query-userinfo");
 	struct oidc_pending p;
 	struct oidc_expect e;
 	json_t *doc = NULL, *tokens = NULL, *claims = NULL;
@@ -271,7 +270,7 @@ realm_openid_login(const struct realm_ctx *realm, const char *csrf,
 	if (oidc_idtoken_verify(json_string_value(json_object_get(tokens,
 	    "id_token")), issuer, doc, &e, &claims, err) < 0)
 		goto out;
-	if ((userinfo == NULL || strcmp(userinfo, "0") != 0) &&
+	if (realm_opt_bool(realm, "query-userinfo", true) &&
 	    merge_userinfo(doc, tokens, claims, err) < 0)
 		goto fail;
 	*claims_r = claims;

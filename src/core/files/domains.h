@@ -205,6 +205,9 @@ const struct domains_realm *domains_realm_find(const struct domains_cfg *cfg,
 size_t domains_realm_count(const struct domains_cfg *cfg);
 const struct domains_realm *domains_realm_at(const struct domains_cfg *cfg,
     size_t i);
+/* The realm, or NULL with ERR_NOT_FOUND "domain '<realm>' does not exist". */
+struct domains_realm *domains_realm_require(struct domains_cfg *cfg,
+    const char *realm, struct err *err);
 /* NULL if unset */
 const char *domains_realm_get(const struct domains_realm *r, enum dom_prop p);
 bool domains_realm_bool(const struct domains_realm *r, enum dom_prop p,

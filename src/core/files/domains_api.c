@@ -175,10 +175,8 @@ domains_realm_update(struct domains_cfg *cfg, const char *realm,
 	    strcmp(digest, cfg->digest) != 0)
 		return err_set(err, ERR_INVALID, "detected modified "
 		    "configuration - file changed by other user? Try again.");
-	r = hmap_get(&cfg->index, realm);
-	if (r == NULL)
-		return err_set(err, ERR_NOT_FOUND,
-		    "domain '%s' does not exist", realm);
+	if ((r = domains_realm_require(cfg, realm, err)) == NULL)
+		return -1;
 	if (n == 0 && del_count == 0)
 		return err_set(err, ERR_INVALID, "no options specified");
 	for (i = 0; i < DP_COUNT; i++)
@@ -202,13 +200,24 @@ out:
 	return ret;
 }
 
+struct domains_realm *
+domains_realm_require(struct domains_cfg *cfg, const char *realm,
+    struct err *err)
+{
+	struct domains_realm *r = hmap_get(&cfg->index, realm);
+
+	if (r == NULL)
+		err_set(err, ERR_NOT_FOUND, "domain '%s' does not exist",
+		    realm);
+	return r;
+}
+
 int
 domains_realm_delete(struct domains_cfg *cfg, const char *realm,
     struct err *err)
 {
-	if (hmap_get(&cfg->index, realm) == NULL)
-		return err_set(err, ERR_NOT_FOUND,
-		    "domain '%s' does not exist", realm);
+	if (domains_realm_require(cfg, realm, err) == NULL)
+		return -1;
 	domains_realm_remove(cfg, realm);
 	domains_orphan_drop(cfg, realm);
 	cfg->deleted = true;
@@ -219,11 +228,10 @@ int
 domains_set_default(struct domains_cfg *cfg, const char *realm,
     struct err *err)
 {
-	struct domains_realm *r = hmap_get(&cfg->index, realm);
+	struct domains_realm *r = domains_realm_require(cfg, realm, err);
 
 	if (r == NULL)
-		return err_set(err, ERR_NOT_FOUND,
-		    "domain '%s' does not exist", realm);
+		return -1;
 	clear_defaults(cfg);
 	domains_val_set(r, DP_DEFAULT, "1");
 	return 0;

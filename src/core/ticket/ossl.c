@@ -25,3 +25,13 @@ ossl_err_drop(void)
 {
 	ERR_clear_error();
 }
+
+int
+ossl_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}

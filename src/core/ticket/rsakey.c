@@ -89,17 +89,6 @@ out:
 	return rc;
 }
 
-/* Encrypted keys are refused: there is nobody to ask for a passphrase. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
 static int
 parse_pem(const void *pem, size_t len, bool priv, const char *what,
     EVP_PKEY **key_r, struct err *err)
@@ -113,7 +102,8 @@ parse_pem(const void *pem, size_t len, bool priv, const char *what,
 	if (bio == NULL)
 		return ossl_err(err, ERR_INTERNAL, "BIO_new_mem_buf");
 	if (priv)
-		key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+		key = PEM_read_bio_PrivateKey(bio, NULL, ossl_no_passphrase,
+		    NULL);
 	else
 		key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
