@@ -91,9 +91,10 @@ refresh_groups(struct api_env *env, const struct domains_realm *r,
 	struct realm_ctx ctx;
 	struct store_tx tx;
 	struct err err;
+	const char *u;
 	char *name;
-	void **groups;
-	size_t n, i;
+	size_t it = 0;
+	void *v;
 	bool changed = false;
 
 	if (ops == NULL || ops->user_groups == NULL ||
@@ -105,29 +106,28 @@ refresh_groups(struct api_env *env, const struct domains_realm *r,
 	name = xstrndup(userid, (size_t)(at - userid));
 	if (ops->user_groups(&ctx, name, &d, &err) < 0 ||
 	    store_begin_user(env, &tx, &err) < 0) {
-		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s at login "
-		    "failed, memberships kept: %s", userid, err.msg);
+		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s "
+		    "at login failed, memberships kept: %s", userid, err.msg);
 		goto out;
 	}
-	groups = hmap_sorted_values(&tx.ucfg->groups, &n);
-	for (i = 0; i < n; i++) {
-		struct ucfg_group *g = groups[i];
+	/* the user exists in user.cfg, so its id is interned there */
+	u = strpool_find(&tx.ucfg->pool, userid);
+	while (u != NULL && hmap_next(&tx.ucfg->groups, &it, NULL, &v)) {
+		struct ucfg_group *g = v;
 		bool want = hmap_has(&d.group_by_id, g->id);
-		const char *u = strpool_find(&tx.ucfg->pool, userid);
-		bool have = u != NULL && hmap_has(&g->members, u);
 
-		if (!sync_in_realm(g->id, '-', r->id) || want == have)
+		if (!sync_in_realm(g->id, '-', r->id) ||
+		    want == hmap_has(&g->members, u))
 			continue;
 		if (want)
-			ucfg_group_add_member(tx.ucfg, g, userid);
+			ucfg_group_add_member(tx.ucfg, g, u);
 		else
 			ucfg_group_del_member(tx.ucfg, g, u);
 		changed = true;
 	}
-	free(groups);
 	if (changed && store_commit_user(env, &tx, &err) < 0)
-		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s at login "
-		    "not saved: %s", userid, err.msg);
+		diag_add(&env->warnings, NULL, 0, false, "group refresh of %s "
+		    "at login not saved: %s", userid, err.msg);
 out:
 	store_end(&tx);
 	sync_data_clear(&d);

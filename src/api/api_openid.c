@@ -122,8 +122,8 @@ warn(struct api_env *env, const char *fmt, ...)
 }
 
 /*
- * Groups from the groups claim (spec 7.2 step 6).  Returns whether the
- * memberships changed.
+ * Groups from the groups claim (spec 7.2 step 6); userid is the user
+ * record's (interned) id.  Returns whether the memberships changed.
  */
 static bool
 apply_groups(struct api_env *env, struct ucfg *cfg,
@@ -147,8 +147,7 @@ apply_groups(struct api_env *env, struct ucfg *cfg,
 	}
 	if (overwrite) {
 		/* as in Proxmox: every group, not only the realm's */
-		ucfg_user_leave_groups(cfg, strpool_find(&cfg->pool, userid) ?
-		    strpool_find(&cfg->pool, userid) : userid);
+		ucfg_user_leave_groups(cfg, userid);
 		changed = true;
 	}
 	json_array_foreach(list, i, g) {
@@ -242,7 +241,9 @@ openid_login(struct api_call *c, json_t **result_r, struct err *err)
 	    user_record(c->env, tx.ucfg, r, buf_str(&userid), claims,
 	    &created, err) < 0)
 		goto fail;
-	changed = apply_groups(c->env, tx.ucfg, r, buf_str(&userid), claims);
+	/* the record's id: interned, as the member sets need it */
+	changed = apply_groups(c->env, tx.ucfg, r,
+	    ucfg_user(tx.ucfg, buf_str(&userid))->id, claims);
 	if ((created || changed) && store_commit_user(c->env, &tx, err) < 0)
 		goto fail;
 	store_end(&tx);
