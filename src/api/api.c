@@ -64,7 +64,9 @@ static const struct api_method *const tables[] = {
 	base_methods,
 	api_users_methods, api_groups_methods, api_roles_methods,
 	api_acl_methods, api_pools_methods, api_perm_methods,
-	api_tokens_methods, api_domains_methods, api_sync_methods, api_jobs_methods, api_tasks_methods, api_openid_methods, api_ticket_methods,
+	api_tokens_methods, api_domains_methods, api_sync_methods,
+	api_jobs_methods, api_tasks_methods, api_openid_methods,
+	api_ticket_methods,
 };
 
 /* Match path against a template; add placeholder values to params. */
@@ -107,6 +109,21 @@ api_find(const char *method, const char *path, json_t *params)
 			    path_match(m->path, path, NULL)) {
 				if (params != NULL)
 					path_match(m->path, path, params);
+				return m;
+			}
+	return NULL;
+}
+
+const struct api_method *
+api_method_each(size_t *it)
+{
+	size_t n = *it, t;
+	const struct api_method *m;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++)
+		for (m = tables[t]; m->method != NULL; m++)
+			if (n-- == 0) {
+				(*it)++;
 				return m;
 			}
 	return NULL;

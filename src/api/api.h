@@ -121,6 +121,12 @@ struct api_method {
  */
 const struct api_method *api_find(const char *method, const char *path,
     json_t *params);
+/*
+ * Every method of the API in turn, NULL at the end:
+ * for (it = 0; (m = api_method_each(&it)) != NULL;)
+ */
+const struct api_method *api_method_each(size_t *it);
+
 /* The method declared with exactly this path template, or NULL. */
 const struct api_method *api_find_template(const char *method,
     const char *tmpl);
