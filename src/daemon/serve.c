@@ -9,6 +9,7 @@
  */
 #include "daemon.h"
 #include "audit.h"
+#include "fileio.h"
 #include "files/lock.h"
 #include "ticket/authkey.h"
 #include "tls.h"
@@ -113,6 +114,25 @@ prepare_keys(const char *dir, struct err *err)
 	}
 	authkey_store_free(ks);
 	return rc;
+}
+
+/*
+ * The temp files of writers killed before their rename (a CLI process,
+ * a worker of a daemon that died): every directory realmgate writes in.
+ */
+static void
+clean_temps(const char *dir)
+{
+	static const char *const sub[] = {"", "/priv", "/priv/realm",
+	    "/priv/jobs", "/realmgate", "/local", "/local/tasks",
+	    "/local/openid"};
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sub); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
+		file_clean_temps_dir(path);
+	}
 }
 
 /*
@@ -344,6 +364,7 @@ serve_main(const char *config_dir, int argc, char **argv)
 			return 1;
 		}
 	}
+	clean_temps(dir);
 	if (prepare_keys(dir, &err) < 0 ||
 	    tls_ensure_cert(dir, o.cert, o.key, &cert, &key, &err) < 0 ||
 	    (pw != NULL && share_with_front(&o, pw->pw_gid, &err) < 0) ||
