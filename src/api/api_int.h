@@ -53,6 +53,13 @@ int api_realm_set_password(struct api_env *env, const char *userid,
 /* Tell the realm a user is gone (pve: drop its shadow entry). */
 int api_realm_delete_user(struct api_env *env, const char *userid,
     struct err *err) RG_WARN_UNUSED;
+/*
+ * For a user being created without a password: drop any hash its realm
+ * still stores under the name (pve: a shadow.cfg entry left by a `user
+ * add` killed between its two writes), so it can never authenticate.
+ */
+int api_realm_forget_password(struct api_env *env, const char *userid,
+    struct err *err) RG_WARN_UNUSED;
 
 /* Remove every token secret of a user from priv/token.cfg. */
 int api_tokens_purge_user(struct api_env *env, const char *userid,
