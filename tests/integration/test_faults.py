@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import BIN, cli, new_config_dir
+from conftest import BIN, cli, new_config_dir, start_server, stop_server
 
 
 def killed_cli(d, point, *args):
@@ -108,3 +108,15 @@ def test_stale_hash_of_a_killed_user_add_never_authenticates(cfgdir):
     assert cli_ticket(cfgdir, "eve@pve", "eve-secret-123").returncode != 0
     p = cli_ticket(cfgdir, "eve@pve", "eve-other-456")
     assert p.returncode == 0 and p.stdout.startswith("PVE:eve@pve:"), p.stderr
+
+
+def test_temp_files_of_killed_writers_are_removed_at_start(cfgdir):
+    killed_cli(cfgdir, "write-tmp:user.cfg", "group", "add", "lost")
+    killed_cli(cfgdir, "write-tmp:shadow.cfg", "user", "add", "u1@pve",
+               "--password", "u1-secret-123")
+    assert len(temps(cfgdir)) == 2
+    api = start_server(cfgdir)
+    try:
+        assert temps(cfgdir) == []
+    finally:
+        stop_server(api)
