@@ -336,6 +336,9 @@ mkdir_wait(struct cfg_lock *l, long long deadline, struct err *err,
 			if (e != EEXIST)
 				return err_set(err, ERR_LOCK, "cfs-lock '%s' "
 				    "error: %s", lockid, strerror(e));
+			if (now_ms() >= deadline)
+				return err_set(err, ERR_LOCK, "cfs-lock '%s' "
+				    "error: got lock request timeout", lockid);
 			continue;	/* someone else's, made just now */
 		}
 		if (S_ISDIR(st.st_mode) && holder_died(l, &st) &&
