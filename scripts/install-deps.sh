@@ -1,7 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages realmgate's build, tests and benchmarks need.
+# Installs the Debian packages realmgate's build, tests and benchmarks need,
+# and (as root) the system user the daemon's HTTP front runs as.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -eu
+
+# `realmgate serve` started as root (the integration tests on CI, `make
+# demo`) runs its front as "realmgate" and refuses to start without it
+[ "$(id -u)" -ne 0 ] || "$(dirname "$0")/install-user.sh"
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libssl-dev openssl libjansson-dev libcrypt-dev libpam0g-dev libcmocka-dev

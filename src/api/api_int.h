@@ -53,6 +53,25 @@ int api_realm_set_password(struct api_env *env, const char *userid,
 /* Tell the realm a user is gone (pve: drop its shadow entry). */
 int api_realm_delete_user(struct api_env *env, const char *userid,
     struct err *err) RG_WARN_UNUSED;
+/*
+ * For a user being created without a password: drop any hash its realm
+ * still stores under the name (pve: a shadow.cfg entry left by a `user
+ * add` killed between its two writes), so it can never authenticate.
+ */
+int api_realm_forget_password(struct api_env *env, const char *userid,
+    struct err *err) RG_WARN_UNUSED;
+
+/*
+ * Task logs (local/tasks/<UPID>, api_tasks.c): save one, then prune the
+ * directory; pruning keeps per node the newest keep logs not older than
+ * max_age seconds, and files that are not task logs.
+ */
+#define TASK_LOG_KEEP	 1000
+#define TASK_LOG_MAX_AGE (30 * 86400)
+void api_task_log_save(const struct api_env *env, const char *upid,
+    const struct buf *log);
+void api_task_logs_prune(const char *dir, size_t keep, time_t max_age,
+    time_t now);
 
 /* Remove every token secret of a user from priv/token.cfg. */
 int api_tokens_purge_user(struct api_env *env, const char *userid,

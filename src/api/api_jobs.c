@@ -19,9 +19,10 @@
 
 #define JOBS_LOCK_TIMEOUT 10
 
-/* The next run of a job after its last one (or now), or 0. */
+/* The next run of a job as the scheduler computes it, or 0. */
 static time_t
-next_run(const struct api_env *env, const struct jobs_sync *j, time_t last)
+next_run(const struct api_env *env, const struct jobs_sync *j,
+    const struct jobs_state *st)
 {
 	struct calendar_event *ev = NULL;
 	struct err err;
@@ -29,8 +30,7 @@ next_run(const struct api_env *env, const struct jobs_sync *j, time_t last)
 
 	if (calendar_parse(jobs_sync_get(j, JP_SCHEDULE), &ev, &err) < 0)
 		return 0;
-	if (calendar_next(ev, last > 0 ? last : env->now,
-	    calendar_is_utc(ev), &next) < 0)
+	if (jobs_next_run(ev, st, env->now, &next) < 0)
 		next = 0;
 	calendar_free(ev);
 	return next;
@@ -65,7 +65,7 @@ job_json(const struct api_env *env, const struct jobs_sync *j, bool runs)
 	}
 	if (jobs_sync_enabled(j)) {
 		time_t n = next_run(env, j, jobs_state_read(env->config_dir,
-		    j->id, &st) == 0 ? st.time : 0);
+		    j->id, &st) == 0 ? &st : NULL);
 
 		if (n > 0)
 			json_object_set_new(o, "next-run", json_integer(n));

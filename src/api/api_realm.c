@@ -194,3 +194,20 @@ api_realm_delete_user(struct api_env *env, const char *userid,
 {
 	return with_shadow_lock(env, userid, false, NULL, err);
 }
+
+int
+api_realm_forget_password(struct api_env *env, const char *userid,
+    struct err *err)
+{
+	struct buf realm = BUF_INIT;
+	const char *type;
+	int rc = 0;
+
+	api_realm_of(userid, &realm);
+	type = api_realm_type(env, buf_str(&realm));
+	/* a realm that does not exist stores nothing */
+	if (type != NULL && realm_has_caps(type, REALM_CAP_STORE_PW))
+		rc = with_shadow_lock(env, userid, false, NULL, err);
+	buf_clear(&realm);
+	return rc;
+}

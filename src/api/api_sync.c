@@ -147,24 +147,6 @@ make_upid(const struct api_env *env, const char *type, const char *realm,
 	    env->authid != NULL ? env->authid : "root@pam");
 }
 
-/* Keep the task log where the task viewer finds it; best effort. */
-static void
-save_task_log(const struct api_env *env, const char *upid,
-    const struct buf *log)
-{
-	struct buf path = BUF_INIT;
-	struct err err;
-
-	store_path(env, "local/tasks", &path);
-	if (file_mkdirs(buf_str(&path), 0700, &err) == 0) {
-		buf_putf(&path, "/%s", upid);
-		/* a lost log must not fail the sync it describes */
-		(void)!file_write_atomic(buf_str(&path), log->data, log->len,
-		    0600, &err);
-	}
-	buf_clear(&path);
-}
-
 static const char *
 what(const struct sync_opts *o)
 {
@@ -281,7 +263,7 @@ domains_sync(struct api_call *c, json_t **result_r, struct err *err)
 		buf_putf(&log, "TASK ERROR: %s\n", err->msg);
 	else
 		buf_puts(&log, "TASK OK\n");
-	save_task_log(c->env, buf_str(&upid), &log);
+	api_task_log_save(c->env, buf_str(&upid), &log);
 	if (c->env->task_log != NULL)
 		buf_put(c->env->task_log, log.data, log.len);
 	if (rc == 0)

@@ -5,15 +5,24 @@
  * answers, so every task it knows has stopped; its log is the file
  * local/tasks/<UPID> written by the sync.  As in Proxmox, the task's owner
  * may read it, anyone else needs Sys.Audit on /nodes/{node}.
+ *
+ * Each saved log prunes the others, so a job that runs every minute cannot
+ * fill the disk: per node the newest TASK_LOG_KEEP are kept (Proxmox's
+ * task index, which its task list reads, rotates at about 1000 entries),
+ * and none older than TASK_LOG_MAX_AGE.
  */
 #include "api_check.h"
 #include "api_int.h"
 #include "fileio.h"
 #include "store.h"
 #include "str.h"
+#include "xalloc.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TASK_LOG_MAX (4u << 20)
 
@@ -40,6 +49,89 @@ upid_split(const char *upid, char f[7][128])
 		p = c + 1;
 	}
 	return *p == '\0';
+}
+
+struct task_file {
+	char *name;
+	char node[128];
+	unsigned long long start;
+};
+
+/* Per node, newest first. */
+static int
+task_cmp(const void *a, const void *b)
+{
+	const struct task_file *x = a, *y = b;
+	int c = strcmp(x->node, y->node);
+
+	if (c != 0)
+		return c;
+	if (x->start != y->start)
+		return x->start < y->start ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+void
+api_task_logs_prune(const char *dir, size_t keep, time_t max_age,
+    time_t now)
+{
+	struct task_file *v = NULL;
+	size_t n = 0, cap = 0, i, kept = 0;
+	struct dirent *de;
+	char f[7][128];
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+
+		if (!upid_split(de->d_name, f))
+			continue;	/* not a task log: not ours to remove */
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].name = xstrdup(de->d_name);
+		memcpy(v[n].node, f[0], sizeof(v[n].node));
+		v[n].start = strtoull(f[3], &end, 16);
+		n++;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), task_cmp);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(v[i].node, v[i - 1].node) != 0)
+			kept = 0;
+		if (kept < keep && (long long)v[i].start + (long long)max_age >=
+		    (long long)now)
+			kept++;
+		else
+			(void)unlinkat(dirfd(d), v[i].name, 0);
+		free(v[i].name);
+	}
+	free(v);
+	closedir(d);
+}
+
+void
+api_task_log_save(const struct api_env *env, const char *upid,
+    const struct buf *log)
+{
+	struct buf path = BUF_INIT, file = BUF_INIT;
+	struct err err;
+
+	store_path(env, "local/tasks", &path);
+	if (file_mkdirs(buf_str(&path), 0700, &err) == 0) {
+		buf_putf(&file, "%s/%s", buf_str(&path), upid);
+		/* a lost log must not fail the sync it describes */
+		(void)!file_write_atomic(buf_str(&file), log->data, log->len,
+		    0600, &err);
+		api_task_logs_prune(buf_str(&path), TASK_LOG_KEEP,
+		    TASK_LOG_MAX_AGE, env->now);
+	}
+	buf_clear(&path);
+	buf_clear(&file);
 }
 
 /* The task's fields and log, after the permission check. */

@@ -186,9 +186,13 @@ users_create(struct api_call *c, json_t **result_r, struct err *err)
 		err_set(err, ERR_EXISTS, "user '%s' already exists", userid);
 		goto out;
 	}
-	if (param_has(c, "password") &&
-	    api_realm_set_password(c->env, userid, param_str(c, "password"),
-	    err) < 0)
+	/*
+	 * The hash is written before user.cfg (as in Proxmox); a stale one
+	 * from a crash in between must not become this user's password.
+	 */
+	if (param_has(c, "password") ? api_realm_set_password(c->env, userid,
+	    param_str(c, "password"), err) < 0 :
+	    api_realm_forget_password(c->env, userid, err) < 0)
 		goto out;
 	u = ucfg_user_add(tx.ucfg, userid);
 	u->enable = param_bool(c, "enable", true);

@@ -3,16 +3,24 @@
  */
 #include "fileio.h"
 #include "str.h"
+#include "testpoint.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
+
+#define FUSE_MAGIC 0x65735546
 
 static int
 read_fd(int fd, const char *path, size_t max, struct buf *out,
@@ -102,6 +110,121 @@ fsync_dir(const char *path, struct err *err)
 	return rc;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * If name is "<base>.tmp.<pid>" (base NULL: any base), the pid; else 0.
+ * The writers' temp names, realmgate's and Proxmox's alike.
+ */
+static long
+temp_pid(const char *name, const char *base)
+{
+	const char *p;
+	char *end;
+	long pid;
+
+	if (base != NULL) {
+		size_t n = strlen(base);
+
+		if (strncmp(name, base, n) != 0 ||
+		    strncmp(name + n, ".tmp.", 5) != 0)
+			return 0;
+		p = name + n + 5;
+	} else {
+		p = strstr(name, ".tmp.");
+		if (p == NULL || p == name)
+			return 0;
+		while (strstr(p + 1, ".tmp.") != NULL)
+			p = strstr(p + 1, ".tmp.");
+		p += 5;
+	}
+	if (*p < '1' || *p > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	return *end == '\0' && errno == 0 && pid > 0 ? pid : 0;
+}
+
+/*
+ * Remove a temp file whose writer is gone.  A realmgate writer holds an
+ * flock on its temp file until the rename, so a free flock plus a pid
+ * that no longer runs (or a file older than FILE_TEMP_STALE, for a reused
+ * pid) means it was killed.  On FUSE (pmxcfs) the writer may be a Proxmox
+ * process on another node, which neither the flock nor the pid shows:
+ * there only the age counts.  The name is removed only if it still is the
+ * file we looked at.
+ */
+static void
+clean_one(int dfd, const char *name, long pid, bool fuse)
+{
+	struct stat st, now;
+	bool old, stale;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		goto out;
+	old = st.st_mtime + FILE_TEMP_STALE < time(NULL);
+	if (fuse) {
+		stale = old;
+	} else {
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+			goto out;	/* its writer is still at work */
+		stale = old || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+	}
+	if (stale && fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+		(void)unlinkat(dfd, name, 0);
+out:
+	close(fd);
+}
+
+static void
+clean_dir(const char *dir, const char *base)
+{
+	struct statfs sf;
+	struct dirent *de;
+	bool fuse;
+	DIR *d;
+	long pid;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	fuse = fstatfs(dirfd(d), &sf) == 0 &&
+	    (unsigned long)sf.f_type == (unsigned long)FUSE_MAGIC;
+	while ((de = readdir(d)) != NULL) {
+		if ((pid = temp_pid(de->d_name, base)) != 0 &&
+		    pid != (long)getpid())
+			clean_one(dirfd(d), de->d_name, pid, fuse);
+	}
+	closedir(d);
+}
+
+void
+file_clean_temps(const char *path)
+{
+	char *copy = xstrdup(path);
+
+	clean_dir(dirname(copy), base_name(path));
+	free(copy);
+}
+
+void
+file_clean_temps_dir(const char *dir)
+{
+	clean_dir(dir, NULL);
+}
+
 static int
 replace_file(const char *path, const void *data, size_t len, mode_t mode,
     bool durable, struct err *err)
@@ -110,6 +233,7 @@ replace_file(const char *path, const void *data, size_t len, mode_t mode,
 	const char *p = data;
 	int fd = -1, rc = -1;
 
+	file_clean_temps(path);
 	buf_putf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	unlink(buf_str(&tmp));
 	fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
@@ -119,6 +243,8 @@ replace_file(const char *path, const void *data, size_t len, mode_t mode,
 		    buf_str(&tmp), strerror(errno));
 		goto out;
 	}
+	/* held until the rename: a writer still at work is never cleaned */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
 	/* the umask must not widen or narrow what the caller asked for */
 	if (fchmod(fd, mode) < 0)
 		goto io_error;
@@ -139,6 +265,7 @@ replace_file(const char *path, const void *data, size_t len, mode_t mode,
 		goto io_error;
 	}
 	fd = -1;
+	testpoint("write-tmp", base_name(path));
 	if (rename(buf_str(&tmp), path) < 0)
 		goto io_error;
 	rc = durable ? fsync_dir(path, err) : 0;

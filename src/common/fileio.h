@@ -3,7 +3,7 @@
  * bounded, secret files are checked for type, owner and mode before their
  * bytes are trusted, and writes are atomic (temp file, fsync, rename, fsync
  * of the directory), so a crash leaves the old or the new file, never a
- * torn one.
+ * torn one; the temp file a crash leaves is removed by the next write.
  */
 #ifndef RG_FILEIO_H
 #define RG_FILEIO_H
@@ -46,6 +46,17 @@ int file_write_atomic(const char *path, const void *data, size_t len,
  */
 int file_write_volatile(const char *path, const void *data, size_t len,
     mode_t mode, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * Remove the temp files ("<file>.tmp.<pid>") that writers killed before
+ * their rename left beside path (file_clean_temps; every atomic write
+ * does it first) or in dir (file_clean_temps_dir; `serve` does it at
+ * start).  A temp file whose writer still runs is kept; on FUSE (pmxcfs),
+ * where that cannot be seen, only one older than FILE_TEMP_STALE goes.
+ */
+#define FILE_TEMP_STALE 120	/* seconds */
+void file_clean_temps(const char *path);
+void file_clean_temps_dir(const char *dir);
 
 /* mkdir -p with the given mode for the directories it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct err *err)

@@ -87,6 +87,20 @@ auditlog_open(const char *json_path, struct err *err)
 			return err_set(err, ERR_IO,
 			    "audit log '%s' is not a regular file", json_path);
 		}
+		/*
+		 * root's alone (earlier versions gave it to the front's
+		 * user): the front appends through the descriptor it
+		 * inherits, it never opens the file
+		 */
+		if (geteuid() == 0 && (((st.st_uid != 0 || st.st_gid != 0) &&
+		    fchown(fd, 0, 0) < 0) || ((st.st_mode & 07777) != 0600 &&
+		    fchmod(fd, 0600) < 0))) {
+			err_set(err, ERR_IO, "unable to make audit log '%s' "
+			    "root's alone (0600) - %s", json_path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
 	}
 	pthread_mutex_lock(&audit_lock);
 	old_fd = audit_fd;

@@ -15,7 +15,8 @@
 /*
  * Start auditing: openlog("realmgate", LOG_PID, LOG_AUTHPRIV) and, when
  * json_path is not NULL, open that file for appending (O_APPEND, created
- * 0600, O_NOFOLLOW: a symlink is refused, it must be a regular file).
+ * 0600, O_NOFOLLOW: a symlink is refused, it must be a regular file); when
+ * called as root, the file is made root:root 0600 if it was not.
  * Calling it again (on SIGHUP, after logrotate) reopens the file and only
  * then closes the old one; on failure the old file stays in use.  The
  * descriptor is O_CLOEXEC but survives fork(): open it in the process that

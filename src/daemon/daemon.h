@@ -18,13 +18,14 @@
 #define DEFAULT_LISTEN "127.0.0.1:8006"
 #define LOGIN_FAIL_DELAY_MS 3000
 #define AUTHD_MAX_WORKERS 16
+#define FRONT_USER "realmgate"	/* the front's user by default */
 
 struct serve_opts {
 	const char *config_dir;
 	const char *listen[SERVE_MAX_LISTEN];
 	size_t listen_count;
 	bool plain_http;
-	const char *user;	/* front's user; NULL: realmgate or nobody */
+	const char *user;	/* front's user; NULL: FRONT_USER */
 	const char *cert, *key;	/* NULL: DIR/local/realmgate-ssl.{pem,key} */
 	const char *www;	/* static files */
 	const char *audit_log;	/* JSON-lines file, or NULL */

@@ -5,7 +5,9 @@
  * runs due jobs one after the other through the same API call as
  * `pveum realm sync`, as root@pam.  State is Proxmox's: a job first seen
  * counts from that moment; a run records its start, then its UPID or its
- * error, in priv/jobs/realm-sync-<id>.json.
+ * error, in priv/jobs/realm-sync-<id>.json.  As under Proxmox's scheduler,
+ * which looks once a minute, a job runs at most once in a minute
+ * (jobs_next_run), whatever its schedule.
  */
 #include "daemon.h"
 #include "api.h"
@@ -36,7 +38,7 @@ run_job(const char *config_dir, const struct jobs_sync *j, time_t now)
 {
 	const struct api_method *m = api_find_template("POST",
 	    "/access/domains/{realm}/sync");
-	struct jobs_state st = {.time = now};
+	struct jobs_state st = {.time = now, .ran = true};
 	json_t *params = json_object(), *result = NULL;
 	struct api_env env;
 	struct err err;
@@ -105,11 +107,12 @@ tick(const char *config_dir, time_t now)
 				syslog(LOG_WARNING, "realm-sync job %s: state "
 				    "not saved: %s", j->id, err.msg);
 		}
-		if (calendar_next(ev, st.time, calendar_is_utc(ev), &next) == 0) {
+		if (jobs_next_run(ev, &st, now, &next) == 0) {
 			if (next <= now) {
 				run_job(config_dir, j, now);
-				if (calendar_next(ev, now, calendar_is_utc(ev),
-				    &next) < 0)
+				st = (struct jobs_state){.time = now,
+				    .ran = true};
+				if (jobs_next_run(ev, &st, now, &next) < 0)
 					next = 0;
 			}
 			if (next > now && next < wake)

@@ -9,6 +9,7 @@
  */
 #include "daemon.h"
 #include "audit.h"
+#include "fileio.h"
 #include "files/lock.h"
 #include "ticket/authkey.h"
 #include "tls.h"
@@ -116,9 +117,29 @@ prepare_keys(const char *dir, struct err *err)
 }
 
 /*
+ * The temp files of writers killed before their rename (a CLI process,
+ * a worker of a daemon that died): every directory realmgate writes in.
+ */
+static void
+clean_temps(const char *dir)
+{
+	static const char *const sub[] = {"", "/priv", "/priv/realm",
+	    "/priv/jobs", "/realmgate", "/local", "/local/tasks",
+	    "/local/openid"};
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sub); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
+		file_clean_temps_dir(path);
+	}
+}
+
+/*
  * The front's user and what it may read: the config directory and the
  * non-private files get its group (directories setgid, so that files
- * written later inherit it); priv/ stays root's alone.  Where ownership
+ * written later inherit it); priv/ stays root's alone, and so does the
+ * TLS key, which the front gets in memory before it drops root.  Where ownership
  * cannot be changed (pmxcfs on a Proxmox node, whose files already belong
  * to www-data's group), say so and go on: the admin runs the front as
  * that group's user (--user www-data).
@@ -136,7 +157,7 @@ share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 	static const char *const dirs[] = {"", "/local", "/realmgate"};
 	static const char *const files[] = {"/user.cfg", "/domains.cfg",
 	    "/realmgate/domains.cfg", "/authkey.pub", "/authkey.pub.old",
-	    "/local/realmgate-ssl.pem", "/local/realmgate-ssl.key"};
+	    "/local/realmgate-ssl.pem"};
 	char path[4096];
 	size_t i;
 
@@ -161,6 +182,16 @@ share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 	return 0;
 }
 
+/* The generated TLS key stays root's (0600) where the filesystem lets us. */
+static void
+restrict_key(const struct serve_opts *o)
+{
+	struct err err;
+
+	if (o->key == NULL && tls_restrict_key(o->config_dir, &err) < 0)
+		fprintf(stderr, "realmgate: warning: %s\n", err.msg);
+}
+
 static int
 drop_privileges(const struct passwd *pw, struct err *err)
 {
@@ -173,15 +204,34 @@ drop_privileges(const struct passwd *pw, struct err *err)
 	return 0;
 }
 
+/*
+ * The front's user when started as root: --user, else the dedicated
+ * system user "realmgate" (scripts/install-user.sh, contrib/), never
+ * "nobody", which other daemons share, and never root itself.
+ */
 static const struct passwd *
-front_user(const struct serve_opts *o)
+front_user(const struct serve_opts *o, struct err *err)
 {
-	const struct passwd *pw;
+	const char *name = o->user != NULL ? o->user : FRONT_USER;
+	const struct passwd *pw = getpwnam(name);
 
-	if (o->user != NULL)
-		return getpwnam(o->user);
-	pw = getpwnam("realmgate");
-	return pw != NULL ? pw : getpwnam("nobody");
+	if (pw == NULL && o->user != NULL) {
+		err_set(err, ERR_NOT_FOUND, "no such user '%s'", name);
+		return NULL;
+	}
+	if (pw == NULL) {
+		err_set(err, ERR_NOT_FOUND, "refusing to run the HTTP front as "
+		    "root: there is no user '%s' (create it with `adduser "
+		    "--system --no-create-home --group %s`, or name one with "
+		    "--user USER)", name, name);
+		return NULL;
+	}
+	if (pw->pw_uid == 0) {
+		err_set(err, ERR_INVALID, "refusing to run the HTTP front as "
+		    "'%s': it is root (uid 0)", name);
+		return NULL;
+	}
+	return pw;
 }
 
 static unsigned
@@ -337,13 +387,14 @@ serve_main(const char *config_dir, int argc, char **argv)
 		o.www = getenv("REALMGATE_WWW") != NULL ?
 		    getenv("REALMGATE_WWW") : RG_WWW_DIR;
 	if (geteuid() == 0) {
-		pw = front_user(&o);
+		pw = front_user(&o, &err);
 		if (pw == NULL) {
-			fprintf(stderr, "realmgate: no such user '%s'\n",
-			    o.user != NULL ? o.user : "realmgate/nobody");
+			fprintf(stderr, "realmgate: %s\n", err.msg);
+			free(dir);
 			return 1;
 		}
 	}
+	clean_temps(dir);
 	if (prepare_keys(dir, &err) < 0 ||
 	    tls_ensure_cert(dir, o.cert, o.key, &cert, &key, &err) < 0 ||
 	    (pw != NULL && share_with_front(&o, pw->pw_gid, &err) < 0) ||
@@ -351,10 +402,8 @@ serve_main(const char *config_dir, int argc, char **argv)
 		fprintf(stderr, "realmgate: %s\n", err.msg);
 		return 1;
 	}
-	if (pw != NULL && o.audit_log != NULL &&
-	    chown(o.audit_log, pw->pw_uid, pw->pw_gid) < 0)
-		fprintf(stderr, "realmgate: audit log owner - %s\n",
-		    strerror(errno));
+	if (pw != NULL)
+		restrict_key(&o);
 	rc = supervise(&o, pw, &cert, &key);
 	buf_clear_secret(&key);
 	buf_clear(&cert);

@@ -66,8 +66,9 @@ path_present(const char *path)
 /*
  * Read the key file.  Symlinks are followed (certbot's live/ files are
  * links); what counts is the file itself: regular, not writable by group
- * or others, not readable by others.  The owner is not checked because
- * the generated key is handed to the unprivileged front with chown.
+ * or others, not readable by others.  The owner is not checked: an
+ * admin's key may belong to a certificate tool's user.  The front never
+ * opens it: root reads it before the front drops its privileges.
  */
 static int
 read_key_file(const char *path, struct buf *out, struct err *err)
@@ -462,5 +463,40 @@ out:
 	buf_clear(&key_def);
 	buf_clear(&cert_pem);
 	buf_clear_secret(&key_pem);
+	return rc;
+}
+
+int
+tls_restrict_key(const char *config_dir, struct err *err)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int fd, rc = 0;
+
+	buf_putf(&path, "%s/%s", config_dir, TLS_KEY_DEFAULT);
+	fd = open(buf_str(&path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rc = err_set(err, ERR_IO, "unable to open TLS key '%s' - "
+			    "%s", buf_str(&path), strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = err_set(err, ERR_IO, "TLS key '%s' is not a regular file",
+		    buf_str(&path));
+		goto out;
+	}
+	/* earlier versions gave the key to the front's group */
+	if ((st.st_uid != 0 || st.st_gid != 0) && fchown(fd, 0, 0) < 0)
+		rc = err_set(err, ERR_IO, "unable to chown TLS key '%s' - %s",
+		    buf_str(&path), strerror(errno));
+	else if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0)
+		rc = err_set(err, ERR_IO, "unable to chmod TLS key '%s' - %s",
+		    buf_str(&path), strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_clear(&path);
 	return rc;
 }

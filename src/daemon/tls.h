@@ -23,8 +23,8 @@
  * .key.  When both are the defaults and both files are absent, a new EC
  * P-256 key and a self-signed certificate (10 years, SAN localhost, the
  * host name, 127.0.0.1, ::1) are written: directory local/ 0755, key
- * 0600 (owned by the caller, who chowns it for the front), certificate
- * 0644.  Paths given explicitly are never generated.
+ * 0600 (owned by the caller, root: the front gets the key in memory),
+ * certificate 0644.  Paths given explicitly are never generated.
  *
  * Errors: ERR_NOT_FOUND when one of the two files is missing (the message
  * names it); ERR_INVALID when a file does not parse, the key is
@@ -34,5 +34,14 @@
 int tls_ensure_cert(const char *config_dir, const char *cert_path,
     const char *key_path, struct buf *cert_pem_r, struct buf *key_pem_r,
     struct err *err) RG_WARN_UNUSED;
+
+/*
+ * Make the generated key (config_dir/local/realmgate-ssl.key) root's
+ * alone again: owner root:root, mode 0600 (earlier versions gave it to the
+ * front's group).  A missing key is fine; a key that cannot be changed
+ * (pmxcfs fixes owners and modes) is an error the caller may only warn
+ * about.
+ */
+int tls_restrict_key(const char *config_dir, struct err *err) RG_WARN_UNUSED;
 
 #endif

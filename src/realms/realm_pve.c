@@ -216,14 +216,21 @@ pve_delete_user(const struct realm_ctx *realm, const char *user,
     struct err *err)
 {
 	struct shadow_cfg *s = NULL;
+	bool present;
 	int ret;
 
+	/* nothing to remove: leave the file alone, whatever else it holds */
+	if (load(realm, false, &s, err) < 0)
+		return -1;
+	present = shadow_delete(s, user);
+	shadow_free(s);
+	s = NULL;
+	if (!present)
+		return 0;
 	if (load(realm, true, &s, err) < 0)
 		return -1;
-	ret = 0;
-	/* Nothing to remove: leave the file alone. */
-	if (shadow_delete(s, user))
-		ret = shadow_save(realm->config_dir, s, err);
+	ret = shadow_delete(s, user) ? shadow_save(realm->config_dir, s, err)
+				     : 0;
 	shadow_free(s);
 	return ret;
 }

@@ -4,7 +4,10 @@
  * atomic cluster-wide and expires after 120 s.  On an ordinary filesystem
  * a crashed holder would leave that directory behind, so realmgate
  * processes first serialise on an flock of priv/lock/.<lockid>.flock,
- * which the kernel releases when the holder dies.
+ * which the kernel releases when the holder dies, and record in that file
+ * which directory they made, so that a directory left by a realmgate
+ * process that died (even between its mkdir and its record) is removed at
+ * once while one made by a Proxmox process still expires after 120 s.
  */
 #ifndef RG_LOCK_H
 #define RG_LOCK_H

@@ -6,6 +6,7 @@
  * shows it as last-run.
  */
 #include "jobs_state.h"
+#include "calendar.h"
 #include "fileio.h"
 
 #include <jansson.h>
@@ -78,6 +79,10 @@ jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
 	if (json_is_string(v = json_object_get(j, "error")))
 		snprintf(st->error, sizeof(st->error), "%s",
 		    json_string_value(v));
+	/* files without "state" (older ones) ran if they say how it went */
+	v = json_object_get(j, "state");
+	st->ran = json_is_string(v) ? strcmp(json_string_value(v),
+	    "created") != 0 : st->upid[0] != '\0' || st->error[0] != '\0';
 	rc = st->time > 0 ? 0 : -1;
 out:
 	json_decref(j);
@@ -96,6 +101,10 @@ jobs_state_write(const char *config_dir, const char *id,
 	int rc = -1;
 
 	json_object_set_new(j, "time", json_integer((json_int_t)st->time));
+	/* Proxmox's words: created, starting, stopped */
+	json_object_set_new(j, "state", json_string(!st->ran ? "created" :
+	    st->upid[0] != '\0' || st->error[0] != '\0' ? "stopped" :
+	    "starting"));
 	if (st->upid[0] != '\0')
 		json_object_set_new(j, "upid", json_string(st->upid));
 	if (st->error[0] != '\0')
@@ -122,4 +131,16 @@ jobs_state_delete(const char *config_dir, const char *id)
 	state_path(config_dir, id, &path);
 	(void)unlink(buf_str(&path));
 	buf_clear(&path);
+}
+
+int
+jobs_next_run(const struct calendar_event *ev, const struct jobs_state *st,
+    time_t now, time_t *next_r)
+{
+	time_t after = st != NULL ? st->time : now;
+
+	/* calendar_next counts strictly after: the next minute's first */
+	if (st != NULL && st->ran)
+		after = st->time - st->time % 60 + 59;
+	return calendar_next(ev, after, calendar_is_utc(ev), next_r);
 }

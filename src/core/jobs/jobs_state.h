@@ -7,6 +7,7 @@
 
 #include "jobs_cfg.h"
 
+#include <stdbool.h>
 #include <time.h>
 
 /* jobs.cfg (a missing file is an empty one); warnings go to d. */
@@ -18,6 +19,7 @@ int jobs_save(const char *config_dir, const struct jobs_cfg *cfg,
 
 struct jobs_state {
 	time_t time;		/* start of the last run (or of the job) */
+	bool ran;		/* time is a run's ("state" not "created") */
 	char upid[256];		/* its task id, "" while starting */
 	char error[512];	/* why it failed, "" if it did not */
 };
@@ -28,5 +30,21 @@ int jobs_state_read(const char *config_dir, const char *id,
 int jobs_state_write(const char *config_dir, const char *id,
     const struct jobs_state *st, struct err *err) RG_WARN_UNUSED;
 void jobs_state_delete(const char *config_dir, const char *id);
+
+/*
+ * Proxmox's scheduler looks at the jobs once a minute ("Job schedule has
+ * minute precision"), so a job runs at most once in a minute whatever
+ * its schedule says ("*:*:0/1" included).
+ */
+struct calendar_event;
+
+/*
+ * The next run of a job with schedule ev and state st (NULL: a job not
+ * seen before, which counts from now): the schedule's first event after
+ * the job's creation, or after the minute its last run started in.  -1 if
+ * there is none.
+ */
+int jobs_next_run(const struct calendar_event *ev,
+    const struct jobs_state *st, time_t now, time_t *next_r) RG_WARN_UNUSED;
 
 #endif

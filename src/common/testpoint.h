@@ -1,0 +1,23 @@
+/*
+ * Named points in the write paths where the fault tests kill a process:
+ * between a lock directory's mkdir and its owner record, after a temp
+ * file is written and before its rename, and so on.  Nothing happens
+ * unless a test asked for it: a unit test sets testpoint_hook (every
+ * build); an integration test sets REALMGATE_TEST_KILL_AT=<name> or
+ * <name>:<detail>, which debug builds only (RG_TEST_HOOKS) obey with
+ * SIGKILL.
+ */
+#ifndef RG_TESTPOINT_H
+#define RG_TESTPOINT_H
+
+#include <stdbool.h>
+
+/* Called at every point with its name and detail (may be NULL). */
+extern void (*testpoint_hook)(const char *name, const char *detail);
+
+void testpoint(const char *name, const char *detail);
+
+/* Whether this build obeys REALMGATE_TEST_KILL_AT. */
+bool testpoint_env_enabled(void);
+
+#endif
