@@ -78,9 +78,22 @@ store_cache_enabled(void)
 }
 
 unsigned long
-store_cache_generation(void)
+store_user_generation(const struct ucfg *cfg)
 {
-	return __atomic_load_n(&cache.generation, __ATOMIC_ACQUIRE);
+	unsigned long gen = 0;
+
+	if (!cache.enabled || cfg == NULL)
+		return 0;
+	pthread_mutex_lock(&cache.mu);
+	/*
+	 * cfg is referenced by the caller, so it cannot have been freed and
+	 * its address reused by a newer snapshot: equal pointers are the
+	 * same snapshot.
+	 */
+	if (cfg == cache.cfg)
+		gen = cache.generation;
+	pthread_mutex_unlock(&cache.mu);
+	return gen;
 }
 
 void
@@ -95,7 +108,7 @@ store_cache_drop(void)
 	pthread_mutex_lock(&cache.mu);
 	ucfg_unref(cache.cfg);
 	cache.cfg = NULL;
-	__atomic_add_fetch(&cache.generation, 1, __ATOMIC_RELEASE);
+	cache.generation++;
 	pthread_mutex_unlock(&cache.mu);
 }
 
@@ -128,8 +141,7 @@ read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 			ucfg_unref(cache.cfg);
 			cache.cfg = fresh;
 			cache.st = st;
-			__atomic_add_fetch(&cache.generation, 1,
-			    __ATOMIC_RELEASE);
+			cache.generation++;
 			free(cache.path);
 			cache.path = buf_steal(&path);
 		}

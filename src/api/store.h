@@ -39,8 +39,16 @@ void store_release_user(struct ucfg *cfg);
 void store_cache_enable(void);
 void store_cache_drop(void);
 bool store_cache_enabled(void);
-/* Changes whenever the cached snapshot is replaced (0: no cache). */
-unsigned long store_cache_generation(void);
+/*
+ * The generation of a snapshot from store_read_user: grows with every
+ * snapshot the cache takes, and is 0 when cfg is no longer the cache's
+ * current one (or there is no cache).  Caches of results computed from a
+ * snapshot key them with the generation of the snapshot they were
+ * computed from, taken from that snapshot, never "the current one" read
+ * afterwards: a request that read the old file and finishes after a
+ * change must not file its old answer under the new generation.
+ */
+unsigned long store_user_generation(const struct ucfg *cfg);
 
 /*
  * The ticket keys of env's config dir, one store per dir for the life of
