@@ -427,7 +427,7 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 			goto out;
 	}
 	rc = api_realm_set_password(c->env, userid, param_str(c, "password"),
-	    err);
+	    NULL, err);
 out:
 	store_release_user(cfg);
 	buf_clear(&me);
