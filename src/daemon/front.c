@@ -299,7 +299,7 @@ dispatcher(void *arg)
 		free(j->method);
 		free(j->path);
 		free(j->authid);
-		free(j->ticket);
+		secret_free_str(j->ticket);
 		free(j->tokenid);
 		secret_free_str(j->secret);
 		json_decref(j->params);

@@ -162,7 +162,7 @@ by_ticket(struct MHD_Connection *c, const char *raw, const char *method,
 out:
 	free(userid);
 	pve_pubkeys_clear(&pk);
-	buf_clear(&ticket);
+	buf_clear_secret(&ticket);
 	return rc;
 }
 
@@ -189,7 +189,7 @@ void
 front_identity_clear(struct front_identity *id)
 {
 	buf_clear(&id->authid);
-	buf_clear(&id->ticket);
+	buf_clear_secret(&id->ticket);
 	buf_clear_secret(&id->secret);
 	id->is_token = false;
 }
