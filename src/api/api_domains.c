@@ -5,7 +5,6 @@
  * priv/realm/<realm>.pw (spec 1.8), which never goes into domains.cfg.
  */
 #include "api_int.h"
-#include "fileio.h"
 #include "files/domains.h"
 #include "files/lock.h"
 #include "realm.h"
@@ -13,11 +12,9 @@
 #include "str.h"
 #include "xalloc.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Parameters beyond the realm properties. */
 static const char *const extra_names[] = {"realm", "type", "delete", "digest",
@@ -161,37 +158,27 @@ validate_props(const struct api_call *c, const struct props *p,
 	return rc;
 }
 
-static void
-pw_path(const struct api_env *env, const char *realm, struct buf *out)
-{
-	buf_reset(out);
-	buf_putf(out, "%s/priv/realm/%s.pw", env->config_dir, realm);
-}
-
-/* Write (password != NULL) or remove the realm's bind password file. */
+/*
+ * Write (password != NULL) or remove the realm's bind password file,
+ * priv/realm/<realm>.pw, before domains.cfg is written; side keeps the
+ * old bytes so that the caller can put them back if writing domains.cfg
+ * then fails (store_side_undo).  domains.cfg's lock covers the file.
+ */
 static int
-store_pw(const struct api_env *env, const char *realm, const char *password,
-    struct err *err)
+store_pw(struct api_env *env, const char *realm, const char *password,
+    struct store_side *side, struct err *err)
 {
-	struct buf path = BUF_INIT, dir = BUF_INIT;
-	int rc = 0;
+	struct buf rel = BUF_INIT;
+	int rc;
 
-	pw_path(env, realm, &path);
-	if (password == NULL) {
-		if (unlink(buf_str(&path)) < 0 && errno != ENOENT)
-			rc = err_set(err, ERR_IO, "unable to delete '%s' - %s",
-			    buf_str(&path), strerror(errno));
-		goto out;
-	}
-	buf_putf(&dir, "%s/priv/realm", env->config_dir);
-	rc = file_mkdirs(buf_str(&dir), 0700, err);
-	if (rc == 0)
-		rc = file_write_atomic(buf_str(&path), password,
-		    strlen(password), 0600, err);
-out:
-	buf_clear(&path);
-	buf_clear(&dir);
-	return rc;
+	buf_putf(&rel, "priv/realm/%s.pw", realm);
+	rc = store_side_begin(env, buf_str(&rel), -1, side, err);
+	buf_clear(&rel);
+	if (rc < 0)
+		return -1;
+	if (password == NULL)
+		return store_side_remove(side, err);
+	return store_side_write(side, password, strlen(password), err);
 }
 
 static bool
@@ -252,10 +239,12 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 	const char *realm = param_str(c, "realm"), *type = param_str(c, "type");
 	struct cfg_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
+	struct store_side pw;
 	struct props p;
 	int rc = -1;
 
 	*result_r = json_null();
+	store_side_init(&pw);
 	collect_props(c, &p);
 	if (validate_props(c, &p, err) < 0) {
 		free(p.v);
@@ -270,10 +259,13 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 	    check_connection(c, d, realm, p.password, err) < 0)
 		goto out;
 	if (type_has_password(type) &&
-	    store_pw(c->env, realm, p.password, err) < 0)
+	    store_pw(c->env, realm, p.password, &pw, err) < 0)
 		goto out;
 	rc = domains_save(c->env->config_dir, d, err);
 out:
+	if (rc < 0)
+		store_side_undo(c->env, &pw);
+	store_side_end(&pw);
 	if (lock != NULL)
 		cfg_unlock(lock);
 	domains_free(d);
@@ -289,12 +281,14 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	struct domains_cfg *d = NULL;
 	const struct domains_realm *r;
 	struct str_list dels = {NULL, 0}, opts = {NULL, 0};
+	struct store_side pw;
 	bool del_pw = false;
 	struct props p;
 	size_t i;
 	int rc = -1;
 
 	*result_r = json_null();
+	store_side_init(&pw);
 	collect_props(c, &p);
 	del_s = param_str(c, "delete");
 	if (del_s != NULL)
@@ -329,13 +323,17 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	if (type_has_password(realm_type_name(r->type)) &&
 	    (p.password != NULL || del_pw) &&
-	    store_pw(c->env, realm, del_pw ? NULL : p.password, err) < 0)
+	    store_pw(c->env, realm, del_pw ? NULL : p.password, &pw,
+	    err) < 0)
 		goto out;
 	rc = domains_save(c->env->config_dir, d, err);
 out:
-	if (rc < 0)
+	if (rc < 0) {
+		store_side_undo(c->env, &pw);
 		api_fail(err, "update auth server");
+	}
 done:
+	store_side_end(&pw);
 	if (lock != NULL)
 		cfg_unlock(lock);
 	domains_free(d);
@@ -351,19 +349,24 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 	const char *realm = param_str(c, "realm");
 	struct cfg_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
+	struct store_side pw;
 	int rc = -1;
 
 	*result_r = json_null();
+	store_side_init(&pw);
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
 	    domains_realm_delete(d, realm, err) < 0)
 		goto out;
-	if (store_pw(c->env, realm, NULL, err) < 0)
+	if (store_pw(c->env, realm, NULL, &pw, err) < 0)
 		goto out;
 	rc = domains_save(c->env->config_dir, d, err);
 out:
+	if (rc < 0)
+		store_side_undo(c->env, &pw);
+	store_side_end(&pw);
 	if (lock != NULL)
 		cfg_unlock(lock);
 	domains_free(d);

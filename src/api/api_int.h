@@ -47,12 +47,19 @@ int api_user_lookup(struct api_env *env, const struct ucfg *cfg,
     const char *userid, const char **found_r, struct err *err)
     RG_WARN_UNUSED;
 
-/* Store a password through the user's realm (pve: shadow.cfg). */
+/*
+ * Store a password through the user's realm (pve: shadow.cfg).  With undo
+ * (initialised with store_side_init), shadow.cfg's lock and bytes are kept
+ * in it after a success, for a caller that writes user.cfg afterwards and
+ * must put shadow.cfg back if that fails (store_side_undo); the caller
+ * ends it.  Without, the lock is released at once.
+ */
 int api_realm_set_password(struct api_env *env, const char *userid,
-    const char *password, struct err *err) RG_WARN_UNUSED;
-/* Tell the realm a user is gone (pve: drop its shadow entry). */
+    const char *password, struct store_side *undo, struct err *err)
+    RG_WARN_UNUSED;
+/* Tell the realm a user is gone (pve: drop its shadow entry); undo too. */
 int api_realm_delete_user(struct api_env *env, const char *userid,
-    struct err *err) RG_WARN_UNUSED;
+    struct store_side *undo, struct err *err) RG_WARN_UNUSED;
 /*
  * For a user being created without a password: drop any hash its realm
  * still stores under the name (pve: a shadow.cfg entry left by a `user
@@ -73,9 +80,38 @@ void api_task_log_save(const struct api_env *env, const char *upid,
 void api_task_logs_prune(const char *dir, size_t keep, time_t max_age,
     time_t now);
 
-/* Remove every token secret of a user from priv/token.cfg. */
-int api_tokens_purge_user(struct api_env *env, const char *userid,
+/*
+ * priv/token.cfg as part of a larger transaction (user deletion: user.cfg,
+ * token.cfg, shadow.cfg): api_secrets_purge locks and reads it, refuses
+ * it if it holds lines that could not be read (without --force) and
+ * works out the file without the secrets of the users in userids, all
+ * before anything is written; api_secrets_write writes it (put back at
+ * once if that fails), api_secrets_undo puts it back after a later
+ * failure, api_secrets_end unlocks.  Take it after user.cfg's lock and
+ * before shadow.cfg's.
+ */
+struct api_secrets {
+	struct store_side side;
+	struct buf text;	/* the new token.cfg (secret) */
+	bool changed;
+};
+void api_secrets_init(struct api_secrets *s);
+int api_secrets_purge(struct api_env *env, struct api_secrets *s,
+    const char *const *userids, size_t n, struct err *err) RG_WARN_UNUSED;
+int api_secrets_write(struct api_env *env, struct api_secrets *s,
     struct err *err) RG_WARN_UNUSED;
+void api_secrets_undo(struct api_env *env, struct api_secrets *s);
+void api_secrets_end(struct api_secrets *s);
+
+/*
+ * Commit tx (user.cfg) together with priv/token.cfg, from which every
+ * secret of the users in userids is removed: refused before either file
+ * is written if one holds lines that could not be read (without
+ * --force); token.cfg put back if user.cfg cannot be written.  n == 0 is
+ * store_commit_user.
+ */
+int api_tokens_commit_purge(struct api_env *env, struct store_tx *tx,
+    const char *const *userids, size_t n, struct err *err) RG_WARN_UNUSED;
 
 /* Group ids of a user (from the group records), sorted; JSON array. */
 json_t *api_user_groups(const struct ucfg *cfg, const char *userid);

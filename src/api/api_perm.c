@@ -7,9 +7,8 @@
 #include "api_int.h"
 #include "ids.h"
 #include "perm.h"
-#include "xalloc.h"
+#include "snapcache.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,15 +107,11 @@ add_pool_members(const struct ucfg *cfg, const char *authid, json_t *out,
  * user.cfg snapshot (design: computed once per subject and snapshot).
  * Bounded; emptied when the snapshot changes.
  */
-#define DUMP_CACHE_MAX_ENTRIES 4096
-#define DUMP_CACHE_MAX_BYTES (256u << 20)
-
-static struct {
-	pthread_mutex_t mu;
-	unsigned long generation;
-	struct hmap map;	/* authid -> struct api_blob */
-	size_t bytes;
-} dumps = {PTHREAD_MUTEX_INITIALIZER};
+static void
+blob_ref(void *v)
+{
+	api_blob_ref(v);
+}
 
 static void
 blob_unref(void *v)
@@ -124,44 +119,8 @@ blob_unref(void *v)
 	api_blob_unref(v);
 }
 
-static void
-dumps_clear(void)
-{
-	hmap_clear_owned(&dumps.map, blob_unref);
-	dumps.bytes = 0;
-}
-
-static struct api_blob *
-dumps_get(unsigned long gen, const char *authid)
-{
-	struct api_blob *b = NULL;
-
-	pthread_mutex_lock(&dumps.mu);
-	if (dumps.generation == gen) {
-		b = hmap_get(&dumps.map, authid);
-		if (b != NULL)
-			api_blob_ref(b);
-	}
-	pthread_mutex_unlock(&dumps.mu);
-	return b;
-}
-
-static void
-dumps_put(unsigned long gen, const char *authid, struct api_blob *b)
-{
-	pthread_mutex_lock(&dumps.mu);
-	if (dumps.generation != gen || dumps.map.count >=
-	    DUMP_CACHE_MAX_ENTRIES || dumps.bytes + b->len >
-	    DUMP_CACHE_MAX_BYTES) {
-		dumps_clear();
-		dumps.generation = gen;
-	}
-	if (hmap_get(&dumps.map, authid) == NULL) {
-		hmap_put(&dumps.map, xstrdup(authid), api_blob_ref(b));
-		dumps.bytes += b->len;
-	}
-	pthread_mutex_unlock(&dumps.mu);
-}
+static struct snapcache dumps = SNAPCACHE_INIT(4096, 256u << 20, blob_ref,
+    blob_unref);
 
 static int
 permissions(struct api_call *c, json_t **result_r, struct err *err)
@@ -170,17 +129,13 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 	const char *path = param_str(c, "path");
 	struct perm_roles scratch;
 	struct ucfg *cfg;
-	unsigned long gen;
 	json_t *out;
 	size_t i;
 
 	if (read_subject(c, &authid, &cfg, err) < 0)
 		return -1;
-	gen = store_cache_generation();
-	if (path == NULL && store_cache_enabled() &&
-	    (c->env->raw_result = dumps_get(gen, authid)) != NULL) {
-		/* the snapshot may have changed after we took ours: fine, */
-		/* the entry belongs to the generation read before it */
+	if (path == NULL &&
+	    (c->env->raw_result = snapcache_get(&dumps, cfg, authid)) != NULL) {
 		store_release_user(cfg);
 		*result_r = NULL;
 		return 0;
@@ -199,19 +154,22 @@ permissions(struct api_call *c, json_t **result_r, struct err *err)
 		add_pool_members(cfg, authid, out, &scratch);
 	}
 	perm_roles_clear(&scratch);
-	store_release_user(cfg);
 	if (path == NULL && store_cache_enabled()) {
 		char *text = json_dumps(out, JSON_COMPACT);
 
 		if (text != NULL) {
 			c->env->raw_result = api_blob_new(text, strlen(text));
-			dumps_put(gen, authid, c->env->raw_result);
+			/* filed under the snapshot it was computed from */
+			snapcache_put(&dumps, cfg, authid, c->env->raw_result,
+			    c->env->raw_result->len);
 			free(text);
 			json_decref(out);
+			store_release_user(cfg);
 			*result_r = NULL;
 			return 0;
 		}
 	}
+	store_release_user(cfg);
 	*result_r = out;
 	return 0;
 }

@@ -146,15 +146,22 @@ user_name(const char *userid, struct buf *out)
 	    strlen(userid));
 }
 
+/*
+ * Set or forget a password through the realm driver under shadow.cfg's
+ * lock; with undo, the lock and the file's bytes before the change stay
+ * in it for the caller (see api_int.h).
+ */
 static int
 with_shadow_lock(struct api_env *env, const char *userid, bool set,
-    const char *password, struct err *err)
+    const char *password, struct store_side *undo, struct err *err)
 {
 	struct realm_ctx ctx;
 	struct buf realm = BUF_INIT, name = BUF_INIT;
-	struct cfg_lock *lock = NULL;
+	struct store_side own;
+	struct store_side *side = undo != NULL ? undo : &own;
 	int rc = -1;
 
+	store_side_init(&own);
 	if (realm_ctx_for(env, userid, &ctx, &realm, err) < 0)
 		goto out;
 	if (!set && realm_driver(ctx.type) != NULL &&
@@ -167,15 +174,17 @@ with_shadow_lock(struct api_env *env, const char *userid, bool set,
 		    "'%s'", ctx.type);
 		goto out;
 	}
-	if (cfg_lock(env->config_dir, "file-priv_shadow_cfg", CFG_LOCK_TIMEOUT,
-	    &lock, err) < 0)
+	if (store_side_begin(env, SHADOW_FILE, CFG_LOCK_TIMEOUT, side,
+	    err) < 0)
 		goto out;
 	user_name(userid, &name);
 	rc = set ? realm_set_password(&ctx, buf_str(&name), password, err)
 		 : realm_delete_user(&ctx, buf_str(&name), err);
+	/* pve: the driver rewrote shadow.cfg (or left it); pam: usermod */
+	if (rc == 0)
+		store_side_touched(side);
 out:
-	if (lock != NULL)
-		cfg_unlock(lock);
+	store_side_end(&own);
 	buf_clear(&realm);
 	buf_clear(&name);
 	return rc;
@@ -183,16 +192,16 @@ out:
 
 int
 api_realm_set_password(struct api_env *env, const char *userid,
-    const char *password, struct err *err)
+    const char *password, struct store_side *undo, struct err *err)
 {
-	return with_shadow_lock(env, userid, true, password, err);
+	return with_shadow_lock(env, userid, true, password, undo, err);
 }
 
 int
 api_realm_delete_user(struct api_env *env, const char *userid,
-    struct err *err)
+    struct store_side *undo, struct err *err)
 {
-	return with_shadow_lock(env, userid, false, NULL, err);
+	return with_shadow_lock(env, userid, false, NULL, undo, err);
 }
 
 int
@@ -207,7 +216,7 @@ api_realm_forget_password(struct api_env *env, const char *userid,
 	type = api_realm_type(env, buf_str(&realm));
 	/* a realm that does not exist stores nothing */
 	if (type != NULL && realm_has_caps(type, REALM_CAP_STORE_PW))
-		rc = with_shadow_lock(env, userid, false, NULL, err);
+		rc = with_shadow_lock(env, userid, false, NULL, NULL, err);
 	buf_clear(&realm);
 	return rc;
 }

@@ -199,16 +199,14 @@ run_sync(struct api_call *c, const struct domains_realm *r,
 		goto out;
 	if (sync_apply(tx.ucfg, &d, &o, log, &diff, &st, err) < 0)
 		goto out;
-	if (!o.dry_run && store_commit_user(c->env, &tx, err) < 0)
+	/*
+	 * beyond Proxmox: removed users' token secrets go with them, in the
+	 * same transaction (nothing is written if either file refuses)
+	 */
+	if (!o.dry_run && api_tokens_commit_purge(c->env, &tx,
+	    (const char *const *)st.token_users.v, st.token_users.n,
+	    err) < 0)
 		goto out;
-	/* beyond Proxmox: removed users' token secrets go with them */
-	for (size_t i = 0; !o.dry_run && i < st.token_users.n; i++) {
-		struct err e;
-
-		if (api_tokens_purge_user(c->env, st.token_users.v[i], &e) < 0)
-			buf_putf(log, "WARNING: token secrets of '%s' not "
-			    "removed: %s\n", st.token_users.v[i], e.msg);
-	}
 	buf_putf(log, "%s: %zu users read from %s in %zu pages, %zu groups; "
 	    "users +%zu ~%zu -%zu, groups +%zu ~%zu -%zu, ACL entries -%zu\n",
 	    o.dry_run ? "would change" : "changed", d.nusers, fs.server,

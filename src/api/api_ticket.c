@@ -10,6 +10,7 @@
 #include "ids.h"
 #include "perm.h"
 #include "secret.h"
+#include "snapcache.h"
 #include "xalloc.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
@@ -173,14 +174,15 @@ cap_of(const struct ucfg *cfg, const char *userid)
 }
 
 /*
- * The cap of a user.  In the daemon it is cached per config snapshot (an
- * authd worker is single-threaded and keeps its own cache): a renewal
- * every 15 minutes from an open page need not walk the whole ACL tree.
+ * The cap of a user.  In the daemon it is cached per config snapshot: a
+ * renewal every 15 minutes from an open page need not walk the whole ACL
+ * tree.
  */
-static struct {
-	unsigned long generation;
-	struct hmap map;	/* userid -> json_t */
-} caps;
+static void
+cap_ref(void *v)
+{
+	json_incref(v);
+}
 
 static void
 cap_unref(void *v)
@@ -188,39 +190,25 @@ cap_unref(void *v)
 	json_decref(v);
 }
 
-static void
-caps_clear(void)
-{
-	hmap_clear_owned(&caps.map, cap_unref);
-}
+static struct snapcache caps = SNAPCACHE_INIT(4096, SIZE_MAX, cap_ref,
+    cap_unref);
 
 static json_t *
 compute_cap(struct api_env *env, const char *userid)
 {
 	struct ucfg *cfg;
 	struct err err;
-	unsigned long gen;
 	json_t *cap;
 
 	if (store_read_user(env, &cfg, &err) < 0)
 		return json_object();
-	gen = store_cache_generation();
-	if (!store_cache_enabled()) {
-		cap = cap_of(cfg, userid);
-		store_release_user(cfg);
-		return cap;
-	}
-	if (gen != caps.generation || caps.map.count > 4096) {
-		caps_clear();
-		caps.generation = gen;
-	}
-	cap = hmap_get(&caps.map, userid);
+	cap = snapcache_get(&caps, cfg, userid);
 	if (cap == NULL) {
 		cap = cap_of(cfg, userid);
-		hmap_put(&caps.map, xstrdup(userid), cap);
+		snapcache_put(&caps, cfg, userid, cap, 0);
 	}
 	store_release_user(cfg);
-	return json_incref(cap);
+	return cap;
 }
 
 /* Every privilege of the privs parameter on path (else ERR_AUTH). */
@@ -439,7 +427,7 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 			goto out;
 	}
 	rc = api_realm_set_password(c->env, userid, param_str(c, "password"),
-	    err);
+	    NULL, err);
 out:
 	store_release_user(cfg);
 	buf_clear(&me);

@@ -1,11 +1,11 @@
 /*
  * /access/users/{userid}/token: API token metadata (user.cfg) and secrets
- * (priv/token.cfg), spec 8.2.  The secret is written first, under the
- * token.cfg lock nested inside the user.cfg lock, then the metadata; the
- * secret is shown once, at creation or regeneration.
+ * (priv/token.cfg), spec 8.2, changed together as one transaction (see
+ * commit_with_secrets): the token.cfg lock nested inside the user.cfg
+ * lock, both files checked before either is written, the secret first;
+ * the secret is shown once, at creation or regeneration.
  */
 #include "api_int.h"
-#include "files/lock.h"
 #include "files/tokencfg.h"
 #include "secret.h"
 #include "str.h"
@@ -46,46 +46,135 @@ new_secret(char out[37], struct err *err)
 	return 0;
 }
 
-enum secret_op { SECRET_SET, SECRET_DELETE, SECRET_DELETE_USER };
+enum secret_op { SECRET_SET, SECRET_DELETE, SECRET_DELETE_USERS };
+
+void
+api_secrets_init(struct api_secrets *s)
+{
+	store_side_init(&s->side);
+	buf_init(&s->text, 0);
+	s->changed = false;
+}
 
 /*
- * Change priv/token.cfg under its own lock: set or delete the secret of
- * one token (id), or delete every secret of a user (id is the user id).
+ * Lock and read priv/token.cfg, refuse it if it holds lines that could
+ * not be read (without --force), and work out its new text: set or delete
+ * the secret of one token (ids[0]), or delete every secret of the users
+ * in ids.  Nothing is written yet.
  */
 static int
-edit_secrets(struct api_env *env, enum secret_op op, const char *id,
-    const char *secret, struct err *err)
+secrets_prepare(struct api_env *env, struct api_secrets *s,
+    enum secret_op op, const char *const *ids, size_t n, const char *secret,
+    struct err *err)
 {
-	struct cfg_lock *lock = NULL;
 	struct tokencfg *t = NULL;
-	bool changed = true;
+	struct diag d;
+	size_t i;
 	int rc = -1;
 
-	if (cfg_lock(env->config_dir, "file-priv_token_cfg", TOKENCFG_TIMEOUT,
-	    &lock, err) < 0)
-		return -1;
-	if (tokencfg_load(env->config_dir, NULL, &t, err) < 0)
+	diag_init(&d);
+	if (store_side_begin(env, TOKENCFG_FILE, TOKENCFG_TIMEOUT, &s->side,
+	    err) < 0)
+		goto out;
+	t = tokencfg_parse(buf_str(&s->side.orig), s->side.orig.len,
+	    TOKENCFG_FILE, &d);
+	if (store_check_dropped(env, TOKENCFG_FILE, &d, err) < 0)
 		goto out;
 	if (op == SECRET_SET) {
-		if (tokencfg_set_hashed(t, id, secret, err) < 0)
+		if (tokencfg_set_hashed(t, ids[0], secret, err) < 0)
 			goto out;
+		s->changed = true;
 	} else if (op == SECRET_DELETE) {
-		changed = tokencfg_delete(t, id);
+		s->changed = tokencfg_delete(t, ids[0]);
 	} else {
-		changed = tokencfg_delete_user(t, id) > 0;
+		for (i = 0; i < n; i++)
+			if (tokencfg_delete_user(t, ids[i]) > 0)
+				s->changed = true;
 	}
-	rc = changed ? tokencfg_save(env->config_dir, t, err) : 0;
+	if (s->changed)
+		tokencfg_write(t, &s->text);
+	rc = 0;
 out:
 	tokencfg_free(t);
-	cfg_unlock(lock);
+	diag_clear(&d);
 	return rc;
 }
 
 int
-api_tokens_purge_user(struct api_env *env, const char *userid,
+api_secrets_purge(struct api_env *env, struct api_secrets *s,
+    const char *const *userids, size_t n, struct err *err)
+{
+	return secrets_prepare(env, s, SECRET_DELETE_USERS, userids, n, NULL,
+	    err);
+}
+
+int
+api_secrets_write(struct api_env *env, struct api_secrets *s,
     struct err *err)
 {
-	return edit_secrets(env, SECRET_DELETE_USER, userid, NULL, err);
+	if (!s->changed)
+		return 0;
+	if (store_side_write(&s->side, s->text.data, s->text.len, err) < 0) {
+		store_side_undo(env, &s->side);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_secrets_undo(struct api_env *env, struct api_secrets *s)
+{
+	store_side_undo(env, &s->side);
+}
+
+void
+api_secrets_end(struct api_secrets *s)
+{
+	store_side_end(&s->side);
+	buf_clear_secret(&s->text);
+	s->changed = false;
+}
+
+/*
+ * Commit tx (user.cfg) and priv/token.cfg as one transaction.  Everything
+ * that can refuse is checked before either file is written (unreadable
+ * lines in user.cfg or token.cfg, without --force), so a refusal changes
+ * nothing.  The secrets are written first (a crash in between leaves a
+ * secret without its token or a token without its secret: neither
+ * authenticates) and put back as they were if user.cfg then cannot be
+ * written.
+ */
+static int
+commit_with_secrets(struct api_env *env, struct store_tx *tx,
+    enum secret_op op, const char *const *ids, size_t n, const char *secret,
+    struct err *err)
+{
+	struct api_secrets s;
+	int rc = -1;
+
+	api_secrets_init(&s);
+	if (store_check_user(env, tx, err) < 0 ||
+	    secrets_prepare(env, &s, op, ids, n, secret, err) < 0 ||
+	    api_secrets_write(env, &s, err) < 0)
+		goto out;
+	if (store_commit_user(env, tx, err) < 0) {
+		api_secrets_undo(env, &s);
+		goto out;
+	}
+	rc = 0;
+out:
+	api_secrets_end(&s);
+	return rc;
+}
+
+int
+api_tokens_commit_purge(struct api_env *env, struct store_tx *tx,
+    const char *const *userids, size_t n, struct err *err)
+{
+	if (n == 0)
+		return store_commit_user(env, tx, err);
+	return commit_with_secrets(env, tx, SECRET_DELETE_USERS, userids, n,
+	    NULL, err);
 }
 
 static struct ucfg_user *
@@ -196,9 +285,8 @@ tokens_create(struct api_call *c, json_t **result_r, struct err *err)
 	if (comment != NULL && str_truthy(comment, strlen(comment)))
 		t->comment = ucfg_str(tx.ucfg, comment);
 	if (new_secret(secret, err) < 0 ||
-	    edit_secrets(c->env, SECRET_SET, t->id, secret, err) < 0)
-		goto out;
-	if (store_commit_user(c->env, &tx, err) < 0)
+	    commit_with_secrets(c->env, &tx, SECRET_SET, &t->id, 1, secret,
+	    err) < 0)
 		goto out;
 	*result_r = secret_result(t, secret);
 	rc = 0;
@@ -237,12 +325,14 @@ tokens_update(struct api_call *c, json_t **result_r, struct err *err)
 		    ucfg_str(tx.ucfg, comment) : NULL;
 	if (del != NULL)
 		t->comment = NULL;
-	if (param_bool(c, "regenerate", false) &&
-	    (new_secret(secret, err) < 0 ||
-	    edit_secrets(c->env, SECRET_SET, t->id, secret, err) < 0))
+	if (param_bool(c, "regenerate", false)) {
+		if (new_secret(secret, err) < 0 ||
+		    commit_with_secrets(c->env, &tx, SECRET_SET, &t->id, 1,
+		    secret, err) < 0)
+			goto out;
+	} else if (store_commit_user(c->env, &tx, err) < 0) {
 		goto out;
-	if (store_commit_user(c->env, &tx, err) < 0)
-		goto out;
+	}
 	*result_r = secret[0] != '\0' ? secret_result(t, secret) :
 	    token_info(t);
 	rc = 0;
@@ -257,6 +347,7 @@ tokens_delete(struct api_call *c, json_t **result_r, struct err *err)
 {
 	struct store_tx tx;
 	struct ucfg_token *t;
+	const char *id;
 	int rc = -1;
 
 	*result_r = json_null();
@@ -266,12 +357,12 @@ tokens_delete(struct api_call *c, json_t **result_r, struct err *err)
 	    param_str(c, "tokenid"), err);
 	if (t == NULL)
 		goto out;
-	if (edit_secrets(c->env, SECRET_DELETE, t->id, NULL, err) < 0)
-		goto out;
+	id = t->id;
 	/* the token's ACLs would vanish at Proxmox's next write anyway */
-	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN, t->id);
+	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN, id);
 	ucfg_token_del(tx.ucfg, t->user, t->name);
-	rc = store_commit_user(c->env, &tx, err);
+	rc = commit_with_secrets(c->env, &tx, SECRET_DELETE, &id, 1, NULL,
+	    err);
 out:
 	store_end(&tx);
 	return rc < 0 ? api_fail(err, "deleting token") : 0;

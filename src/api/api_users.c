@@ -169,15 +169,24 @@ opt_text(const struct api_call *c, struct ucfg *cfg, const char *name)
 	return s != NULL && str_truthy(s, strlen(s)) ? ucfg_str(cfg, s) : NULL;
 }
 
+/*
+ * Creation and deletion change the realm's files (pve: shadow.cfg) and
+ * user.cfg as one transaction: every check first (the user, the groups,
+ * user.cfg's unreadable lines), then the realm's file, kept locked with
+ * its old bytes, then user.cfg; if that cannot be written the realm's
+ * file is put back.  So a refusal changes nothing.
+ */
 static int
 users_create(struct api_call *c, json_t **result_r, struct err *err)
 {
 	struct store_tx tx;
+	struct store_side shadow;
 	struct ucfg_user *u;
 	const char *userid = param_str(c, "userid"), *found;
 	long long expire = param_int(c, "expire", 0);
 	int rc = -1;
 
+	store_side_init(&shadow);
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
 	if (api_user_lookup(c->env, tx.ucfg, userid, &found, err) < 0)
@@ -186,14 +195,6 @@ users_create(struct api_call *c, json_t **result_r, struct err *err)
 		err_set(err, ERR_EXISTS, "user '%s' already exists", userid);
 		goto out;
 	}
-	/*
-	 * The hash is written before user.cfg (as in Proxmox); a stale one
-	 * from a crash in between must not become this user's password.
-	 */
-	if (param_has(c, "password") ? api_realm_set_password(c->env, userid,
-	    param_str(c, "password"), err) < 0 :
-	    api_realm_forget_password(c->env, userid, err) < 0)
-		goto out;
 	u = ucfg_user_add(tx.ucfg, userid);
 	u->enable = param_bool(c, "enable", true);
 	u->expire = expire > 0 ? expire : 0;
@@ -205,8 +206,21 @@ users_create(struct api_call *c, json_t **result_r, struct err *err)
 	if (param_has(c, "groups") &&
 	    apply_groups(tx.ucfg, u, param_str(c, "groups"), err) < 0)
 		goto out;
+	if (store_check_user(c->env, &tx, err) < 0)
+		goto out;
+	/*
+	 * Without a password, a hash left under the name by a `user add`
+	 * killed between its two writes must not become this user's.
+	 */
+	if (param_has(c, "password") ? api_realm_set_password(c->env, userid,
+	    param_str(c, "password"), &shadow, err) < 0 :
+	    api_realm_forget_password(c->env, userid, err) < 0)
+		goto out;
 	rc = store_commit_user(c->env, &tx, err);
+	if (rc < 0)
+		store_side_undo(c->env, &shadow);
 out:
+	store_side_end(&shadow);
 	store_end(&tx);
 	*result_r = json_null();
 	return rc < 0 ? api_fail(err, "create user") : 0;
@@ -306,18 +320,29 @@ static int
 users_delete(struct api_call *c, json_t **result_r, struct err *err)
 {
 	struct store_tx tx;
+	struct store_side shadow;
+	struct api_secrets secrets;
 	struct ucfg_user *u;
 	const char *userid;
 	int rc = -1;
 
 	*result_r = json_null();
+	store_side_init(&shadow);
+	api_secrets_init(&secrets);
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
 	u = must_user(c->env, tx.ucfg, param_str(c, "userid"), err);
 	if (u == NULL)
 		goto out;
 	userid = u->id;
-	if (api_realm_delete_user(c->env, userid, err) < 0)
+	/*
+	 * every check before any write: user.cfg, token.cfg (beyond
+	 * Proxmox: a removed user's token secrets go with it), then the
+	 * realm's driver checks shadow.cfg before it writes it
+	 */
+	if (store_check_user(c->env, &tx, err) < 0 ||
+	    api_secrets_purge(c->env, &secrets, &userid, 1, err) < 0 ||
+	    api_realm_delete_user(c->env, userid, &shadow, err) < 0)
 		goto out;
 	ucfg_user_leave_groups(tx.ucfg, userid);
 	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_USER, userid);
@@ -330,11 +355,18 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 			    ((struct ucfg_token *)v)->id);
 	}
 	ucfg_user_del(tx.ucfg, userid);
+	if (api_secrets_write(c->env, &secrets, err) < 0) {
+		store_side_undo(c->env, &shadow);
+		goto out;
+	}
 	rc = store_commit_user(c->env, &tx, err);
-	/* beyond Proxmox: a removed user's token secrets go with it */
-	if (rc == 0)
-		rc = api_tokens_purge_user(c->env, userid, err);
+	if (rc < 0) {
+		api_secrets_undo(c->env, &secrets);
+		store_side_undo(c->env, &shadow);
+	}
 out:
+	store_side_end(&shadow);
+	api_secrets_end(&secrets);
 	store_end(&tx);
 	return rc < 0 ? api_fail(err, "delete user") : 0;
 }

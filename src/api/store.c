@@ -7,10 +7,12 @@
 #include "ticket/authkey.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LOCK_TIMEOUT 10
 
@@ -78,9 +80,22 @@ store_cache_enabled(void)
 }
 
 unsigned long
-store_cache_generation(void)
+store_user_generation(const struct ucfg *cfg)
 {
-	return __atomic_load_n(&cache.generation, __ATOMIC_ACQUIRE);
+	unsigned long gen = 0;
+
+	if (!cache.enabled || cfg == NULL)
+		return 0;
+	pthread_mutex_lock(&cache.mu);
+	/*
+	 * cfg is referenced by the caller, so it cannot have been freed and
+	 * its address reused by a newer snapshot: equal pointers are the
+	 * same snapshot.
+	 */
+	if (cfg == cache.cfg)
+		gen = cache.generation;
+	pthread_mutex_unlock(&cache.mu);
+	return gen;
 }
 
 void
@@ -95,7 +110,7 @@ store_cache_drop(void)
 	pthread_mutex_lock(&cache.mu);
 	ucfg_unref(cache.cfg);
 	cache.cfg = NULL;
-	__atomic_add_fetch(&cache.generation, 1, __ATOMIC_RELEASE);
+	cache.generation++;
 	pthread_mutex_unlock(&cache.mu);
 }
 
@@ -128,8 +143,7 @@ read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 			ucfg_unref(cache.cfg);
 			cache.cfg = fresh;
 			cache.st = st;
-			__atomic_add_fetch(&cache.generation, 1,
-			    __ATOMIC_RELEASE);
+			cache.generation++;
 			free(cache.path);
 			cache.path = buf_steal(&path);
 		}
@@ -235,6 +249,128 @@ store_commit_user(struct api_env *env, struct store_tx *tx, struct err *err)
 	if (rc == 0)
 		ucfg_reindex(tx->ucfg);
 	return rc;
+}
+
+int
+store_check_user(const struct api_env *env, const struct store_tx *tx,
+    struct err *err)
+{
+	return store_check_dropped(env, "user.cfg", &tx->diag, err);
+}
+
+void
+store_side_init(struct store_side *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+int
+store_side_begin(struct api_env *env, const char *rel, int timeout,
+    struct store_side *s, struct err *err)
+{
+	char *lockid;
+	int rc;
+
+	store_side_init(s);
+	store_path(env, rel, &s->path);
+	if (timeout >= 0) {
+		lockid = cfg_lockid_for_file(rel);
+		rc = cfg_lock(env->config_dir, lockid, timeout, &s->lock, err);
+		free(lockid);
+		if (rc < 0)
+			return -1;
+	}
+	if (file_read_secret(buf_str(&s->path), &s->orig, err) < 0) {
+		if (err->code != ERR_NOT_FOUND)
+			return -1;
+		err_clear(err);
+		buf_clear_secret(&s->orig);
+		return 0;
+	}
+	s->existed = true;
+	return 0;
+}
+
+/* mkdir -p the directory of path, 0700 (they are all under priv/). */
+static int
+side_mkdirs(const char *path, struct err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	dir = xstrndup(path, (size_t)(slash - path));
+	rc = file_mkdirs(dir, 0700, err);
+	free(dir);
+	return rc;
+}
+
+int
+store_side_write(struct store_side *s, const void *data, size_t len,
+    struct err *err)
+{
+	if (side_mkdirs(buf_str(&s->path), err) < 0)
+		return -1;
+	/* a failed write may still have replaced it (fsync after rename) */
+	s->written = true;
+	return file_write_atomic(buf_str(&s->path), data, len, 0600, err);
+}
+
+int
+store_side_remove(struct store_side *s, struct err *err)
+{
+	if (unlink(buf_str(&s->path)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(err, ERR_IO, "unable to delete '%s' - %s",
+		    buf_str(&s->path), strerror(errno));
+	}
+	s->written = true;
+	return 0;
+}
+
+void
+store_side_touched(struct store_side *s)
+{
+	s->written = true;
+}
+
+void
+store_side_undo(struct api_env *env, struct store_side *s)
+{
+	struct err err;
+	int rc = 0;
+
+	if (!s->written)
+		return;
+	if (s->existed) {
+		rc = side_mkdirs(buf_str(&s->path), &err);
+		if (rc == 0)
+			rc = file_write_atomic(buf_str(&s->path), s->orig.data,
+			    s->orig.len, 0600, &err);
+	} else if (unlink(buf_str(&s->path)) < 0 && errno != ENOENT) {
+		rc = err_set(&err, ERR_IO, "unable to delete '%s' - %s",
+		    buf_str(&s->path), strerror(errno));
+	}
+	if (rc < 0)
+		diag_add(&env->warnings, NULL, 0, false, "%s could not be put "
+		    "back as it was: %s", buf_str(&s->path), err.msg);
+	else
+		s->written = false;
+}
+
+void
+store_side_end(struct store_side *s)
+{
+	if (s->lock != NULL)
+		cfg_unlock(s->lock);
+	s->lock = NULL;
+	buf_clear_secret(&s->orig);
+	buf_clear(&s->path);
+	s->existed = false;
+	s->written = false;
 }
 
 void

@@ -39,8 +39,16 @@ void store_release_user(struct ucfg *cfg);
 void store_cache_enable(void);
 void store_cache_drop(void);
 bool store_cache_enabled(void);
-/* Changes whenever the cached snapshot is replaced (0: no cache). */
-unsigned long store_cache_generation(void);
+/*
+ * The generation of a snapshot from store_read_user: grows with every
+ * snapshot the cache takes, and is 0 when cfg is no longer the cache's
+ * current one (or there is no cache).  Caches of results computed from a
+ * snapshot key them with the generation of the snapshot they were
+ * computed from, taken from that snapshot, never "the current one" read
+ * afterwards: a request that read the old file and finishes after a
+ * change must not file its old answer under the new generation.
+ */
+unsigned long store_user_generation(const struct ucfg *cfg);
 
 /*
  * The ticket keys of env's config dir, one store per dir for the life of
@@ -62,6 +70,57 @@ int store_commit_user(struct api_env *env, struct store_tx *tx,
     struct err *err) RG_WARN_UNUSED;
 /* Release the lock and free everything; safe after a failed begin. */
 void store_end(struct store_tx *tx);
+
+/*
+ * Refuse now what store_commit_user would refuse (lines of user.cfg that
+ * could not be read, without --force): a transaction that writes another
+ * file too calls this before it writes anything, so that a refusal
+ * changes nothing.
+ */
+int store_check_user(const struct api_env *env, const struct store_tx *tx,
+    struct err *err) RG_WARN_UNUSED;
+
+/*
+ * A second file written in the same transaction as user.cfg (priv/
+ * token.cfg, priv/shadow.cfg) or domains.cfg (priv/realm/<realm>.pw):
+ * locked, and its bytes kept, before anything is written, so that
+ * everything can be checked first and, should writing the main file fail
+ * afterwards, the file can be put back as it was.  Locks are taken in
+ * the order user.cfg (or domains.cfg), priv/token.cfg, priv/shadow.cfg.
+ */
+struct store_side {
+	struct cfg_lock *lock;
+	struct buf path;
+	struct buf orig;	/* the bytes at begin (secret: wiped) */
+	bool existed;		/* the file existed at begin */
+	bool written;		/* changed since: undo has work to do */
+};
+
+/* An empty side; store_side_end is safe on it. */
+void store_side_init(struct store_side *s);
+/*
+ * Take rel's lock (Proxmox's lock id for the path, waiting up to timeout
+ * s; timeout < 0: the caller holds the lock that covers rel) and read it
+ * with the secret-file checks (a missing file is empty).
+ */
+int store_side_begin(struct api_env *env, const char *rel, int timeout,
+    struct store_side *s, struct err *err) RG_WARN_UNUSED;
+/* Replace the file atomically (mode 0600, directories created 0700). */
+int store_side_write(struct store_side *s, const void *data, size_t len,
+    struct err *err) RG_WARN_UNUSED;
+/* Remove the file (nothing to do if it is missing). */
+int store_side_remove(struct store_side *s, struct err *err)
+    RG_WARN_UNUSED;
+/* Someone holding the side's lock (a realm driver) changed the file. */
+void store_side_touched(struct store_side *s);
+/*
+ * The main file could not be written: put the side's bytes back as they
+ * were at begin, if it was changed.  Best effort; a failure is left as a
+ * warning in env.
+ */
+void store_side_undo(struct api_env *env, struct store_side *s);
+/* Release the lock, wipe and free. */
+void store_side_end(struct store_side *s);
 
 /*
  * Lock any file by its path relative to the config dir, Proxmox lock id

@@ -126,8 +126,8 @@ get_json(const struct ipc_msg *m, uint16_t tag)
 
 int
 authd_client_call(const char *method, const char *path, const json_t *params,
-    const char *authid, const char *client_addr, struct authd_reply *reply,
-    struct err *err)
+    const struct authd_cred *cred, const char *client_addr,
+    struct authd_reply *reply, struct err *err)
 {
 	struct ipc_msg req, rep;
 	char *ptext = json_dumps(params, JSON_COMPACT);
@@ -140,7 +140,12 @@ authd_client_call(const char *method, const char *path, const json_t *params,
 	ipc_add_str(&req, IPC_T_METHOD, method);
 	ipc_add_str(&req, IPC_T_PATH, path);
 	ipc_add_str(&req, IPC_T_PARAMS, ptext != NULL ? ptext : "{}");
-	ipc_add_str(&req, IPC_T_AUTHID, authid != NULL ? authid : "");
+	if (cred != NULL && cred->ticket != NULL)
+		ipc_add_str(&req, IPC_T_TICKET, cred->ticket);
+	if (cred != NULL && cred->tokenid != NULL && cred->secret != NULL) {
+		ipc_add_str(&req, IPC_T_TOKENID, cred->tokenid);
+		ipc_add_str(&req, IPC_T_SECRET, cred->secret);
+	}
 	ipc_add_str(&req, IPC_T_CLIENT, client_addr != NULL ? client_addr : "");
 	if (ptext != NULL) {
 		/* parameters may hold a password: wipe the copy */
@@ -154,6 +159,7 @@ authd_client_call(const char *method, const char *path, const json_t *params,
 		reply->data = get_json(&rep, IPC_T_DATA);
 		reply->errors = get_json(&rep, IPC_T_ERRORS);
 		reply->message = ipc_get_str(&rep, IPC_T_MESSAGE);
+		ipc_get_u64(&rep, IPC_T_TOKENCFG, &reply->tokencfg);
 	}
 	ipc_msg_clear(&req);
 	ipc_msg_clear(&rep);
@@ -162,19 +168,22 @@ authd_client_call(const char *method, const char *path, const json_t *params,
 
 int
 authd_client_token(const char *tokenid, const char *secret, bool *ok_r,
-    struct err *err)
+    uint64_t *tokencfg_r, struct err *err)
 {
 	struct ipc_msg req, rep;
 	uint32_t status = 401;
 	int rc;
 
+	*tokencfg_r = 0;
 	ipc_msg_init(&req, IPC_TOKEN, 0);
 	ipc_msg_init(&rep, 0, 0);
 	ipc_add_str(&req, IPC_T_TOKENID, tokenid);
 	ipc_add_str(&req, IPC_T_SECRET, secret);
 	rc = roundtrip(&req, &rep, err);
-	if (rc == 0)
+	if (rc == 0) {
 		ipc_get_u32(&rep, IPC_T_STATUS, &status);
+		ipc_get_u64(&rep, IPC_T_TOKENCFG, tokencfg_r);
+	}
 	*ok_r = rc == 0 && status == 200;
 	ipc_msg_clear(&req);
 	ipc_msg_clear(&rep);

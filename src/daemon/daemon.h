@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define SERVE_MAX_LISTEN 8
@@ -57,15 +58,26 @@ struct authd_reply {
 	json_t *data;
 	char *message;
 	json_t *errors;
+	uint64_t tokencfg;	/* identity of priv/token.cfg (authd.c) */
+};
+/*
+ * What the client presented, passed on for authd to verify itself: a
+ * ticket, or a token id and secret; all NULL for a world method.
+ */
+struct authd_cred {
+	const char *ticket;
+	const char *tokenid;
+	const char *secret;
 };
 void authd_client_init(const int *fds, size_t count);
 int authd_client_hello(struct buf *csrf_secret_r, struct err *err)
     RG_WARN_UNUSED;
 int authd_client_call(const char *method, const char *path,
-    const json_t *params, const char *authid, const char *client,
+    const json_t *params, const struct authd_cred *cred, const char *client,
     struct authd_reply *reply, struct err *err) RG_WARN_UNUSED;
+/* *tokencfg_r: the identity of priv/token.cfg the secret was checked in. */
 int authd_client_token(const char *tokenid, const char *secret,
-    bool *ok_r, struct err *err) RG_WARN_UNUSED;
+    bool *ok_r, uint64_t *tokencfg_r, struct err *err) RG_WARN_UNUSED;
 void authd_reply_clear(struct authd_reply *r);
 
 /* HTTP status for a failed API call. */

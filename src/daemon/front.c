@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "delay.h"
 #include "front_auth.h"
+#include "secret.h"
 #include "static_files.h"
 #include "store.h"
 #include "xalloc.h"
@@ -173,7 +174,10 @@ audit_ticket(const char *path, const json_t *params, const json_t *answer,
 struct job {
 	struct MHD_Connection *c;
 	struct request *req;
-	char *method, *path, *authid;
+	char *method, *path;
+	char *authid;		/* for the audit log; authd finds its own */
+	char *ticket;		/* the credential, for authd to verify */
+	char *tokenid, *secret;
 	json_t *params;
 	char client[64];
 	bool is_login;
@@ -191,8 +195,8 @@ static struct {
 
 static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
-    const char *path, json_t *params, const char *authid, const char *client,
-    bool is_login)
+    const char *path, json_t *params, const struct front_identity *id,
+    const char *client, bool is_login)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
@@ -200,7 +204,15 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 	j->req = req;
 	j->method = xstrdup(method);
 	j->path = xstrdup(path);
-	j->authid = authid != NULL ? xstrdup(authid) : NULL;
+	if (id != NULL) {
+		j->authid = xstrdup(buf_str(&id->authid));
+		if (id->is_token) {
+			j->tokenid = xstrdup(buf_str(&id->authid));
+			j->secret = xstrdup(buf_str(&id->secret));
+		} else {
+			j->ticket = xstrdup(buf_str(&id->ticket));
+		}
+	}
 	j->params = json_incref(params);
 	snprintf(j->client, sizeof(j->client), "%s", client);
 	j->is_login = is_login;
@@ -217,15 +229,18 @@ static void
 complete(struct job *j)
 {
 	struct authd_reply reply;
+	struct authd_cred cred = {j->ticket, j->tokenid, j->secret};
 	struct err err;
 	json_t *errors = NULL;
 	unsigned status;
 
-	if (authd_client_call(j->method, j->path, j->params, j->authid,
+	if (authd_client_call(j->method, j->path, j->params, &cred,
 	    j->client, &reply, &err) < 0) {
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 500;
 		reply.message = xstrdup("internal error");
+	} else {
+		front_auth_tokencfg(reply.tokencfg);
 	}
 	status = reply.status;
 	snprintf(err.msg, sizeof(err.msg), "%s",
@@ -284,6 +299,9 @@ dispatcher(void *arg)
 		free(j->method);
 		free(j->path);
 		free(j->authid);
+		secret_free_str(j->ticket);
+		free(j->tokenid);
+		secret_free_str(j->secret);
 		json_decref(j->params);
 		free(j);
 	}
@@ -320,7 +338,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
     const char *method)
 {
 	json_t *params = json_object(), *result = NULL;
-	struct front_identity id = {BUF_INIT, false};
+	struct front_identity id = FRONT_IDENTITY_INIT;
 	const struct api_method *m;
 	struct ucfg *cfg = NULL;
 	struct api_env env;
@@ -395,8 +413,8 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	}
 	if (strcmp(method, "GET") != 0 || m->reads_priv) {
 		/* authd may take a while (PAM, hashing): not on this thread */
-		dispatch(c, req, method, path, params, env.authid, client,
-		    is_login);
+		dispatch(c, req, method, path, params, world ? NULL : &id,
+		    client, is_login);
 		ret = MHD_YES;
 		goto out;
 	}
@@ -415,7 +433,7 @@ out:
 	json_decref(params);
 	store_release_user(cfg);
 	api_env_clear(&env);
-	buf_clear(&id.authid);
+	front_identity_clear(&id);
 	return ret;
 }
 

@@ -12,14 +12,27 @@
 #include "ucfg.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 struct MHD_Connection;
 
+/*
+ * Who the request is from, and the credential that says so, which the
+ * front hands on to authd for calls that run there (authd checks it
+ * again, trusting nothing the front concluded).
+ */
 struct front_identity {
 	struct buf authid;	/* user id, or full token id */
 	bool is_token;
+	struct buf ticket;	/* a ticket: the ticket, unescaped */
+	struct buf secret;	/* a token: its secret */
 };
+
+#define FRONT_IDENTITY_INIT {BUF_INIT, false, BUF_INIT, BUF_INIT}
+
+/* Free the buffers (the secret wiped). */
+void front_identity_clear(struct front_identity *id);
 
 /* Once, before serving: where the keys are, and the CSRF secret. */
 void front_auth_init(const char *config_dir, const char *csrf_secret);
@@ -36,5 +49,11 @@ int front_authenticate(struct MHD_Connection *c, const char *method,
 
 /* A change went through the daemon: forget verified token secrets. */
 void front_auth_changed(void);
+
+/*
+ * authd answered with this identity of priv/token.cfg (IPC_T_TOKENCFG):
+ * token secrets verified under another one are forgotten.
+ */
+void front_auth_tokencfg(uint64_t identity);
 
 #endif

@@ -49,7 +49,7 @@ type_known(uint32_t type)
 static bool
 tag_known(uint32_t tag)
 {
-	return tag >= IPC_T_CSRF_SECRET && tag <= IPC_T_ERRORS;
+	return tag >= IPC_T_CSRF_SECRET && tag <= IPC_T_LAST;
 }
 
 /*
@@ -132,6 +132,16 @@ ipc_add_u32(struct ipc_msg *m, uint16_t tag, uint32_t v)
 	uint8_t b[4];
 
 	put_u32(b, v);
+	ipc_add_bytes(m, tag, b, sizeof(b));
+}
+
+void
+ipc_add_u64(struct ipc_msg *m, uint16_t tag, uint64_t v)
+{
+	uint8_t b[8];
+
+	put_u32(b, (uint32_t)(v >> 32));
+	put_u32(b + 4, (uint32_t)v);
 	ipc_add_bytes(m, tag, b, sizeof(b));
 }
 
@@ -375,5 +385,18 @@ ipc_get_u32(const struct ipc_msg *m, uint16_t tag, uint32_t *v)
 	if (p == NULL || len != 4)
 		return false;
 	*v = get_u32(p);
+	return true;
+}
+
+bool
+ipc_get_u64(const struct ipc_msg *m, uint16_t tag, uint64_t *v)
+{
+	const uint8_t *p;
+	size_t len;
+
+	p = find_field(m, tag, &len);
+	if (p == NULL || len != 8)
+		return false;
+	*v = (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
 	return true;
 }

@@ -31,9 +31,12 @@
 enum ipc_type {
 	IPC_HELLO = 1,	/* authd -> front: csrf_secret */
 	IPC_LOGIN,	/* username, password, realm?, client */
-	IPC_CALL,	/* method, path, params (JSON), authid, client */
+	IPC_CALL,	/* method, path, params (JSON), client, and the
+			 * credential: ticket, or tokenid and secret (none
+			 * for a world method) */
 	IPC_TOKEN,	/* tokenid, secret */
-	IPC_RESULT,	/* status (u32), data?, message?, errors? */
+	IPC_RESULT,	/* status (u32), data?, message?, errors?,
+			 * tokencfg? */
 };
 
 enum ipc_tag {
@@ -45,13 +48,15 @@ enum ipc_tag {
 	IPC_T_METHOD,
 	IPC_T_PATH,
 	IPC_T_PARAMS,
-	IPC_T_AUTHID,
+	IPC_T_TICKET,	/* a login ticket (was the front's authid) */
 	IPC_T_TOKENID,
 	IPC_T_SECRET,
 	IPC_T_STATUS,
 	IPC_T_DATA,
 	IPC_T_MESSAGE,
 	IPC_T_ERRORS,
+	IPC_T_TOKENCFG,	/* u64: identity of priv/token.cfg as authd saw it */
+	IPC_T_LAST = IPC_T_TOKENCFG,
 };
 
 struct ipc_msg {
@@ -79,6 +84,7 @@ void ipc_add_str(struct ipc_msg *m, uint16_t tag, const char *s);
 void ipc_add_bytes(struct ipc_msg *m, uint16_t tag, const void *p,
     size_t len);
 void ipc_add_u32(struct ipc_msg *m, uint16_t tag, uint32_t v);
+void ipc_add_u64(struct ipc_msg *m, uint16_t tag, uint64_t v);
 
 /*
  * Write the whole frame.  Handles partial writes, EINTR and a non-blocking
@@ -115,11 +121,12 @@ int ipc_parse(const void *frame, size_t len, struct ipc_msg *m,
  * or contains a NUL byte.
  * ipc_get_bytes: borrowed pointer into m (valid until ipc_msg_clear) and
  * its length in *len_r, or NULL if absent.  Not NUL-terminated.
- * ipc_get_u32: false if absent or not exactly 4 bytes.
+ * ipc_get_u32, ipc_get_u64: false if absent or not exactly 4 (8) bytes.
  */
 char *ipc_get_str(const struct ipc_msg *m, uint16_t tag);
 const void *ipc_get_bytes(const struct ipc_msg *m, uint16_t tag,
     size_t *len_r);
 bool ipc_get_u32(const struct ipc_msg *m, uint16_t tag, uint32_t *v);
+bool ipc_get_u64(const struct ipc_msg *m, uint16_t tag, uint64_t *v);
 
 #endif

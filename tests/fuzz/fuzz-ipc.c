@@ -3,8 +3,10 @@
  * without its length word, as ipc_parse takes it.  What the unprivileged
  * front sends is what authd parses, so beyond "no crash" this checks that
  * an accepted frame is exactly the bytes given, that every getter agrees
- * with a walk of the fields, and that rebuilding it with ipc_add_bytes
- * gives the same body.
+ * with a walk of the fields (strings, u32 and the u64 of IPC_T_TOKENCFG),
+ * and that rebuilding it with ipc_add_bytes gives the same body.  The
+ * seeds include IPC_CALL with each credential (ticket; token id and
+ * secret; none) as the front sends them to authd.
  */
 #include "ipc.h"
 
@@ -46,10 +48,11 @@ check_getters(const struct ipc_msg *m, const uint8_t *body, size_t n)
 	unsigned tag;
 
 	/* one past each end of the tag range too */
-	for (tag = 0; tag <= IPC_T_ERRORS + 1; tag++) {
+	for (tag = 0; tag <= IPC_T_LAST + 1; tag++) {
 		const uint8_t *want, *got;
 		size_t wlen = 0, glen = 0;
 		uint32_t v;
+		uint64_t v64;
 		char *s;
 
 		want = first(body, n, (uint16_t)tag, &wlen);
@@ -70,6 +73,12 @@ check_getters(const struct ipc_msg *m, const uint8_t *body, size_t n)
 		    (want != NULL && wlen == 4))
 			abort();
 		if (want != NULL && wlen == 4 && v != be32(want))
+			abort();
+		if (ipc_get_u64(m, (uint16_t)tag, &v64) !=
+		    (want != NULL && wlen == 8))
+			abort();
+		if (want != NULL && wlen == 8 &&
+		    v64 != ((uint64_t)be32(want) << 32 | be32(want + 4)))
 			abort();
 	}
 }

@@ -32,6 +32,7 @@ struct authkey_store {
 	pthread_mutex_t lock;
 	char *dir;
 	struct keyslot pub, old, priv;
+	unsigned long pub_gen;	/* bumped when pub or old changes */
 };
 
 struct authkey_store *
@@ -46,6 +47,7 @@ authkey_store_new(const char *config_dir)
 	ks->old.name = AUTHKEY_OLD_FILE;
 	ks->priv.name = AUTHKEY_PRIV_FILE;
 	ks->priv.priv = true;
+	ks->pub_gen = 1;
 	return ks;
 }
 
@@ -83,6 +85,7 @@ authkey_store_invalidate(struct authkey_store *ks)
 	slot_drop(&ks->pub);
 	slot_drop(&ks->old);
 	slot_drop(&ks->priv);
+	ks->pub_gen++;
 	pthread_mutex_unlock(&ks->lock);
 }
 
@@ -115,27 +118,34 @@ slot_load(struct authkey_store *ks, struct keyslot *s, const char *path)
 	(void)ks;
 }
 
-/* Bring one slot up to date with the file; caller holds ks->lock. */
-static void
+/*
+ * Bring one slot up to date with the file; caller holds ks->lock.  True
+ * when the slot changed (its key, or the file's absence, is new).
+ */
+static bool
 slot_refresh(struct authkey_store *ks, struct keyslot *s)
 {
+	bool changed = false;
 	struct buf path = BUF_INIT;
 	struct stat st;
 
 	buf_putf(&path, "%s/%s", ks->dir, s->name);
 	if (stat(buf_str(&path), &st) < 0) {
+		int e = errno;
+
+		changed = !s->cached || s->state == 0 || s->ino != 0;
 		slot_drop(s);
 		s->cached = true;
 		s->dev = 0;
 		s->ino = 0;
-		s->state = errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
+		s->state = e == ENOENT ? ERR_NOT_FOUND : ERR_IO;
 		err_set(&s->err, (enum err_code)s->state,
-		    "unable to stat '%s' - %s", buf_str(&path),
-		    strerror(errno));
+		    "unable to stat '%s' - %s", buf_str(&path), strerror(e));
 		goto out;
 	}
 	if (same_file(s, &st))
 		goto out;
+	changed = true;
 	slot_drop(s);
 	slot_load(ks, s, buf_str(&path));
 	s->cached = true;
@@ -145,6 +155,17 @@ slot_refresh(struct authkey_store *ks, struct keyslot *s)
 	s->mtim = st.st_mtim;
 out:
 	buf_clear(&path);
+	return changed;
+}
+
+/* Both public slots up to date; caller holds ks->lock. */
+static void
+refresh_pub(struct authkey_store *ks)
+{
+	bool changed = slot_refresh(ks, &ks->pub);
+
+	if (slot_refresh(ks, &ks->old) || changed)
+		ks->pub_gen++;
 }
 
 /* A new reference to the slot's key, or -1 with the slot's error. */
@@ -173,8 +194,8 @@ authkey_get_pubkeys(struct authkey_store *ks, struct pve_pubkeys *keys_r,
 
 	memset(&keys, 0, sizeof(keys));
 	pthread_mutex_lock(&ks->lock);
-	slot_refresh(ks, &ks->pub);
-	slot_refresh(ks, &ks->old);
+	refresh_pub(ks);
+	keys.gen = ks->pub_gen;
 	rc = slot_get(&ks->pub, &keys.cur, &keys.cur_mtime, err);
 	if (rc == 0 &&
 	    slot_get(&ks->old, &keys.old, &keys.old_mtime, &ignored) < 0)
@@ -192,7 +213,7 @@ authkey_get_privkey(struct authkey_store *ks, EVP_PKEY **key_r,
 	int rc;
 
 	pthread_mutex_lock(&ks->lock);
-	slot_refresh(ks, &ks->priv);
+	(void)slot_refresh(ks, &ks->priv);
 	rc = slot_get(&ks->priv, key_r, NULL, err);
 	pthread_mutex_unlock(&ks->lock);
 	return rc;
@@ -205,8 +226,7 @@ authkey_check(struct authkey_store *ks, time_t now)
 	time_t mtime, old_mtime;
 
 	pthread_mutex_lock(&ks->lock);
-	slot_refresh(ks, &ks->pub);
-	slot_refresh(ks, &ks->old);
+	refresh_pub(ks);
 	have_pub = ks->pub.state == 0;
 	have_old = ks->old.state == 0;
 	mtime = ks->pub.mtim.tv_sec;

@@ -41,6 +41,12 @@ struct pve_pubkeys {
 	time_t cur_mtime;
 	EVP_PKEY *old;		/* authkey.pub.old */
 	time_t old_mtime;
+	/*
+	 * Which pair this is, from the key store (authkey.h): grows every
+	 * time either file changes, never 0 from the store.  0 here (keys
+	 * built by hand) tells caches not to keep what they verify.
+	 */
+	unsigned long gen;
 };
 
 void pve_pubkeys_clear(struct pve_pubkeys *keys);

@@ -131,6 +131,7 @@ test_round_trip_types(void **state)
 	struct ipc_msg out, in;
 	struct err err;
 	uint32_t v;
+	uint64_t v64;
 	int sv[2];
 	unsigned t;
 
@@ -152,7 +153,7 @@ test_round_trip_types(void **state)
 			ipc_add_str(&out, IPC_T_METHOD, "PUT");
 			ipc_add_str(&out, IPC_T_PATH, "/access/users/a@pve");
 			ipc_add_str(&out, IPC_T_PARAMS, "{\"comment\":\"x\"}");
-			ipc_add_str(&out, IPC_T_AUTHID, "root@pam");
+			ipc_add_str(&out, IPC_T_TICKET, "PVE:a@pve:0::sig");
 			ipc_add_str(&out, IPC_T_CLIENT, "127.0.0.1");
 			break;
 		case IPC_TOKEN:
@@ -163,6 +164,8 @@ test_round_trip_types(void **state)
 			ipc_add_u32(&out, IPC_T_STATUS, 400);
 			ipc_add_str(&out, IPC_T_MESSAGE, "bad");
 			ipc_add_str(&out, IPC_T_ERRORS, "{\"a\":\"b\"}");
+			ipc_add_u64(&out, IPC_T_TOKENCFG,
+			    UINT64_C(0x0123456789abcdef));
 			break;
 		}
 		assert_int_equal(ipc_send(sv[0], &out, &err), 0);
@@ -185,6 +188,11 @@ test_round_trip_types(void **state)
 			assert_false(ipc_get_u32(&in, IPC_T_MESSAGE, &v));
 			assert_false(ipc_get_u32(&in, IPC_T_DATA, &v));
 			assert_str_field(&in, IPC_T_ERRORS, "{\"a\":\"b\"}");
+			assert_true(ipc_get_u64(&in, IPC_T_TOKENCFG, &v64));
+			assert_true(v64 == UINT64_C(0x0123456789abcdef));
+			/* 8 bytes are not a u32, 4 are not a u64 */
+			assert_false(ipc_get_u32(&in, IPC_T_TOKENCFG, &v));
+			assert_false(ipc_get_u64(&in, IPC_T_STATUS, &v64));
 		}
 		ipc_msg_clear(&in);
 		assert_null(in.body.data);
@@ -618,7 +626,7 @@ static void
 test_unknown_type_tag(void **state)
 {
 	static const uint32_t types[] = { 0, IPC_RESULT + 1, 0xffffffff };
-	static const uint16_t tags[] = { 0, IPC_T_ERRORS + 1, 0xffff };
+	static const uint16_t tags[] = { 0, IPC_T_LAST + 1, 0xffff };
 	struct buf frame;
 	size_t i;
 
