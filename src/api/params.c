@@ -109,6 +109,18 @@ fmt_userid(const char *s, struct buf *msg)
 	return buf_str(msg);
 }
 
+/* A user id that is created, or goes into a list (issue 9). */
+static const char *
+fmt_userid_safe(const char *s, struct buf *msg)
+{
+	struct err e;
+
+	if (id_user_check_new(s, &e) == 0)
+		return NULL;
+	buf_puts(msg, e.msg);
+	return buf_str(msg);
+}
+
 static const char *
 fmt_tokenid_full(const char *s, struct buf *msg)
 {
@@ -256,6 +268,7 @@ static const struct {
 	format_fn fn;
 } formats[] = {
 	{"pve-userid", fmt_userid},
+	{"pve-userid-safe", fmt_userid_safe},
 	{"pve-tokenid", fmt_tokenid_full},
 	{"pve-userid-or-token", fmt_user_or_token},
 	{"pve-token-subid", fmt_tokenname},
