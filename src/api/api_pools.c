@@ -431,8 +431,8 @@ static const struct param_def update_params[] = {
 	{"comment", PT_STRING, true, .max_len = 4096},
 	{"vms", PT_LIST, true, .format = "pve-vmid", .desc = "List of guest "
 	    "VMIDs to add or remove from this pool."},
-	{"storage", PT_LIST, true, .desc = "List of storage IDs to add or "
-	    "remove from this pool."},
+	{"storage", PT_LIST, true, .format = "pve-storage-id",
+	    .desc = "List of storage IDs to add or remove from this pool."},
 	{"allow-move", PT_BOOL, true, .def = "0"},
 	{"delete", PT_BOOL, true, .def = "0"},
 	{NULL},

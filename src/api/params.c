@@ -7,8 +7,10 @@
 #include "api.h"
 #include "api_int.h"
 #include "ids.h"
+#include "jobs/jobs_cfg.h"
 #include "privs.h"
 #include "str.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -282,6 +284,8 @@ static const struct {
 	{"pve-acl-path", fmt_path},
 	{"pve-tfa-keys", fmt_keys},
 	{"pve-vmid", fmt_vmid},
+	{"pve-storage-id", fmt_storage},
+	{"pve-configid", fmt_configid},
 };
 
 const char *
@@ -473,23 +477,36 @@ verify(const struct api_method *m, struct api_env *env, json_t *params,
 	int rc = 0;
 
 	json_object_foreach(params, key, v) {
-		for (d = m->params; d->name != NULL; d++)
+		bool name_ok = text_ok(key, strlen(key));
+
+		for (d = m->params; name_ok && d->name != NULL; d++)
 			if (strcmp(d->name, key) == 0)
 				break;
-		if (d->name == NULL)
-			rc = api_param_error(env, err, key,
+		if (!name_ok || d->name == NULL) {
+			printable_name(key, &msg);
+			rc = api_param_error(env, err, buf_str(&msg),
 			    "property is not defined in schema and the schema "
 			    "does not allow additional properties");
+		} else if (json_is_string(v) && !text_ok(json_string_value(v),
+		    json_string_length(v))) {
+			rc = api_param_error(env, err, key, "%s",
+			    text_problem(json_string_value(v),
+			    json_string_length(v)));
+		}
 	}
 	for (d = m->params; d->name != NULL; d++) {
 		const char *bad;
+		json_t *pv = json_object_get(params, d->name);
 
-		if (json_object_get(params, d->name) == NULL) {
+		if (pv == NULL) {
 			if (!d->optional)
 				rc = api_param_error(env, err, d->name,
 				    "property is missing and it is not optional");
 			continue;
 		}
+		if (json_is_string(pv) && !text_ok(json_string_value(pv),
+		    json_string_length(pv)))
+			continue;	/* reported above */
 		buf_reset(&msg);
 		bad = check_param(d, params, &msg);
 		if (bad != NULL)
