@@ -86,14 +86,20 @@ api_param_error(struct api_env *env, struct err *err, const char *param,
     const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
+	struct buf text = BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* the cut at ERR_MSG_MAX may split a character: never lose it */
+	buf_puts(&text, msg);
+	utf8_sanitize(&text);
 	if (env->param_errors == NULL)
 		env->param_errors = json_object();
-	json_object_set_new(env->param_errors, param, json_string(msg));
+	json_object_set_new(env->param_errors, param,
+	    json_string(buf_str(&text)));
+	buf_clear(&text);
 	return err_set(err, ERR_INVALID, "Parameter verification failed.");
 }
 
@@ -250,6 +256,28 @@ fmt_vmid(const char *s, struct buf *msg)
 	    v <= 999999999)
 		return NULL;
 	buf_puts(msg, "value does not look like a valid VM ID");
+	return buf_str(msg);
+}
+
+static const char *
+fmt_storage(const char *s, struct buf *msg)
+{
+	if (id_storage_valid(s, strlen(s)))
+		return NULL;
+	if (strlen(s) < 2)
+		buf_putf(msg, "storage ID '%s' cannot be shorter than 2 "
+		    "characters", s);
+	else
+		buf_putf(msg, "storage ID '%s' contains illegal characters", s);
+	return buf_str(msg);
+}
+
+static const char *
+fmt_configid(const char *s, struct buf *msg)
+{
+	if (jobs_id_valid(s))
+		return NULL;
+	buf_putf(msg, "invalid configuration ID '%s'", s);
 	return buf_str(msg);
 }
 
@@ -464,6 +492,47 @@ range:
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The HTTP layer and the CLI hand over strings as they came (jansson's
+ * _nocheck calls), so that a value that is not UTF-8 is refused here,
+ * naming it, instead of vanishing (json_string gives NULL for it).  A bad
+ * name is reported with its invalid bytes as \xNN.
+ */
+static const char *
+text_problem(const char *p, size_t len)
+{
+	if (memchr(p, '\0', len) != NULL)
+		return "value contains a NUL byte";
+	if (!utf8_valid(p, len))
+		return "value is not valid UTF-8";
+	return NULL;
+}
+
+static bool
+text_ok(const char *p, size_t len)
+{
+	return text_problem(p, len) == NULL;
+}
+
+static void
+printable_name(const char *key, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	size_t len = strlen(key), i = 0, n;
+
+	buf_reset(out);
+	while (i < len) {
+		n = utf8_seq_len(p + i, len - i);
+		if (n > 0 && p[i] >= 0x20) {
+			buf_put(out, key + i, n);
+			i += n;
+		} else {
+			buf_putf(out, "\\x%02x", p[i]);
+			i++;
+		}
+	}
 }
 
 static int
