@@ -87,6 +87,32 @@ items_free(struct items *it)
 	free(it->v);
 }
 
+/*
+ * New entries are written into user.cfg's member lists: their user ids may
+ * not hold a separator (issue 9).  Removing an entry of an id Proxmox
+ * allowed stays possible.
+ */
+static int
+unsafe_ids(const struct api_call *c, const char *param,
+    const struct items *ids, struct err *err)
+{
+	size_t i, bang;
+	struct err e;
+
+	for (i = 0; i < ids->n; i++) {
+		const char *id = ids->v[i];
+		char *user = id_token_valid(id, strlen(id), &bang) ?
+		    xstrndup(id, bang) : xstrdup(id);
+		int bad = id_user_check_new(user, &e);
+
+		free(user);
+		if (bad < 0)
+			return api_param_error(c->env, err, param,
+			    "invalid format - %s", e.msg);
+	}
+	return 0;
+}
+
 static int
 check_subjects(const struct ucfg *cfg, const struct items *users,
     const struct items *groups, const struct items *tokens, struct err *err)
@@ -151,6 +177,11 @@ acl_update(struct api_call *c, json_t **result_r, struct err *err)
 	if (!del && !id_acl_path_allowed(buf_str(&path))) {
 		rc = api_param_error(c->env, err, "path", "invalid ACL path '%s'",
 		    param_str(c, "path"));
+		goto done;
+	}
+	if (!del && (unsafe_ids(c, "users", &users, err) < 0 ||
+	    unsafe_ids(c, "tokens", &tokens, err) < 0)) {
+		rc = -1;
 		goto done;
 	}
 	if (users.n + groups.n + tokens.n == 0) {

@@ -273,6 +273,29 @@ out:
 	return rc < 0 ? api_fail(err, "create auth server") : 0;
 }
 
+/*
+ * The pam realm holds root@pam, the way in when everything else is broken
+ * (and the only account a non-root holder of Realm.Allocate could not lock
+ * out otherwise): it cannot be disabled, by anyone.  realmgate's choice
+ * (issue 9); Proxmox has no disable flag.
+ */
+static int
+pam_disable_refused(const struct api_call *c, const char *realm,
+    const struct props *p, struct err *err)
+{
+	size_t i;
+
+	if (strcmp(realm, "pam") != 0)
+		return 0;
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].key, "disable") == 0 &&
+		    p->v[i].value != NULL && strcmp(p->v[i].value, "0") != 0)
+			return api_param_error(c->env, err, "disable",
+			    "the 'pam' realm cannot be disabled: root@pam must "
+			    "always be able to log in");
+	return 0;
+}
+
 static int
 domains_update(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -299,7 +322,8 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		else
 			str_list_add(&opts, dels.v[i], strlen(dels.v[i]));
 	}
-	if (validate_props(c, &p, err) < 0) {
+	if (validate_props(c, &p, err) < 0 ||
+	    pam_disable_refused(c, realm, &p, err) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -353,6 +377,10 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 	int rc = -1;
 
 	*result_r = json_null();
+	/* Proxmox deletes them and reads them back at once: a silent no-op */
+	if (strcmp(realm, "pam") == 0 || strcmp(realm, "pve") == 0)
+		return api_param_error(c->env, err, "realm",
+		    "cannot delete built-in realm '%s'", realm);
 	store_side_init(&pw);
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)

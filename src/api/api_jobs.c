@@ -159,10 +159,24 @@ jobs_change(struct api_call *c, enum change what, struct err *err)
 	struct jobs_cfg *cfg = NULL;
 	struct diag diag;
 	size_t n = job_params(c, params);
+	bool missing = false;
 	int rc = -1;
 
 	memset(&tx, 0, sizeof(tx));
 	diag_init(&diag);
+	/* createSchema: what a new job needs is a parameter error (400) */
+	for (int p = 0; what == CREATE && p < JP_COUNT; p++) {
+		const char *name = jobs_prop_name((enum job_prop)p);
+
+		if (jobs_prop_required((enum job_prop)p) &&
+		    !param_has(c, name)) {
+			api_param_error(c->env, err, name,
+			    "property is missing and it is not optional");
+			missing = true;
+		}
+	}
+	if (missing)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct buf norm = BUF_INIT;
 		int p = jobs_prop_find(params[i].key), bad;
@@ -232,7 +246,8 @@ jobs_delete(struct api_call *c, json_t **result_r, struct err *err)
 }
 
 #define JOB_PARAMS                                                         \
-	{"id", PT_STRING, false, .max_len = JOBS_ID_MAX},                   \
+	{"id", PT_STRING, false, .format = "pve-configid",                 \
+	    .max_len = JOBS_ID_MAX},                                        \
 	{"schedule", PT_STRING, true, .max_len = 128},                      \
 	{"scope", PT_ENUM, true, .enum_values = "users|groups|both"},       \
 	{"enabled", PT_BOOL, true},                                         \
@@ -254,7 +269,8 @@ static const struct param_def update_params[] = {
 };
 
 static const struct param_def id_param[] = {
-	{"id", PT_STRING, false, .max_len = JOBS_ID_MAX},
+	{"id", PT_STRING, false, .format = "pve-configid",
+	    .max_len = JOBS_ID_MAX},
 	{NULL},
 };
 

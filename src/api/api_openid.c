@@ -93,7 +93,7 @@ user_from_claims(const struct domains_realm *r, const json_t *claims,
 		return err_set(err, ERR_AUTH, "missing configured claim '%s' in "
 		    "returned info object", claim);
 	buf_putf(userid, "%s@%s", json_string_value(v), r->id);
-	if (id_user_check(buf_str(userid), err) < 0)
+	if (id_user_check_new(buf_str(userid), err) < 0)
 		return err_prefix(err, "claim '%s' gives no valid user id: ",
 		    claim);
 	return 0;

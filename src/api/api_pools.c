@@ -242,48 +242,70 @@ may_take_from(struct member_ctx *mc, const struct ucfg_pool *owner)
 	return ok;
 }
 
+/*
+ * Every permission is checked, and every refusal found, before anything
+ * changes: against the config as read under the lock (Proxmox checks the
+ * request's own copy of it too).  Checking while changing used to ask the
+ * permission engine about a config whose storage index it had just made
+ * stale, which aborted authd.
+ */
 static void
-vm_each(const char *p, size_t len, void *arg)
+vm_check(const char *p, size_t len, void *arg)
 {
 	struct member_ctx *mc = arg;
 	char *vmid = xstrndup(p, len);
 	struct ucfg_pool *owner = hmap_get(&mc->cfg->vm_pool, vmid);
-	unsigned long long v;
 
 	if (mc->bad || !may_modify(mc, "vms", vmid))
 		goto out;
-	if (!str_to_u64(p, len, &v)) {
+	if (mc->del || owner == NULL || owner == mc->pool)
+		goto out;
+	if (!mc->allow_move) {
 		mc->bad = true;
-		err_set(mc->err, ERR_INVALID, "invalid VM id '%s'", vmid);
-	} else if (mc->del) {
-		if (owner == mc->pool)
-			ucfg_pool_del_vm(mc->cfg, mc->pool, vmid);
-	} else if (owner != NULL && owner != mc->pool) {
-		if (!mc->allow_move) {
-			mc->bad = true;
-			err_set(mc->err, ERR_EXISTS,
-			    "VM %s is already a pool member", vmid);
-		} else if (!may_take_from(mc, owner)) {
-			mc->bad = true;
-		} else {
-			ucfg_pool_del_vm(mc->cfg, owner, vmid);
-			ucfg_pool_add_vm(mc->cfg, mc->pool, vmid);
-		}
-	} else {
-		ucfg_pool_add_vm(mc->cfg, mc->pool, vmid);
+		err_set(mc->err, ERR_EXISTS, "VM %s is already a pool member",
+		    vmid);
+	} else if (!may_take_from(mc, owner)) {
+		mc->bad = true;
 	}
 out:
 	free(vmid);
 }
 
 static void
-storage_each(const char *p, size_t len, void *arg)
+vm_apply(const char *p, size_t len, void *arg)
+{
+	struct member_ctx *mc = arg;
+	char *vmid = xstrndup(p, len);
+	struct ucfg_pool *owner = hmap_get(&mc->cfg->vm_pool, vmid);
+
+	if (mc->del) {
+		if (owner == mc->pool)
+			ucfg_pool_del_vm(mc->cfg, mc->pool, vmid);
+	} else {
+		if (owner != NULL && owner != mc->pool)
+			ucfg_pool_del_vm(mc->cfg, owner, vmid);
+		ucfg_pool_add_vm(mc->cfg, mc->pool, vmid);
+	}
+	free(vmid);
+}
+
+static void
+storage_check(const char *p, size_t len, void *arg)
+{
+	struct member_ctx *mc = arg;
+	char *id = xstrndup(p, len);
+
+	if (!mc->bad)
+		(void)may_modify(mc, "storage", id);
+	free(id);
+}
+
+static void
+storage_apply(const char *p, size_t len, void *arg)
 {
 	struct member_ctx *mc = arg;
 	const char *id = ucfg_strn(mc->cfg, p, len);
 
-	if (mc->bad || !may_modify(mc, "storage", id))
-		return;
 	if (mc->del)
 		ucfg_pool_del_storage(mc->cfg, mc->pool, id);
 	else
@@ -293,6 +315,7 @@ storage_each(const char *p, size_t len, void *arg)
 static int
 update_pool(struct api_call *c, const char *id, struct err *err)
 {
+	const char *vms = param_str(c, "vms"), *storage = param_str(c, "storage");
 	struct store_tx tx;
 	struct member_ctx mc = {0};
 	const char *s;
@@ -311,20 +334,20 @@ update_pool(struct api_call *c, const char *id, struct err *err)
 		err_set(err, ERR_NOT_FOUND, "pool '%s' does not exist", id);
 		goto out;
 	}
+	if (vms != NULL)
+		str_split_list(vms, strlen(vms), vm_check, &mc);
+	if (storage != NULL)
+		str_split_list(storage, strlen(storage), storage_check, &mc);
+	if (mc.bad)
+		goto out;
 	s = param_str(c, "comment");
 	if (s != NULL)
 		mc.pool->comment = str_truthy(s, strlen(s)) ?
 		    ucfg_str(tx.ucfg, s) : NULL;
-	s = param_str(c, "vms");
-	if (s != NULL)
-		str_split_list(s, strlen(s), vm_each, &mc);
-	if (mc.bad)
-		goto out;
-	s = param_str(c, "storage");
-	if (s != NULL)
-		str_split_list(s, strlen(s), storage_each, &mc);
-	if (mc.bad)
-		goto out;
+	if (vms != NULL)
+		str_split_list(vms, strlen(vms), vm_apply, &mc);
+	if (storage != NULL)
+		str_split_list(storage, strlen(storage), storage_apply, &mc);
 	rc = store_commit_user(c->env, &tx, err);
 out:
 	store_end(&tx);
@@ -408,8 +431,8 @@ static const struct param_def update_params[] = {
 	{"comment", PT_STRING, true, .max_len = 4096},
 	{"vms", PT_LIST, true, .format = "pve-vmid", .desc = "List of guest "
 	    "VMIDs to add or remove from this pool."},
-	{"storage", PT_LIST, true, .desc = "List of storage IDs to add or "
-	    "remove from this pool."},
+	{"storage", PT_LIST, true, .format = "pve-storage-id",
+	    .desc = "List of storage IDs to add or remove from this pool."},
 	{"allow-move", PT_BOOL, true, .def = "0"},
 	{"delete", PT_BOOL, true, .def = "0"},
 	{NULL},

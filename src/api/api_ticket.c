@@ -388,6 +388,22 @@ ticket_get(struct api_call *c, json_t **result_r, struct err *err)
 	return 0;
 }
 
+/* Is userid in the pam realm (by name, as Proxmox tests, or by type)? */
+static bool
+is_pam_user(struct api_env *env, const char *userid)
+{
+	struct buf realm = BUF_INIT;
+	const char *type;
+	bool pam;
+
+	api_realm_of(userid, &realm);
+	type = api_realm_type(env, buf_str(&realm));
+	pam = strcmp(buf_str(&realm), "pam") == 0 ||
+	    (type != NULL && strcmp(type, "pam") == 0);
+	buf_clear(&realm);
+	return pam;
+}
+
 static int
 password_change(struct api_call *c, json_t **result_r, struct err *err)
 {
@@ -406,8 +422,14 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 		err_set(err, ERR_NOT_FOUND, "no such user ('%s')", userid);
 		goto out;
 	}
-	if (strcmp(userid, "root@pam") == 0 && strcmp(caller, "root@pam") != 0) {
-		err_set(err, ERR_DENIED, "only root may change root's password");
+	/*
+	 * Proxmox's change_password: besides root@pam, a user changes only
+	 * its own password when it is root's or a pam one (the system
+	 * password: usermod), whatever the caller's privileges.
+	 */
+	if (strcmp(caller, "root@pam") != 0 && strcmp(caller, userid) != 0 &&
+	    (strcmp(userid, "root@pam") == 0 || is_pam_user(c->env, userid))) {
+		err_set(err, ERR_DENIED, "Permission check failed");
 		goto out;
 	}
 	if (strcmp(caller, "root@pam") != 0) {

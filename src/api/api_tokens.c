@@ -384,7 +384,10 @@ static const struct param_def token_params[] = {
 };
 
 static const struct param_def create_params[] = {
-	TOKEN_PARAMS,
+	/* no token for an id that would split in an ACL list (issue 9) */
+	{"userid", PT_STRING, false, .format = "pve-userid-safe"},
+	{"tokenid", PT_STRING, false, .format = "pve-token-subid",
+	    .desc = "User-specific token identifier."},
 	{"expire", PT_INT, true, .min = 0, .max = (1LL << 62),
 	    .desc = "API token expiration date (seconds since epoch). '0' "
 		    "means no expiration date."},

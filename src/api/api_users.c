@@ -284,12 +284,17 @@ users_update(struct api_call *c, json_t **result_r, struct err *err)
 {
 	struct store_tx tx;
 	struct ucfg_user *u;
+	struct err bad;
 	int rc = -1;
 
 	*result_r = json_null();
 	if (param_has(c, "append") && !param_has(c, "groups"))
 		return api_param_error(c->env, err, "groups",
 		    "missing property - 'append' requires this property");
+	/* an id read from the file may hold ',': never into a group list */
+	if (param_has(c, "groups") &&
+	    id_user_check_new(param_str(c, "userid"), &bad) < 0)
+		return api_param_error(c->env, err, "userid", "%s", bad.msg);
 	if (store_begin_user(c->env, &tx, err) < 0)
 		goto out;
 	u = must_user(c->env, tx.ucfg, param_str(c, "userid"), err);
@@ -392,7 +397,8 @@ out:
 	    .desc = "Groups the user is a member of (comma-separated)."}
 
 static const struct param_def create_params[] = {
-	{"userid", PT_STRING, false, .format = "pve-userid",
+	/* a new id may not hold a separator of any file (issue 9) */
+	{"userid", PT_STRING, false, .format = "pve-userid-safe",
 	    .desc = "Full User ID, in the `name@realm` format."},
 	USER_FIELDS,
 	{"password", PT_STRING, true, .min_len = 8, .max_len = 64,

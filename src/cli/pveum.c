@@ -198,6 +198,10 @@ parse_args(const struct cli *cli, const struct pveum_cmd *c,
 	if (c->print == PRINT_PERMS)
 		schemas[ns++] = why_param;
 	schemas[ns++] = force_param;
+	/*
+	 * Values go in unchecked (json_string would give NULL for one that
+	 * is not UTF-8, and it would vanish): api_call refuses them.
+	 */
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 
@@ -250,11 +254,11 @@ parse_args(const struct cli *cli, const struct pveum_cmd *c,
 				buf_putf(&joined, "%s,%s", json_string_value(old),
 				    value);
 				json_object_set_new(target, d->name,
-				    json_string(buf_str(&joined)));
+				    json_string_nocheck(buf_str(&joined)));
 				buf_clear(&joined);
 			} else {
 				json_object_set_new(target, d->name,
-				    json_string(value));
+				    json_string_nocheck(value));
 			}
 			free(name);
 			continue;
@@ -271,7 +275,8 @@ parse_args(const struct cli *cli, const struct pveum_cmd *c,
 			bool opt = *pos == '?';
 			char *name = xstrndup(pos + opt, n - opt);
 
-			json_object_set_new(p->params, name, json_string(arg));
+			json_object_set_new(p->params, name,
+			    json_string_nocheck(arg));
 			free(name);
 			pos += n;
 		}
@@ -372,7 +377,8 @@ ask_passwords(const struct pveum_cmd *c, json_t *params)
 		secret_free_str(again);
 	}
 	if (rc == 0)
-		json_object_set_new(params, "password", json_string(pw));
+		json_object_set_new(params, "password",
+		    json_string_nocheck(pw));
 	secret_free_str(pw);
 	return rc;
 }
@@ -444,7 +450,7 @@ run_cmd(struct cli *cli, const struct pveum_cmd *c, int argc, char **argv)
 		    p.params, "userid")), json_string_value(json_object_get(
 		    p.params, "tokenid")));
 		json_object_set_new(p.params, "userid",
-		    json_string(buf_str(&id)));
+		    json_string_nocheck(buf_str(&id)));
 		json_object_del(p.params, "tokenid");
 		buf_clear(&id);
 	}

@@ -4,6 +4,7 @@
  */
 #include "ids.h"
 #include "str.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -138,6 +139,85 @@ id_user_check(const char *s, struct err *err)
 		return err_set(err, ERR_INVALID,
 		    "value '%s' does not look like a valid user name", s);
 	return 0;
+}
+
+/* Why byte c may not be in a new user name, or NULL if it may. */
+static const char *
+name_byte_refused(unsigned char c)
+{
+	switch (c) {
+	case ',':
+	case ';':
+		return "a list separator in user.cfg";
+	case '!':
+		return "it separates the name of an API token";
+	case '=':
+		return "it separates the secret of an API token";
+	default:
+		return NULL;
+	}
+}
+
+int
+id_user_check_new(const char *s, struct err *err)
+{
+	size_t len = strlen(s), at = 0, i;
+
+	if (id_user_check(s, err) < 0)
+		return -1;
+	(void)id_user_valid(s, len, &at);
+	if (!utf8_valid(s, at))
+		return err_set(err, ERR_INVALID, "user name is not valid UTF-8");
+	if (s[0] == '@')
+		return err_set(err, ERR_INVALID, "user name '%s' may not start "
+		    "with '@' (it marks a group in ACL lists)", s);
+	for (i = 0; i < at; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *why = name_byte_refused(c);
+
+		if (c < 0x20 || c == 0x7f)
+			return err_set(err, ERR_INVALID,
+			    "user name may not contain control characters");
+		if (why != NULL)
+			return err_set(err, ERR_INVALID,
+			    "user name '%s' may not contain '%c' (%s)", s, c,
+			    why);
+	}
+	return 0;
+}
+
+bool
+id_list_safe(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] == ',' || p[i] == ';' || str_is_space(p[i]))
+			return false;
+	return true;
+}
+
+bool
+id_storage_valid(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len < 2)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = (char)(p[i] | 0x20);	/* case-insensitive */
+		bool alpha = c >= 'a' && c <= 'z';
+		bool digit = p[i] >= '0' && p[i] <= '9';
+
+		if (i == 0 && !alpha)
+			return false;
+		if (i == len - 1 && !alpha && !digit)
+			return false;
+		if (!alpha && !digit && p[i] != '.' && p[i] != '-' &&
+		    p[i] != '_')
+			return false;
+	}
+	return true;
 }
 
 bool

@@ -38,6 +38,27 @@ bool id_user_valid(const char *p, size_t len, size_t *at_r);
  */
 int id_user_check(const char *s, struct err *err) RG_WARN_UNUSED;
 
+/*
+ * The stricter grammar of a user id realmgate creates or writes into a
+ * list (beyond Proxmox, issue 9): on top of id_user_check, the name may
+ * not contain a byte some file or header reads as a separator - ',' and
+ * ';' (user.cfg's lists: 'x@pve,admin@pve' would read back as two ids),
+ * '!' (the token name), '=' (the API-token header), control characters -
+ * nor start with '@' (a group in ACL lists), and must be UTF-8.  Messages
+ * name the byte and why.
+ */
+int id_user_check_new(const char *s, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * No list separator of user.cfg in (p,len): ',', ';' or whitespace.  An
+ * existing id that fails this (Proxmox allows ',' and ';' in user names)
+ * must never be written into, or read out of, a list.
+ */
+bool id_list_safe(const char *p, size_t len);
+
+/* A storage id (pve-storage-id): ^[a-z][a-z0-9._-]*[a-z0-9]$, any case. */
+bool id_storage_valid(const char *p, size_t len);
+
 /* A full token id user@realm!name; *bang_r is the offset of the '!'. */
 bool id_token_valid(const char *p, size_t len, size_t *bang_r);
 

@@ -364,11 +364,25 @@ ucfg_pool_del_storage(struct ucfg *cfg, struct ucfg_pool *p,
 		cfg->index_valid = false;
 }
 
+/*
+ * The derived indexes are rebuilt on first use after a change.  Only a
+ * config being changed has a stale index, and that config belongs to the
+ * one thread changing it (a shared snapshot is never changed, so its index
+ * is always valid): rebuilding here races nobody.  It used to be an
+ * assertion, which one pool update with two storages could trip.
+ */
+static const struct ucfg *
+indexed(const struct ucfg *cfg)
+{
+	if (!cfg->index_valid)
+		ucfg_reindex((struct ucfg *)(uintptr_t)cfg);
+	return cfg;
+}
+
 struct ucfg_pool *const *
 ucfg_storage_pools(const struct ucfg *cfg, const char *storeid)
 {
-	rg_assert(cfg->index_valid);
-	return hmap_get(&cfg->storage_pools, storeid);
+	return hmap_get(&indexed(cfg)->storage_pools, storeid);
 }
 
 void
@@ -429,15 +443,13 @@ ucfg_member_of(const struct ucfg *cfg, const char *userid)
 {
 	const char *k = interned(cfg, userid);
 
-	rg_assert(cfg->index_valid);
-	return k != NULL ? hmap_get(&cfg->member_of, k) : NULL;
+	return k != NULL ? hmap_get(&indexed(cfg)->member_of, k) : NULL;
 }
 
 struct ucfg_group *const *
 ucfg_member_of_i(const struct ucfg *cfg, const char *userid)
 {
-	rg_assert(cfg->index_valid);
-	return hmap_get(&cfg->member_of, userid);
+	return hmap_get(&indexed(cfg)->member_of, userid);
 }
 
 /* Slots for a list of n items and its NULL: powers of two from 4. */

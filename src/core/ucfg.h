@@ -181,7 +181,7 @@ void ucfg_pool_add_storage(struct ucfg *cfg, struct ucfg_pool *p,
     const char *storeid);
 void ucfg_pool_del_storage(struct ucfg *cfg, struct ucfg_pool *p,
     const char *storeid);
-/* The pools that hold a storage (NULL-terminated), or NULL; needs the index. */
+/* The pools that hold a storage (NULL-terminated), or NULL. */
 struct ucfg_pool *const *ucfg_storage_pools(const struct ucfg *cfg,
     const char *storeid);
 
@@ -219,9 +219,10 @@ size_t acl_node_entries(const struct acl_node *n, enum acl_kind kind,
 
 /*
  * Groups a user is a member of (from the group records), as a
- * NULL-terminated array, or NULL for none.  Needs a valid index: parsing
- * builds it, changes to groups drop it, ucfg_reindex rebuilds it.  (A
- * shared snapshot is never changed, so readers never race a rebuild.)
+ * NULL-terminated array, or NULL for none.  From an index: parsing builds
+ * it, changes to groups or pool storages drop it, and the next lookup (or
+ * ucfg_reindex) rebuilds it.  Only the thread changing a config may look
+ * it up while it is stale; a shared snapshot is never changed.
  */
 struct ucfg_group *const *ucfg_member_of(const struct ucfg *cfg,
     const char *userid);

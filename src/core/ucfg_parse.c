@@ -47,6 +47,10 @@ struct parser {
 	struct buf tmp;
 	struct buf path;	/* the normalised ACL path of the line */
 	struct role_hit roles[ROLE_CACHE];	/* see known_role() */
+	/* user ids holding a list separator (see scan_split_ids) */
+	struct field *split_ids;
+	size_t split_count, split_cap;
+	struct buf list;	/* a member list with those ids blanked */
 };
 
 static void RG_PRINTF(3, 4)
@@ -75,9 +79,12 @@ trim_field(struct field *f)
 		str_trim(&f->p, &f->len);
 }
 
-/* Split on ':' with Perl split semantics, trimming each field. */
+/*
+ * Split on ':' with Perl split semantics, trimming each field; at most max
+ * fields, the last one holding the rest.
+ */
 static size_t
-split_fields(const char *p, size_t len, struct field *f)
+split_fields(const char *p, size_t len, struct field *f, size_t max)
 {
 	const char *end = p + len, *c;
 	size_t n = 0, i;
@@ -86,7 +93,7 @@ split_fields(const char *p, size_t len, struct field *f)
 		c = memchr(p, ':', (size_t)(end - p));
 		if (c == NULL)
 			c = end;
-		if (n == MAX_FIELDS) {
+		if (n == max) {
 			/* fold the rest into the last field */
 			f[n - 1].len = (size_t)(end - f[n - 1].p);
 			break;
@@ -148,6 +155,100 @@ expire_field(const struct field *f)
 
 static const struct field empty = {"", 0};
 
+/*
+ * Proxmox's user-name grammar allows ',' and ';', which are the list
+ * separators of user.cfg: the group and ACL member lists written for a
+ * user 'x@pve,admin@pve' read back as the two ids 'x@pve' and
+ * 'admin@pve'.  So the ids of every user line that hold a separator are
+ * collected before the parse (a group line may come before the user
+ * line), and each list span that spells one of them, or one of its
+ * tokens, is blanked before the list is split: such an id is never a
+ * member of anything, and neither are the ids it would split into.  The
+ * rewrite drops these spans (a warning, not a refusal: the API must stay
+ * able to delete the user).
+ */
+static bool
+is_list_sep(char c)
+{
+	return c == ',' || c == ';' || str_is_space(c);
+}
+
+static void
+scan_split_ids(struct parser *ps, const char *text, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t llen = nl != NULL ? (size_t)(nl - line) : len - pos;
+		struct field f[3];
+
+		pos += llen + 1;
+		str_trim(&line, &llen);
+		/* only user lines: nothing else starts with 'u' */
+		if (llen < 5 || line[0] != 'u' || memchr(line, '\0', llen) ||
+		    split_fields(line, llen, f, 3) < 2 ||
+		    f[0].len != 4 || memcmp(f[0].p, "user", 4) != 0 ||
+		    id_list_safe(f[1].p, f[1].len) ||
+		    !id_user_valid(f[1].p, f[1].len, NULL))
+			continue;
+		XGROW(ps->split_ids, ps->split_cap, ps->split_count + 1);
+		ps->split_ids[ps->split_count++] = f[1];
+	}
+}
+
+/* End of the span of id at (p + start) if it stands alone in the list. */
+static size_t
+split_id_span(const char *p, size_t len, size_t start, size_t idlen)
+{
+	size_t end = start + idlen;
+
+	if (start > 0 && !is_list_sep(p[start - 1]))
+		return 0;
+	if (end < len && p[end] == '!')	/* one of its tokens */
+		for (end++; end < len && !is_list_sep(p[end]); end++)
+			;
+	return end == len || is_list_sep(p[end]) ? end : 0;
+}
+
+/*
+ * The member list f, with every span of a split id blanked (all spans are
+ * found in the original, so overlapping ids cannot hide each other).
+ */
+static struct field
+member_list(struct parser *ps, const struct field *f, const char *what)
+{
+	struct field out = *f;
+	size_t i;
+
+	if (ps->split_count == 0 || f->len == 0)
+		return out;
+	buf_reset(&ps->list);
+	buf_put(&ps->list, f->p, f->len);
+	for (i = 0; i < ps->split_count; i++) {
+		const struct field *id = &ps->split_ids[i];
+		size_t off = 0, end;
+		const char *hit;
+
+		while (off < f->len && (hit = memmem(f->p + off, f->len - off,
+		    id->p, id->len)) != NULL) {
+			size_t start = (size_t)(hit - f->p);
+
+			off = start + 1;
+			end = split_id_span(f->p, f->len, start, id->len);
+			if (end == 0)
+				continue;
+			memset(ps->list.data + start, ' ', end - start);
+			warn(ps, false, "ignore %s '%.*s' - its user id contains "
+			    "a list separator", what, (int)(end - start), hit);
+		}
+	}
+	out.p = ps->list.data;
+	out.len = ps->list.len;
+	return out;
+}
+
 static void
 parse_user(struct parser *ps, struct field *f, size_t n)
 {
@@ -167,6 +268,10 @@ parse_user(struct parser *ps, struct field *f, size_t n)
 		    (int)id->len, id->p, (int)FIELD(3)->len, FIELD(3)->p);
 		return;
 	}
+	if (!id_list_safe(id->p, id->len))
+		warn(ps, false, "user '%.*s' contains a list separator (',' or "
+		    "';'): it is never read as a group member or ACL subject",
+		    (int)id->len, id->p);
 	uid = fstr(ps, id);
 	ucfg_user_del(ps->cfg, uid);
 	u = ucfg_user_add(ps->cfg, uid);
@@ -244,8 +349,9 @@ group_member(const char *p, size_t len, void *arg)
 static void
 parse_group(struct parser *ps, struct field *f, size_t n)
 {
-	const struct field *id = FIELD(1), *members = FIELD(2);
+	const struct field *id = FIELD(1);
 	struct member_ctx mc = {ps, NULL};
+	struct field members;
 	const char *gid;
 
 	if (!id_group_valid(id->p, id->len)) {
@@ -260,7 +366,8 @@ parse_group(struct parser *ps, struct field *f, size_t n)
 	/* a repeated group line merges; its comment only replaces if set */
 	if (str_truthy(FIELD(3)->p, FIELD(3)->len))
 		mc.group->comment = text_field(ps, FIELD(3));
-	str_split_list(members->p, members->len, group_member, &mc);
+	members = member_list(ps, FIELD(2), "group member");
+	str_split_list(members.p, members.len, group_member, &mc);
 }
 
 struct role_ctx {
@@ -459,6 +566,7 @@ static void
 parse_acl(struct parser *ps, struct field *f, size_t n)
 {
 	const struct field *path = FIELD(2);
+	struct field members;
 	struct acl_ctx ac;
 
 	if (!id_path_normalize(path->p, path->len, &ps->path)) {
@@ -474,7 +582,8 @@ parse_acl(struct parser *ps, struct field *f, size_t n)
 	/* looked up here, created on first use (not for an empty line) */
 	ac.node = hmap_getn(&ps->cfg->acl_paths, ps->path.data, ps->path.len);
 	str_split_list(FIELD(4)->p, FIELD(4)->len, acl_role, &ac);
-	str_split_list(FIELD(3)->p, FIELD(3)->len, acl_member, &ac);
+	members = member_list(ps, FIELD(3), "acl member");
+	str_split_list(members.p, members.len, acl_member, &ac);
 	if (ac.roles != ac.role_buf)
 		free(ac.roles);
 }
@@ -503,35 +612,12 @@ pool_vm(const char *p, size_t len, void *arg)
 		    vmid, pc->pool->id);
 }
 
-static bool
-storage_id_valid(const char *p, size_t len)
-{
-	size_t i;
-
-	if (len < 2)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = p[i] | 0x20;	/* case-insensitive */
-		bool alpha = c >= 'a' && c <= 'z';
-		bool digit = p[i] >= '0' && p[i] <= '9';
-
-		if (i == 0 && !alpha)
-			return false;
-		if (i == len - 1 && !alpha && !digit)
-			return false;
-		if (!alpha && !digit && p[i] != '.' && p[i] != '-' &&
-		    p[i] != '_')
-			return false;
-	}
-	return true;
-}
-
 static void
 pool_storage(const char *p, size_t len, void *arg)
 {
 	struct pool_ctx *pc = arg;
 
-	if (!storage_id_valid(p, len)) {
+	if (!id_storage_valid(p, len)) {
 		warn(pc->ps, true, "ignore invalid storage '%.*s'", (int)len,
 		    p);
 		return;
@@ -563,7 +649,7 @@ static void
 parse_line(struct parser *ps, const char *p, size_t len)
 {
 	struct field f[MAX_FIELDS];
-	size_t n = split_fields(p, len, f);
+	size_t n = split_fields(p, len, f, MAX_FIELDS);
 	static const struct {
 		const char *type;
 		size_t len;
@@ -607,6 +693,7 @@ parse(const char *text, size_t len, const char *file, struct diag *diag,
 	ps.cfg->acl_bulk = true;
 	ps.diag = diag;
 	ps.file = file;
+	scan_split_ids(&ps, text, len);
 	while (pos < len) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
@@ -635,6 +722,8 @@ parse(const char *text, size_t len, const char *file, struct diag *diag,
 	ucfg_reindex(ps.cfg);
 	buf_clear(&ps.tmp);
 	buf_clear(&ps.path);
+	buf_clear(&ps.list);
+	free(ps.split_ids);
 	return ps.cfg;
 }
 

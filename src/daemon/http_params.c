@@ -48,8 +48,13 @@ form_params(const char *body, size_t len, json_t *params, struct err *err)
 			return err_set(err, ERR_INVALID,
 			    "NUL byte in a form field");
 		}
-		json_object_set_new(params, buf_str(&key),
-		    json_stringn(buf_str(&val), val.len));
+		/*
+		 * As they came: json_stringn gives NULL for a value that is
+		 * not UTF-8, which made it vanish; api_verify refuses it,
+		 * naming the parameter.
+		 */
+		json_object_set_new_nocheck(params, buf_str(&key),
+		    json_stringn_nocheck(buf_str(&val), val.len));
 	}
 	buf_clear(&key);
 	buf_clear_secret(&val);

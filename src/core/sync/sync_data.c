@@ -100,7 +100,7 @@ sync_add_user(struct sync_data *d, const char *userid, const char *dn)
 	struct sync_user *u;
 	struct err err;
 
-	if (id_user_check(userid, &err) < 0) {
+	if (id_user_check_new(userid, &err) < 0) {
 		sync_warn(d, "skipping user '%s': %s", userid, err.msg);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "api_check.h"
+#include "api_int.h"
 
 
 static struct ucfg *
@@ -87,6 +88,35 @@ test_table(void **state)
 	}
 	assert_true(n > 50);
 	ucfg_free(cfg);
+}
+
+/* Every format a method's parameters name exists (no request can hit one). */
+static void
+test_formats_known(void **state)
+{
+	const struct api_method *m;
+	const struct param_def *d;
+	struct buf msg = BUF_INIT;
+	size_t it = 0;
+
+	(void)state;
+	api_domains_init();
+	while ((m = api_method_each(&it)) != NULL) {
+		for (d = m->params; d->name != NULL; d++) {
+			const char *bad;
+
+			if (d->format == NULL)
+				continue;
+			buf_reset(&msg);
+			bad = api_check_format(d->format, "x", &msg);
+			if (bad != NULL && strncmp(bad, "unknown format", 14) == 0)
+				fail_msg("%s %s: %s", m->method, m->path, bad);
+		}
+	}
+	buf_reset(&msg);
+	assert_string_equal(api_check_format("no-such", "x", &msg),
+	    "unknown format 'no-such'");
+	buf_clear(&msg);
 }
 
 static void
@@ -648,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_userid_group),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_formats_known),
 		cmocka_unit_test(test_check_privs),
 		cmocka_unit_test(test_visibility),
 		cmocka_unit_test(test_acl_modify),

@@ -56,6 +56,71 @@ test_userid_messages(void **state)
 	assert_int_equal(id_user_check("ok@pve", &err), 0);
 }
 
+/* The grammar of ids realmgate creates (issue 9): no separator of any file. */
+static int
+newid(const char *s, const char *want)
+{
+	struct err err;
+	int rc = id_user_check_new(s, &err);
+
+	if (want != NULL) {
+		assert_int_equal(rc, -1);
+		assert_string_equal(err.msg, want);
+	}
+	return rc;
+}
+
+static void
+test_userid_new(void **state)
+{
+	(void)state;
+	assert_int_equal(newid("ok@pve", NULL), 0);
+	assert_int_equal(newid("john@example.com@sso", NULL), 0);
+	assert_int_equal(newid("j\xc3\xbcrgen@pve", NULL), 0);
+	assert_int_equal(newid("a.b-c_d+e%f~g@pve", NULL), 0);
+	/* Proxmox accepts all of these; realmgate does not create them */
+	newid("x@pve,admin@pve", "user name 'x@pve,admin@pve' may not "
+	    "contain ',' (a list separator in user.cfg)");
+	newid("x;y@pve", "user name 'x;y@pve' may not contain ';' (a list "
+	    "separator in user.cfg)");
+	newid("x!y@pve", "user name 'x!y@pve' may not contain '!' (it "
+	    "separates the name of an API token)");
+	newid("x=y@pve", "user name 'x=y@pve' may not contain '=' (it "
+	    "separates the secret of an API token)");
+	newid("@ops@pve", "user name '@ops@pve' may not start with '@' (it "
+	    "marks a group in ACL lists)");
+	newid("x\001y@pve", "user name may not contain control characters");
+	newid("x\177y@pve", "user name may not contain control characters");
+	newid("caf\xe9@pve", "user name is not valid UTF-8");
+	/* and the base grammar's messages first */
+	newid("a@", "user name 'a@' is too short");
+	newid("a b@pve", "value 'a b@pve' does not look like a valid user name");
+	newid("a:b@pve", "value 'a:b@pve' does not look like a valid user name");
+	/* the realm part is the realm grammar: never a separator */
+	newid("a@pve,x", "value 'a@pve,x' does not look like a valid user name");
+}
+
+static void
+test_list_safe_and_storage(void **state)
+{
+	(void)state;
+	assert_true(id_list_safe("a@pve", 5));
+	assert_true(id_list_safe("a!b=c@pve", 9));
+	assert_false(id_list_safe("a,b", 3));
+	assert_false(id_list_safe("a;b", 3));
+	assert_false(id_list_safe("a b", 3));
+	assert_false(id_list_safe("a\nb", 3));
+	assert_true(id_storage_valid("local", 5));
+	assert_true(id_storage_valid("Local-LVM.2_x", 13));
+	assert_false(id_storage_valid("a", 1));
+	assert_false(id_storage_valid("1st", 3));
+	assert_false(id_storage_valid("st-", 3));
+	assert_false(id_storage_valid("a:b", 3));
+	assert_false(id_storage_valid("a,b", 3));
+	assert_false(id_storage_valid("a b", 3));
+	assert_false(id_storage_valid("ab\n", 3));
+}
+
 static void
 test_token(void **state)
 {
@@ -122,6 +187,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_userid),
 		cmocka_unit_test(test_userid_messages),
+		cmocka_unit_test(test_userid_new),
+		cmocka_unit_test(test_list_safe_and_storage),
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_groups_pools),
 		cmocka_unit_test(test_paths),

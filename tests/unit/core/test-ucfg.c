@@ -2,7 +2,8 @@
  * The user.cfg model's mutations, as the API handlers use them: ACL
  * entries set, replaced, removed and purged, group membership and its
  * index, pool VM exclusivity, and that a changed model writes back in
- * canonical form.
+ * canonical form; user ids holding a list separator (issue 9), which must
+ * never read back as two ids.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,6 +155,152 @@ test_token_lookup(void **state)
 	ucfg_free(cfg);
 }
 
+static bool
+is_member(const struct ucfg *cfg, const char *group, const char *user)
+{
+	struct ucfg_group *g = ucfg_group(cfg, group);
+	size_t it = 0;
+	const char *k;
+
+	while (g != NULL && hmap_next(&g->members, &it, &k, NULL))
+		if (strcmp(k, user) == 0)
+			return true;
+	return false;
+}
+
+static size_t
+acl_entries(const struct ucfg *cfg, const char *path)
+{
+	const struct acl_node *n = ucfg_acl_find(cfg, path);
+
+	return n != NULL ? n->entry_count : 0;
+}
+
+static bool
+has_warning(const struct diag *d, const char *text, bool dropped)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		if (strstr(d->items[i].msg, text) != NULL &&
+		    d->items[i].dropped == dropped)
+			return true;
+	return false;
+}
+
+/*
+ * 'x@pve,admin@pve' is a valid Proxmox user: its group and ACL lists must
+ * not give admin@pve (or x@pve) anything, wherever the user line is.
+ */
+static void
+test_split_ids_never_read_as_two(void **state)
+{
+	static const char text[] =
+	    "group:g:x@pve,admin@pve::\n"	/* before the user line */
+	    "group:h:admin@pve,x@pve,admin@pve::\n"
+	    "group:k:a@pve;b@pve,c@pve::\n"
+	    "user:admin@pve:1:0::::::\n"
+	    "user: x@pve,admin@pve :1:0::::::\n"
+	    "token:x@pve,admin@pve!t1:0:0::\n"
+	    "user:a@pve;b@pve:1:0::::::\n"
+	    "user:b@pve,c@pve:1:0::::::\n"
+	    "acl:1:/:x@pve,admin@pve:Administrator:\n"
+	    "acl:1:/vms:x@pve,admin@pve!t1:PVEVMAdmin:\n"
+	    "acl:1:/pool/p:x@pve,admin@pvex:PVEAuditor:\n";
+	struct diag d;
+	struct ucfg *cfg;
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	(void)state;
+	diag_init(&d);
+	cfg = ucfg_parse(text, sizeof(text) - 1, "user.cfg", &d);
+	/* the users exist (Proxmox allows them) but are warned about */
+	assert_non_null(ucfg_user(cfg, "x@pve,admin@pve"));
+	assert_true(has_warning(&d, "user 'x@pve,admin@pve' contains a list "
+	    "separator", false));
+	assert_false(is_member(cfg, "g", "admin@pve"));
+	assert_false(is_member(cfg, "g", "x@pve"));
+	assert_int_equal(ucfg_group(cfg, "g")->members.count, 0);
+	/* a real member next to the split id stays */
+	assert_true(is_member(cfg, "h", "admin@pve"));
+	assert_false(is_member(cfg, "h", "x@pve"));
+	/* overlapping split ids hide nothing: a, b and c all go */
+	assert_int_equal(ucfg_group(cfg, "k")->members.count, 0);
+	assert_ptr_equal(ucfg_member_of(cfg, "admin@pve")[0],
+	    ucfg_group(cfg, "h"));
+	assert_null(ucfg_member_of(cfg, "admin@pve")[1]);
+	assert_int_equal(acl_entries(cfg, "/"), 0);
+	assert_int_equal(acl_entries(cfg, "/vms"), 0);
+	/* not that id: 'admin@pvex' is another (unknown) user */
+	assert_int_equal(acl_entries(cfg, "/pool/p"), 2);
+	assert_true(has_warning(&d, "ignore acl member 'x@pve,admin@pve!t1'",
+	    false));
+	/* written back without them */
+	out = write_cfg(cfg, &b);
+	assert_non_null(strstr(out, "group:g:::\n"));
+	assert_non_null(strstr(out, "group:h:admin@pve::\n"));
+	assert_null(strstr(out, "acl:1:/:"));
+	assert_null(strstr(out, "acl:1:/vms:"));
+	ucfg_free(cfg);
+	diag_clear(&d);
+	buf_clear(&b);
+}
+
+/* The writer's last guard: a list item with a separator is left out. */
+static void
+test_writer_never_writes_a_split_id(void **state)
+{
+	struct ucfg *cfg = ucfg_new();
+	struct ucfg_group *g = ucfg_group_add(cfg, "g");
+	struct ucfg_pool *p = ucfg_pool_add(cfg, "p");
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	(void)state;
+	ucfg_user_add(cfg, "x@pve,admin@pve");
+	ucfg_group_add_member(cfg, g, "x@pve,admin@pve");
+	ucfg_group_add_member(cfg, g, "ok@pve");
+	ucfg_pool_add_storage(cfg, p, "a:b");
+	ucfg_pool_add_storage(cfg, p, "local");
+	ucfg_acl_set(cfg, ucfg_acl_node(cfg, "/"), ACL_USER, "y@pve;admin@pve",
+	    "Administrator", true);
+	ucfg_acl_set(cfg, ucfg_acl_node(cfg, "/"), ACL_USER, "@admins",
+	    "Administrator", true);
+	out = write_cfg(cfg, &b);
+	assert_non_null(strstr(out, "group:g:ok@pve::\n"));
+	assert_non_null(strstr(out, "pool:p:::local:\n"));
+	assert_null(strstr(out, "acl:"));
+	ucfg_free(cfg);
+	buf_clear(&b);
+}
+
+/* A stale index is rebuilt by the lookup (it used to abort the daemon). */
+static void
+test_stale_index_lookups(void **state)
+{
+	struct ucfg *cfg = ucfg_new();
+	struct ucfg_pool *p = ucfg_pool_add(cfg, "p");
+	struct ucfg_group *g = ucfg_group_add(cfg, "g");
+	struct ucfg_pool *const *pools;
+
+	(void)state;
+	ucfg_pool_add_storage(cfg, p, "st1");
+	assert_false(cfg->index_valid);
+	pools = ucfg_storage_pools(cfg, "st1");
+	assert_non_null(pools);
+	assert_ptr_equal(pools[0], p);
+	ucfg_pool_add_storage(cfg, p, "st2");
+	ucfg_group_add_member(cfg, g, "u@pve");
+	assert_non_null(ucfg_storage_pools(cfg, "st2"));
+	assert_true(cfg->index_valid);
+	ucfg_group_del_member(cfg, g, "u@pve");
+	assert_null(ucfg_member_of(cfg, "u@pve"));
+	ucfg_group_add_member(cfg, g, "u@pve");
+	assert_ptr_equal(ucfg_member_of_i(cfg, ucfg_str(cfg, "u@pve"))[0], g);
+	ucfg_free(cfg);
+}
+
 int
 main(void)
 {
@@ -164,6 +311,9 @@ main(void)
 		cmocka_unit_test(test_groups_index),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_token_lookup),
+		cmocka_unit_test(test_split_ids_never_read_as_two),
+		cmocka_unit_test(test_writer_never_writes_a_split_id),
+		cmocka_unit_test(test_stale_index_lookups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -404,6 +404,8 @@ test_sync_data_building(void **state)
 	fx_init(&f, "", "corp");
 	f.d.validate = validate;
 	assert_null(sync_add_user(&f.d, "no realm", "uid=x"));
+	/* a directory name holding a list separator is never stored */
+	assert_null(sync_add_user(&f.d, "x@corp,admin@corp", "uid=x2"));
 	u = fx_user(&f, "u1@corp", "UID=U1,OU=People", NULL);
 	assert_null(sync_add_user(&f.d, "u1@corp", "uid=dup"));
 	fx_set(&f, u, SF_FIRSTNAME, "R2D2");
@@ -417,6 +419,9 @@ test_sync_data_building(void **state)
 	assert_string_equal(buf_str(&f.d.warnings),
 	    "skipping user 'no realm': value 'no realm' does not look like "
 	    "a valid user name\n"
+	    "skipping user 'x@corp,admin@corp': user name "
+	    "'x@corp,admin@corp' may not contain ',' (a list separator in "
+	    "user.cfg)\n"
 	    "skipping duplicate user 'u1@corp' (uid=dup)\n"
 	    "skipping attribute mapping firstname for user 'u1@corp': "
 	    "digits in a name\n"
