@@ -28,8 +28,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#define MAX_BODY (1u << 20)
-
 static const struct serve_opts *opts;
 
 /* Per-connection state, from the first call of the handler to the end. */
@@ -478,65 +476,18 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
-static int
-parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6,
-    struct err *err)
-{
-	const char *colon = strrchr(s, ':');
-	char host[INET6_ADDRSTRLEN + 2];
-	long port;
-	char *end;
-	size_t hlen;
-
-	if (colon == NULL || colon == s)
-		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-	port = strtol(colon + 1, &end, 10);
-	hlen = (size_t)(colon - s);
-	if (*end != '\0' || port < 1 || port > 65535 || hlen >= sizeof(host))
-		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (host[0] == '[' && host[hlen - 1] == ']') {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
-
-		host[hlen - 1] = '\0';
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*v6 = true;
-		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1)
-			return 0;
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
-
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*v6 = false;
-		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1)
-			return 0;
-	}
-	return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-}
-
 static struct MHD_Daemon *
-start_one(const char *listen, const struct buf *cert, const struct buf *key,
-    unsigned threads, struct err *err)
+start_one(const char *listen, int fd, const struct buf *cert,
+    const struct buf *key, unsigned threads, struct err *err)
 {
-	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
-	bool v6 = false;
 
-	if (parse_listen(listen, &ss, &v6, err) < 0)
-		return NULL;
-	if (v6)
-		flags |= MHD_USE_IPv6;
 	if (!opts->plain_http)
 		flags |= MHD_USE_TLS;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
@@ -545,14 +496,15 @@ start_one(const char *listen, const struct buf *cert, const struct buf *key,
 	    buf_str(key), MHD_OPTION_HTTPS_MEM_CERT, buf_str(cert),
 	    MHD_OPTION_END);
 	if (d == NULL)
-		err_set(err, ERR_IO, "unable to listen on %s - %s", listen,
+		err_set(err, ERR_IO, "unable to serve on %s - %s", listen,
 		    strerror(errno));
 	return d;
 }
 
 int
 front_run(const struct serve_opts *o, const struct buf *cert_pem,
-    const struct buf *key_pem, const int *fds, size_t nfds)
+    const struct buf *key_pem, size_t nworkers, int ctl,
+    const int *listen_fds)
 {
 	struct MHD_Daemon *d[SERVE_MAX_LISTEN] = {0};
 	struct buf csrf = BUF_INIT;
@@ -571,21 +523,23 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	authd_client_init(fds, nfds);
-	if (authd_client_hello(&csrf, &err) < 0) {
+	if (authd_client_init(nworkers, ctl, &err) < 0 ||
+	    authd_client_hello(&csrf, &err) < 0) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
+		authd_client_stop();
 		return 1;
 	}
 	front_auth_init(o->config_dir, buf_str(&csrf));
 	buf_clear_secret(&csrf);
 	store_cache_enable();
 	/* two dispatch threads per authd worker: one waiting, one queued */
-	if (delay_start() < 0 || dispatch_start(nfds * 2) < 0)
-		return 1;
+	if (delay_start() < 0 || dispatch_start(nworkers * 2) < 0)
+		goto out;
 	threads = o->threads != 0 ? o->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;
 	for (i = 0; i < o->listen_count; i++) {
-		d[i] = start_one(o->listen[i], cert_pem, key_pem, threads, &err);
+		d[i] = start_one(o->listen[i], listen_fds[i], cert_pem, key_pem,
+		    threads, &err);
 		if (d[i] == NULL) {
 			fprintf(stderr, "realmgate: %s\n", err.msg);
 			goto out;
@@ -593,6 +547,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 		fprintf(stderr, "realmgate: listening on %s://%s\n",
 		    o->plain_http ? "http" : "https", o->listen[i]);
 	}
+	authd_client_ready();
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -612,6 +567,7 @@ out:
 	for (i = 0; i < o->listen_count; i++)
 		if (d[i] != NULL)
 			MHD_stop_daemon(d[i]);
+	authd_client_stop();
 	store_cache_drop();
 	return rc;
 }

@@ -317,6 +317,12 @@ def stop_server(api):
         pytest.fail("realmgate serve did not exit within %ds of SIGTERM" % STOP_TIMEOUT)
     assert rc == 0, "realmgate serve exited with %d after SIGTERM; stderr:\n%s" % (
         rc, bytes(proc.stderr_log).decode(errors="replace"))
+    # the supervisor restarts a process that crashed: a sanitizer report
+    # in any of them must still fail the test
+    log = bytes(proc.stderr_log).decode(errors="replace")
+    for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                 "runtime error:"):
+        assert mark not in log, "sanitizer report in the daemon's stderr:\n" + log
 
 
 def new_config_dir():
