@@ -33,7 +33,11 @@ static const struct serve_opts *opts;
 /* Per-connection state, from the first call of the handler to the end. */
 struct request {
 	struct buf body;
+	size_t received;	/* body bytes, kept or not */
 	bool too_big;
+	bool started;		/* the headers were seen */
+	bool auth_checked, authorized;	/* for a body past max_anon_body */
+	size_t nparams;		/* in the query string */
 	struct timespec start;
 	/* an answer waiting for its delay to pass */
 	struct MHD_Response *pending;
@@ -131,6 +135,18 @@ fail(struct MHD_Connection *c, struct request *req, unsigned status,
 {
 	return respond(c, req, status, json_response(status, NULL, message,
 	    NULL));
+}
+
+static enum MHD_Result
+too_many_params(struct MHD_Connection *c, struct request *req)
+{
+	struct buf msg = BUF_INIT;
+	enum MHD_Result ret;
+
+	buf_putf(&msg, "too many parameters (at most %u)", opts->max_params);
+	ret = fail(c, req, 400, buf_str(&msg));
+	buf_clear(&msg);
+	return ret;
 }
 
 static enum MHD_Result
@@ -323,6 +339,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	struct ucfg *cfg = NULL;
 	struct api_env env;
 	struct err err;
+	const char *ctype;
 	char client[64];
 	bool world, is_login;
 	unsigned status = 200;
@@ -338,8 +355,13 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, 413, "request body too large");
 		goto out;
 	}
-	if (http_body_params(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Content-Type"), buf_str(&req->body), req->body.len, params,
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (req->nparams + http_body_param_count(ctype, buf_str(&req->body),
+	    req->body.len) > opts->max_params) {
+		ret = too_many_params(c, req);
+		goto out;
+	}
+	if (http_body_params(ctype, buf_str(&req->body), req->body.len, params,
 	    &err) < 0) {
 		ret = fail(c, req, 400, err.msg);
 		goto out;
@@ -417,6 +439,105 @@ out:
 	return ret;
 }
 
+/*
+ * May this request's body grow past max_anon_body?  Only if the request
+ * is authenticated (a ticket with its CSRF token, or an API token); a
+ * login never needs that much.  Checked once per request.
+ */
+static bool
+body_authorized(struct MHD_Connection *c, struct request *req,
+    const char *url, const char *method)
+{
+	struct front_identity id = {BUF_INIT, false};
+	struct ucfg *cfg = NULL;
+	struct api_env env;
+	struct err err;
+
+	if (req->auth_checked)
+		return req->authorized;
+	req->auth_checked = true;
+	if (strncmp(url, "/api2/", 6) != 0)
+		return false;
+	api_env_init(&env, opts->config_dir, NULL);
+	if (store_read_user(&env, &cfg, &err) == 0 &&
+	    front_authenticate(c, method, cfg, time(NULL), &id, &err) == 0)
+		req->authorized = true;
+	store_release_user(cfg);
+	api_env_clear(&env);
+	buf_clear(&id.authid);
+	return req->authorized;
+}
+
+/*
+ * A new request line (MHD's URI log callback, before MHD parses the query
+ * string): the request's state starts here, with its arrival time.  A
+ * query string with more than max_params parameters is cut off before
+ * MHD parses it (its memory pool would run out and the client wait for
+ * the timeout); the request is then refused at once.
+ */
+static void *
+request_begin(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request *req = calloc(1, sizeof(*req));
+	char *q = strchr(uri, '?');
+
+	(void)cls;
+	/* back from the idle timeout of a kept-alive connection */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+	    opts->request_timeout);
+	if (req == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	if (q != NULL) {
+		req->nparams = http_query_param_count(q + 1);
+		if (req->nparams > opts->max_params)
+			q[1] = '\0';	/* MHD's own buffer: it parses none */
+	}
+	return req;
+}
+
+/* The headers are in: refuse what is too big before reading a body. */
+static enum MHD_Result
+request_checks(struct MHD_Connection *c, struct request *req,
+    const char *url, const char *method)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long len;
+
+	if (req->nparams > opts->max_params)
+		return too_many_params(c, req);
+	if (cl == NULL)
+		return MHD_YES;
+	len = strtoull(cl, NULL, 10);
+	if (len > MAX_BODY || (len > opts->max_anon_body &&
+	    !body_authorized(c, req, url, method)))
+		return fail(c, req, 413, "request body too large");
+	return MHD_YES;
+}
+
+/* Keep a piece of the body, within the limits. */
+static enum MHD_Result
+request_body(struct MHD_Connection *c, struct request *req, const char *url,
+    const char *method, const char *data, size_t len)
+{
+	size_t total = req->body.len + len;
+
+	req->received += len;
+	if (!req->too_big && (total > MAX_BODY ||
+	    (total > opts->max_anon_body &&
+	    !body_authorized(c, req, url, method)))) {
+		/* answered 413 at the end; nothing more is kept */
+		req->too_big = true;
+		buf_clear_secret(&req->body);
+	}
+	if (!req->too_big)
+		buf_put(&req->body, data, len);
+	/* a body without length that goes on and on: hang up */
+	return req->received > MAX_BODY + opts->max_anon_body ? MHD_NO :
+	    MHD_YES;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -427,12 +548,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)cls;
 	(void)version;
 	if (req == NULL) {
+		/* request_begin could not allocate: once more */
 		req = calloc(1, sizeof(*req));
 		if (req == NULL)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		*con_cls = req;
-		return MHD_YES;
+	}
+	if (!req->started) {
+		req->started = true;
+		return request_checks(c, req, url, method);
 	}
 	if (req->pending != NULL) {
 		/* resumed after the delay: send what was kept */
@@ -444,12 +569,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return ret;
 	}
 	if (*upload_size != 0) {
-		if (req->body.len + *upload_size > MAX_BODY)
-			req->too_big = true;
-		else
-			buf_put(&req->body, upload, *upload_size);
+		enum MHD_Result ret = request_body(c, req, url, method, upload,
+		    *upload_size);
+
 		*upload_size = 0;
-		return MHD_YES;
+		return ret;
 	}
 	if (strncmp(url, "/api2/json/", 11) == 0)
 		return api_request(c, req, url + 10, method);
@@ -465,8 +589,10 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct request *req = *con_cls;
 
 	(void)cls;
-	(void)c;
-	(void)toe;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		/* idle until the next request of a kept-alive connection */
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+		    opts->idle_timeout);
 	if (req == NULL)
 		return;
 	if (req->pending != NULL)
@@ -486,11 +612,19 @@ start_one(const char *listen, int fd, const struct buf *cert,
 
 	if (!opts->plain_http)
 		flags |= MHD_USE_TLS;
+	/*
+	 * Bounded per client address well below the total, so that one
+	 * address cannot take every connection; a connection that makes no
+	 * progress on its request for request_timeout is closed.
+	 */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_begin, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_CONNECTION_LIMIT, opts->max_conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_conns_per_addr,
+	    MHD_OPTION_CONNECTION_TIMEOUT, opts->request_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    opts->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY,
 	    buf_str(key), MHD_OPTION_HTTPS_MEM_CERT, buf_str(cert),
