@@ -234,6 +234,7 @@ complete(struct job *j)
 	struct err err;
 	json_t *errors = NULL;
 	unsigned status;
+	bool anon;
 
 	if (authd_client_call(j->method, j->path, j->params, j->authid,
 	    j->client, &reply, &err) < 0) {
@@ -245,9 +246,15 @@ complete(struct job *j)
 	snprintf(err.msg, sizeof(err.msg), "%s",
 	    reply.message != NULL ? reply.message : "error");
 	errors = reply.errors;
-	if (status == 200 && strcmp(j->method, "GET") != 0)
+	/*
+	 * An anonymous call that is not a login (openid auth-url, vncticket)
+	 * changes no configuration: not a change, no cache to flush.
+	 */
+	anon = j->authid == NULL && !j->is_login;
+	if (status == 200 && strcmp(j->method, "GET") != 0 && !anon)
 		front_auth_changed();
-	if (status == 200 && !j->is_login && strcmp(j->method, "GET") != 0)
+	if (status == 200 && !j->is_login && !anon &&
+	    strcmp(j->method, "GET") != 0)
 		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {

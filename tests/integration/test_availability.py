@@ -9,6 +9,7 @@ from one address leaves the pending logins of the others alone.
 listens on 127.0.0.1; a client socket is bound to its source address).
 Every loop is bounded in count and time.
 """
+import json
 import os
 import shutil
 import socket
@@ -18,30 +19,11 @@ import time
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
-from conftest import (PASSWORDS, error, new_config_dir, ok, seed,
-                      start_server, stop_server)
+from conftest import (PASSWORDS, cli, error, new_config_dir, ok, seed,
+                      session_from, start_server, stop_server)
 
 ATTACKER = "127.0.0.2"
-
-
-class SourceAdapter(HTTPAdapter):
-    """requests from a given source address."""
-
-    def __init__(self, source, **kw):
-        self.source = source
-        super().__init__(**kw)
-
-    def init_poolmanager(self, *a, **kw):
-        kw["source_address"] = (self.source, 0)
-        return super().init_poolmanager(*a, **kw)
-
-
-def session_from(source):
-    s = requests.Session()
-    s.mount("https://", SourceAdapter(source))
-    return s
 
 
 def raw_conn(api, source=ATTACKER, timeout=5):
@@ -94,7 +76,8 @@ def daemon():
     def make(*extra):
         d = new_config_dir()
         info = seed(d)
-        api = start_server(d, info["tokens"], list(extra))
+        api = start_server(d, info["tokens"], list(extra) + [
+            "--audit-log", os.path.join(d, "audit.jsonl")])
         started.append((api, d))
         return api
     yield make
@@ -362,3 +345,70 @@ def test_authenticated_requests_may_send_larger_bodies(server, admin, uniq):
     r = tok.post("/access/groups", data={"groupid": g + "t",
                                          "comment": comment})
     assert r.status_code != 413, r.text
+
+
+# OpenID pending logins ---------------------------------------------------
+def openid_daemon(daemon, op):
+    api = daemon()
+    api.redirect = "https://127.0.0.1:%d/" % api.port
+    op.allow_redirect(api.redirect)
+    op.mode("normal")
+    cli(api.config_dir, "realm", "add", "sso", "--type", "openid",
+        "--issuer-url", op.issuer, "--client-id", op.client_id,
+        "--client-key", op.client_secret, "--username-claim", "username",
+        "--autocreate", "1")
+    return api
+
+
+def auth_url(api, s):
+    return s.post(api.url("/access/openid/auth-url"), verify=api.cert,
+                  timeout=30,
+                  data={"realm": "sso", "redirect-url": api.redirect})
+
+
+def openid_login(api, op, s):
+    """The whole login from the session's address."""
+    r = auth_url(api, s)
+    assert r.status_code == 200, r.text
+    answer = op.login(r.json()["data"], "alice", "alicepw")
+    return s.post(api.url("/access/openid/login"), verify=api.cert,
+                  timeout=30,
+                  data={"state": answer["state"], "code": answer["code"],
+                        "redirect-url": api.redirect})
+
+
+def audit_events(api):
+    with open(os.path.join(api.config_dir, "audit.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_auth_url_flood_from_one_address_leaves_others_alone(daemon,
+                                                             oidc_provider):
+    """150 anonymous auth-url calls from one address (100 used to block
+    every OpenID login for 10 minutes): that address gets 10 pending
+    logins, another address still logs in; none is logged as a change."""
+    api = openid_daemon(daemon, oidc_provider)
+    flood = session_from(ATTACKER)
+    codes = [auth_url(api, flood).status_code for _ in range(150)]
+    assert codes.count(200) == 10, codes
+    r = auth_url(api, flood)
+    assert "too many pending openid auth request for realm sso from " \
+        "127.0.0.2" in r.text
+    r = openid_login(api, oidc_provider, session_from("127.0.0.1"))
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["username"] == "alice@sso"
+    changes = [e for e in audit_events(api) if e.get("event") == "change"]
+    assert not [e for e in changes if "auth-url" in json.dumps(e)], changes
+
+
+def test_auth_url_flood_from_many_addresses_leaves_a_new_one_alone(
+        daemon, oidc_provider):
+    """Ten addresses fill the realm's 100 pending logins: an eleventh
+    still starts (and finishes) a login."""
+    api = openid_daemon(daemon, oidc_provider)
+    for n in range(2, 12):
+        s = session_from("127.0.0.%d" % n)
+        codes = [auth_url(api, s).status_code for _ in range(12)]
+        assert codes.count(200) == 10, codes
+    r = openid_login(api, oidc_provider, session_from("127.0.0.1"))
+    assert r.status_code == 200, r.text
