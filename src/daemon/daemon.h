@@ -16,7 +16,8 @@
 
 #define SERVE_MAX_LISTEN 8
 #define DEFAULT_LISTEN "127.0.0.1:8006"
-#define LOGIN_FAIL_DELAY_MS 3000
+#define LOGIN_FAIL_DELAY_MS 3000	/* a failed login's answer, after arrival */
+#define LOGIN_FAIL_QUANTUM_MS 1000	/* later, if the work overran it */
 #define AUTHD_MAX_WORKERS 16
 
 /* Defaults of the serve options that bound what one client can take. */

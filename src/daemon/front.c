@@ -108,6 +108,41 @@ raw_response(const struct api_blob *b)
 	return r;
 }
 
+/*
+ * When a 401 is sent: LOGIN_FAIL_DELAY_MS after the request arrived,
+ * whatever failed and however long it took to find out.  The work behind
+ * a failure (a hash, PAM, a directory) normally ends well before; if it
+ * overran, the answer waits for the next whole LOGIN_FAIL_QUANTUM_MS
+ * step, so that the overrun does not tell which check failed either.
+ */
+static void
+fail_due(const struct timespec *start, struct timespec *due)
+{
+	struct timespec now;
+	long long late_ms, steps;
+
+	*due = *start;
+	due->tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+	due->tv_nsec += (long)(LOGIN_FAIL_DELAY_MS % 1000) * 1000000L;
+	if (due->tv_nsec >= 1000000000L) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000L;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	late_ms = (long long)(now.tv_sec - due->tv_sec) * 1000 +
+	    (now.tv_nsec - due->tv_nsec) / 1000000;
+	if (late_ms < 0)
+		return;
+	steps = late_ms / LOGIN_FAIL_QUANTUM_MS + 1;
+	due->tv_sec += (time_t)(steps * LOGIN_FAIL_QUANTUM_MS / 1000);
+	due->tv_nsec += (long)(steps * LOGIN_FAIL_QUANTUM_MS % 1000) *
+	    1000000L;
+	if (due->tv_nsec >= 1000000000L) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000L;
+	}
+}
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, struct request *req, unsigned status,
     struct MHD_Response *r)
@@ -115,10 +150,10 @@ respond(struct MHD_Connection *c, struct request *req, unsigned status,
 	enum MHD_Result ret;
 
 	if (status == 401) {
-		/* every 401, at least LOGIN_FAIL_DELAY_MS after arrival */
-		struct timespec due = req->start;
+		/* every 401 at the same mark after arrival */
+		struct timespec due;
 
-		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		fail_due(&req->start, &due);
 		req->pending = r;
 		req->pending_status = status;
 		delay_suspend(c, &due);
@@ -183,6 +218,11 @@ audit_ticket(const char *path, const json_t *params, const json_t *answer,
  * the connection is suspended, a dispatch thread makes the (blocking)
  * call, keeps the answer in the request and resumes the connection (a
  * failed login: at its 3 s mark, through the delay queue).
+ *
+ * The waiting jobs are queued per client address and the addresses are
+ * served in turn (round robin), one job each: an address with hundreds of
+ * password guesses queued delays another address's login by at most one
+ * job per dispatch thread, not by all of its guesses.
  */
 struct job {
 	struct MHD_Connection *c;
@@ -194,14 +234,69 @@ struct job {
 	struct job *next;
 };
 
+/* The jobs of one client address, while it has any waiting. */
+struct addr_queue {
+	char client[64];
+	struct job *head, **tail;
+	struct addr_queue *next;	/* in the ring */
+};
+
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct job *head, **tail;
+	/* addresses with waiting jobs, in the order they are served */
+	struct addr_queue *ring, **ring_tail;
 	bool stop;
 	pthread_t threads[AUTHD_MAX_WORKERS * 2];
 	size_t nthreads;
 } jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+/* Under jobs.mu: queue j behind the other jobs of its address. */
+static void
+enqueue(struct job *j)
+{
+	struct addr_queue *q;
+
+	for (q = jobs.ring; q != NULL; q = q->next)
+		if (strcmp(q->client, j->client) == 0)
+			break;
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		memcpy(q->client, j->client, sizeof(q->client));
+		q->tail = &q->head;
+		*jobs.ring_tail = q;
+		jobs.ring_tail = &q->next;
+	}
+	*q->tail = j;
+	q->tail = &j->next;
+}
+
+/* Under jobs.mu: the next address's first job; that address goes last. */
+static struct job *
+dequeue(void)
+{
+	struct addr_queue *q = jobs.ring;
+	struct job *j;
+
+	if (q == NULL)
+		return NULL;
+	j = q->head;
+	q->head = j->next;
+	if (q->head == NULL)
+		q->tail = &q->head;
+	jobs.ring = q->next;
+	if (jobs.ring == NULL)
+		jobs.ring_tail = &jobs.ring;
+	if (q->head != NULL) {
+		q->next = NULL;
+		*jobs.ring_tail = q;
+		jobs.ring_tail = &q->next;
+	} else {
+		free(q);
+	}
+	j->next = NULL;
+	return j;
+}
 
 static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
@@ -220,8 +315,7 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 	j->is_login = is_login;
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&jobs.mu);
-	*jobs.tail = j;
-	jobs.tail = &j->next;
+	enqueue(j);
 	pthread_cond_signal(&jobs.cv);
 	pthread_mutex_unlock(&jobs.mu);
 }
@@ -273,9 +367,9 @@ complete(struct job *j)
 	    json_response(status, NULL, err.msg, errors);
 	authd_reply_clear(&reply);
 	if (status == 401) {
-		struct timespec due = j->req->start;
+		struct timespec due;
 
-		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		fail_due(&j->req->start, &due);
 		delay_resume_at(j->c, &due);
 	} else {
 		MHD_resume_connection(j->c);
@@ -290,14 +384,9 @@ dispatcher(void *arg)
 		struct job *j;
 
 		pthread_mutex_lock(&jobs.mu);
-		while (jobs.head == NULL && !jobs.stop)
+		while (jobs.ring == NULL && !jobs.stop)
 			pthread_cond_wait(&jobs.cv, &jobs.mu);
-		j = jobs.head;
-		if (j != NULL) {
-			jobs.head = j->next;
-			if (jobs.head == NULL)
-				jobs.tail = &jobs.head;
-		}
+		j = dequeue();
 		pthread_mutex_unlock(&jobs.mu);
 		if (j == NULL)
 			return NULL;	/* stopping, queue empty */
@@ -313,7 +402,8 @@ dispatcher(void *arg)
 static int
 dispatch_start(size_t n)
 {
-	jobs.tail = &jobs.head;
+	jobs.ring = NULL;
+	jobs.ring_tail = &jobs.ring;
 	jobs.stop = false;
 	for (jobs.nthreads = 0; jobs.nthreads < n; jobs.nthreads++)
 		if (pthread_create(&jobs.threads[jobs.nthreads], NULL,
