@@ -13,6 +13,7 @@
 #include "api_int.h"
 #include "files/domains.h"
 #include "realm.h"
+#include "realm_pve.h"
 #include "xalloc.h"
 #include "ticket/authkey.h"
 #include "ticket/pveticket.h"
@@ -144,10 +145,12 @@ api_login(struct api_env *env, const char *username, const char *password,
 	const char *found;
 	struct ucfg_user *u;
 	struct buf realm = BUF_INIT;
+	bool checked = false;	/* a password or ticket was checked */
 	int rc = -1;
 
 	if (id_user_check(username, err) < 0) {
 		err->code = ERR_AUTH;
+		realm_pve_equal_work(password);
 		return -1;
 	}
 	if (store_read_user(env, &cfg, err) < 0)
@@ -176,6 +179,7 @@ api_login(struct api_env *env, const char *username, const char *password,
 		deny(err, "realm '%s' is disabled", r->id);
 		goto out;
 	}
+	checked = true;
 	if (allow_ticket && ticket_accepted(env, u->id, password)) {
 		/* ticket renewal: no directory round trip */
 	} else if (check_password(env, u->id, password, r, err) < 0) {
@@ -187,6 +191,9 @@ api_login(struct api_env *env, const char *username, const char *password,
 	buf_puts(userid_r, u->id);
 	rc = 0;
 out:
+	/* refused before any check: as long as a wrong password takes */
+	if (rc < 0 && !checked)
+		realm_pve_equal_work(password);
 	domains_free(d);
 	store_release_user(cfg);
 	buf_clear(&realm);

@@ -60,7 +60,7 @@ openid_auth_url(struct api_call *c, json_t **result_r, struct err *err)
 		goto out;
 	api_realm_ctx(c->env, r, &ctx);
 	if (realm_openid_auth_url(&ctx, param_str(c, "redirect-url"),
-	    c->env->now, &url, err) < 0)
+	    c->env->client, c->env->now, &url, err) < 0)
 		goto out;
 	*result_r = json_string(buf_str(&url));
 	rc = 0;

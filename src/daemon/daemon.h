@@ -17,9 +17,19 @@
 
 #define SERVE_MAX_LISTEN 8
 #define DEFAULT_LISTEN "127.0.0.1:8006"
-#define LOGIN_FAIL_DELAY_MS 3000
+#define LOGIN_FAIL_DELAY_MS 3000	/* a failed login's answer, after arrival */
+#define LOGIN_FAIL_QUANTUM_MS 1000	/* later, if the work overran it */
 #define AUTHD_MAX_WORKERS 16
 #define FRONT_USER "realmgate"	/* the front's user by default */
+
+/* Defaults of the serve options that bound what one client can take. */
+#define DEFAULT_MAX_CONNS 1000
+#define DEFAULT_MAX_CONNS_PER_ADDR 50
+#define DEFAULT_REQUEST_TIMEOUT 10	/* s without progress on a request */
+#define DEFAULT_IDLE_TIMEOUT 30		/* s an idle keep-alive connection stays */
+#define DEFAULT_MAX_PARAMS 1000		/* query and body together */
+#define DEFAULT_MAX_ANON_BODY (64u << 10)	/* before authentication */
+#define MAX_BODY (1u << 20)		/* of an authenticated request */
 
 struct serve_opts {
 	const char *config_dir;
@@ -32,6 +42,12 @@ struct serve_opts {
 	const char *audit_log;	/* JSON-lines file, or NULL */
 	unsigned threads;	/* 0: a sensible default */
 	unsigned workers;	/* authd processes; 0: one per CPU */
+	unsigned max_conns;	/* connections in total */
+	unsigned max_conns_per_addr;	/* from one client address */
+	unsigned request_timeout;	/* seconds */
+	unsigned idle_timeout;	/* seconds, keep-alive between requests */
+	unsigned max_params;	/* parameters of one request */
+	size_t max_anon_body;	/* body bytes before authentication */
 };
 
 /* `realmgate serve ...` (argv[0] is "serve"); returns the exit status. */
@@ -43,15 +59,27 @@ int authd_run(const struct serve_opts *opts, int fd);
 /* The realm-sync job scheduler's loop (root); returns on SIGTERM. */
 int scheduler_run(const char *config_dir);
 
-/* The front: serves until SIGTERM; returns the exit status. */
+/*
+ * The front: serves until SIGTERM; returns the exit status.  listen_fds
+ * (one per opts->listen[]) are the supervisor's listening sockets; ctl is
+ * the control socket over which the supervisor hands over the socket of
+ * each of the nworkers authd workers (at start and whenever one was
+ * restarted) and the front reports that it is ready.
+ */
 int front_run(const struct serve_opts *opts, const struct buf *cert_pem,
-    const struct buf *key_pem, const int *fds, size_t nfds);
+    const struct buf *key_pem, size_t nworkers, int ctl,
+    const int *listen_fds);
+
+/* A bound, listening, non-blocking socket for "ADDR:PORT" / "[ADDR6]:PORT". */
+int serve_listen(const char *spec, int *fd_r, struct err *err)
+    RG_WARN_UNUSED;
 
 /*
  * A call from the front to authd: send the request, wait for the answer.
- * Serialised (one request on the wire at a time).  *status_r is an HTTP
+ * One request on a worker's socket at a time.  *status_r is an HTTP
  * status; *data_r, *message_r, *errors_r are set when present (caller
- * frees).  Fails only when authd cannot be reached.
+ * frees).  Fails only when no worker can be reached or the worker died
+ * with the request (the caller answers 500 for that request alone).
  */
 struct authd_reply {
 	unsigned status;
@@ -69,9 +97,12 @@ struct authd_cred {
 	const char *tokenid;
 	const char *secret;
 };
-void authd_client_init(const int *fds, size_t count);
+int authd_client_init(size_t count, int ctl, struct err *err)
+    RG_WARN_UNUSED;
 int authd_client_hello(struct buf *csrf_secret_r, struct err *err)
     RG_WARN_UNUSED;
+void authd_client_ready(void);
+void authd_client_stop(void);
 int authd_client_call(const char *method, const char *path,
     const json_t *params, const struct authd_cred *cred, const char *client,
     struct authd_reply *reply, struct err *err) RG_WARN_UNUSED;
@@ -97,5 +128,13 @@ void http_unescape(struct buf *out, const char *p, size_t len,
  */
 int http_body_params(const char *content_type, const char *body, size_t len,
     json_t *params, struct err *err) RG_WARN_UNUSED;
+
+/*
+ * How many parameters a query string or a body holds at most (counted
+ * without decoding anything, to refuse a flood before parsing it).
+ */
+size_t http_query_param_count(const char *query);
+size_t http_body_param_count(const char *content_type, const char *body,
+    size_t len);
 
 #endif

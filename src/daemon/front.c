@@ -29,14 +29,16 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#define MAX_BODY (1u << 20)
-
 static const struct serve_opts *opts;
 
 /* Per-connection state, from the first call of the handler to the end. */
 struct request {
 	struct buf body;
+	size_t received;	/* body bytes, kept or not */
 	bool too_big;
+	bool started;		/* the headers were seen */
+	bool auth_checked, authorized;	/* for a body past max_anon_body */
+	size_t nparams;		/* in the query string */
 	struct timespec start;
 	/* an answer waiting for its delay to pass */
 	struct MHD_Response *pending;
@@ -107,6 +109,41 @@ raw_response(const struct api_blob *b)
 	return r;
 }
 
+/*
+ * When a 401 is sent: LOGIN_FAIL_DELAY_MS after the request arrived,
+ * whatever failed and however long it took to find out.  The work behind
+ * a failure (a hash, PAM, a directory) normally ends well before; if it
+ * overran, the answer waits for the next whole LOGIN_FAIL_QUANTUM_MS
+ * step, so that the overrun does not tell which check failed either.
+ */
+static void
+fail_due(const struct timespec *start, struct timespec *due)
+{
+	struct timespec now;
+	long long late_ms, steps;
+
+	*due = *start;
+	due->tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+	due->tv_nsec += (long)(LOGIN_FAIL_DELAY_MS % 1000) * 1000000L;
+	if (due->tv_nsec >= 1000000000L) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000L;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	late_ms = (long long)(now.tv_sec - due->tv_sec) * 1000 +
+	    (now.tv_nsec - due->tv_nsec) / 1000000;
+	if (late_ms < 0)
+		return;
+	steps = late_ms / LOGIN_FAIL_QUANTUM_MS + 1;
+	due->tv_sec += (time_t)(steps * LOGIN_FAIL_QUANTUM_MS / 1000);
+	due->tv_nsec += (long)(steps * LOGIN_FAIL_QUANTUM_MS % 1000) *
+	    1000000L;
+	if (due->tv_nsec >= 1000000000L) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000L;
+	}
+}
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, struct request *req, unsigned status,
     struct MHD_Response *r)
@@ -114,10 +151,10 @@ respond(struct MHD_Connection *c, struct request *req, unsigned status,
 	enum MHD_Result ret;
 
 	if (status == 401) {
-		/* every 401, at least LOGIN_FAIL_DELAY_MS after arrival */
-		struct timespec due = req->start;
+		/* every 401 at the same mark after arrival */
+		struct timespec due;
 
-		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		fail_due(&req->start, &due);
 		req->pending = r;
 		req->pending_status = status;
 		delay_suspend(c, &due);
@@ -134,6 +171,18 @@ fail(struct MHD_Connection *c, struct request *req, unsigned status,
 {
 	return respond(c, req, status, json_response(status, NULL, message,
 	    NULL));
+}
+
+static enum MHD_Result
+too_many_params(struct MHD_Connection *c, struct request *req)
+{
+	struct buf msg = BUF_INIT;
+	enum MHD_Result ret;
+
+	buf_putf(&msg, "too many parameters (at most %u)", opts->max_params);
+	ret = fail(c, req, 400, buf_str(&msg));
+	buf_clear(&msg);
+	return ret;
 }
 
 static enum MHD_Result
@@ -172,6 +221,11 @@ audit_ticket(const char *path, const json_t *params, const json_t *answer,
  * the connection is suspended, a dispatch thread makes the (blocking)
  * call, keeps the answer in the request and resumes the connection (a
  * failed login: at its 3 s mark, through the delay queue).
+ *
+ * The waiting jobs are queued per client address and the addresses are
+ * served in turn (round robin), one job each: an address with hundreds of
+ * password guesses queued delays another address's login by at most one
+ * job per dispatch thread, not by all of its guesses.
  */
 struct job {
 	struct MHD_Connection *c;
@@ -186,14 +240,69 @@ struct job {
 	struct job *next;
 };
 
+/* The jobs of one client address, while it has any waiting. */
+struct addr_queue {
+	char client[64];
+	struct job *head, **tail;
+	struct addr_queue *next;	/* in the ring */
+};
+
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct job *head, **tail;
+	/* addresses with waiting jobs, in the order they are served */
+	struct addr_queue *ring, **ring_tail;
 	bool stop;
 	pthread_t threads[AUTHD_MAX_WORKERS * 2];
 	size_t nthreads;
 } jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+/* Under jobs.mu: queue j behind the other jobs of its address. */
+static void
+enqueue(struct job *j)
+{
+	struct addr_queue *q;
+
+	for (q = jobs.ring; q != NULL; q = q->next)
+		if (strcmp(q->client, j->client) == 0)
+			break;
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		memcpy(q->client, j->client, sizeof(q->client));
+		q->tail = &q->head;
+		*jobs.ring_tail = q;
+		jobs.ring_tail = &q->next;
+	}
+	*q->tail = j;
+	q->tail = &j->next;
+}
+
+/* Under jobs.mu: the next address's first job; that address goes last. */
+static struct job *
+dequeue(void)
+{
+	struct addr_queue *q = jobs.ring;
+	struct job *j;
+
+	if (q == NULL)
+		return NULL;
+	j = q->head;
+	q->head = j->next;
+	if (q->head == NULL)
+		q->tail = &q->head;
+	jobs.ring = q->next;
+	if (jobs.ring == NULL)
+		jobs.ring_tail = &jobs.ring;
+	if (q->head != NULL) {
+		q->next = NULL;
+		*jobs.ring_tail = q;
+		jobs.ring_tail = &q->next;
+	} else {
+		free(q);
+	}
+	j->next = NULL;
+	return j;
+}
 
 static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
@@ -220,8 +329,7 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 	j->is_login = is_login;
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&jobs.mu);
-	*jobs.tail = j;
-	jobs.tail = &j->next;
+	enqueue(j);
 	pthread_cond_signal(&jobs.cv);
 	pthread_mutex_unlock(&jobs.mu);
 }
@@ -235,6 +343,7 @@ complete(struct job *j)
 	struct err err;
 	json_t *errors = NULL;
 	unsigned status;
+	bool anon;
 
 	if (authd_client_call(j->method, j->path, j->params, &cred,
 	    j->client, &reply, &err) < 0) {
@@ -248,9 +357,15 @@ complete(struct job *j)
 	snprintf(err.msg, sizeof(err.msg), "%s",
 	    reply.message != NULL ? reply.message : "error");
 	errors = reply.errors;
-	if (status == 200 && strcmp(j->method, "GET") != 0)
+	/*
+	 * An anonymous call that is not a login (openid auth-url, vncticket)
+	 * changes no configuration: not a change, no cache to flush.
+	 */
+	anon = j->authid == NULL && !j->is_login;
+	if (status == 200 && strcmp(j->method, "GET") != 0 && !anon)
 		front_auth_changed();
-	if (status == 200 && !j->is_login && strcmp(j->method, "GET") != 0)
+	if (status == 200 && !j->is_login && !anon &&
+	    strcmp(j->method, "GET") != 0)
 		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {
@@ -269,9 +384,9 @@ complete(struct job *j)
 	    json_response(status, NULL, err.msg, errors);
 	authd_reply_clear(&reply);
 	if (status == 401) {
-		struct timespec due = j->req->start;
+		struct timespec due;
 
-		due.tv_sec += LOGIN_FAIL_DELAY_MS / 1000;
+		fail_due(&j->req->start, &due);
 		delay_resume_at(j->c, &due);
 	} else {
 		MHD_resume_connection(j->c);
@@ -286,14 +401,9 @@ dispatcher(void *arg)
 		struct job *j;
 
 		pthread_mutex_lock(&jobs.mu);
-		while (jobs.head == NULL && !jobs.stop)
+		while (jobs.ring == NULL && !jobs.stop)
 			pthread_cond_wait(&jobs.cv, &jobs.mu);
-		j = jobs.head;
-		if (j != NULL) {
-			jobs.head = j->next;
-			if (jobs.head == NULL)
-				jobs.tail = &jobs.head;
-		}
+		j = dequeue();
 		pthread_mutex_unlock(&jobs.mu);
 		if (j == NULL)
 			return NULL;	/* stopping, queue empty */
@@ -312,7 +422,8 @@ dispatcher(void *arg)
 static int
 dispatch_start(size_t n)
 {
-	jobs.tail = &jobs.head;
+	jobs.ring = NULL;
+	jobs.ring_tail = &jobs.ring;
 	jobs.stop = false;
 	for (jobs.nthreads = 0; jobs.nthreads < n; jobs.nthreads++)
 		if (pthread_create(&jobs.threads[jobs.nthreads], NULL,
@@ -345,6 +456,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	struct ucfg *cfg = NULL;
 	struct api_env env;
 	struct err err;
+	const char *ctype;
 	char client[64];
 	bool world, is_login;
 	unsigned status = 200;
@@ -360,8 +472,13 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, 413, "request body too large");
 		goto out;
 	}
-	if (http_body_params(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Content-Type"), buf_str(&req->body), req->body.len, params,
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (req->nparams + http_body_param_count(ctype, buf_str(&req->body),
+	    req->body.len) > opts->max_params) {
+		ret = too_many_params(c, req);
+		goto out;
+	}
+	if (http_body_params(ctype, buf_str(&req->body), req->body.len, params,
 	    &err) < 0) {
 		ret = fail(c, req, 400, err.msg);
 		goto out;
@@ -439,6 +556,105 @@ out:
 	return ret;
 }
 
+/*
+ * May this request's body grow past max_anon_body?  Only if the request
+ * is authenticated (a ticket with its CSRF token, or an API token); a
+ * login never needs that much.  Checked once per request.
+ */
+static bool
+body_authorized(struct MHD_Connection *c, struct request *req,
+    const char *url, const char *method)
+{
+	struct front_identity id = {BUF_INIT, false};
+	struct ucfg *cfg = NULL;
+	struct api_env env;
+	struct err err;
+
+	if (req->auth_checked)
+		return req->authorized;
+	req->auth_checked = true;
+	if (strncmp(url, "/api2/", 6) != 0)
+		return false;
+	api_env_init(&env, opts->config_dir, NULL);
+	if (store_read_user(&env, &cfg, &err) == 0 &&
+	    front_authenticate(c, method, cfg, time(NULL), &id, &err) == 0)
+		req->authorized = true;
+	store_release_user(cfg);
+	api_env_clear(&env);
+	buf_clear(&id.authid);
+	return req->authorized;
+}
+
+/*
+ * A new request line (MHD's URI log callback, before MHD parses the query
+ * string): the request's state starts here, with its arrival time.  A
+ * query string with more than max_params parameters is cut off before
+ * MHD parses it (its memory pool would run out and the client wait for
+ * the timeout); the request is then refused at once.
+ */
+static void *
+request_begin(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request *req = calloc(1, sizeof(*req));
+	char *q = strchr(uri, '?');
+
+	(void)cls;
+	/* back from the idle timeout of a kept-alive connection */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+	    opts->request_timeout);
+	if (req == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	if (q != NULL) {
+		req->nparams = http_query_param_count(q + 1);
+		if (req->nparams > opts->max_params)
+			q[1] = '\0';	/* MHD's own buffer: it parses none */
+	}
+	return req;
+}
+
+/* The headers are in: refuse what is too big before reading a body. */
+static enum MHD_Result
+request_checks(struct MHD_Connection *c, struct request *req,
+    const char *url, const char *method)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long len;
+
+	if (req->nparams > opts->max_params)
+		return too_many_params(c, req);
+	if (cl == NULL)
+		return MHD_YES;
+	len = strtoull(cl, NULL, 10);
+	if (len > MAX_BODY || (len > opts->max_anon_body &&
+	    !body_authorized(c, req, url, method)))
+		return fail(c, req, 413, "request body too large");
+	return MHD_YES;
+}
+
+/* Keep a piece of the body, within the limits. */
+static enum MHD_Result
+request_body(struct MHD_Connection *c, struct request *req, const char *url,
+    const char *method, const char *data, size_t len)
+{
+	size_t total = req->body.len + len;
+
+	req->received += len;
+	if (!req->too_big && (total > MAX_BODY ||
+	    (total > opts->max_anon_body &&
+	    !body_authorized(c, req, url, method)))) {
+		/* answered 413 at the end; nothing more is kept */
+		req->too_big = true;
+		buf_clear_secret(&req->body);
+	}
+	if (!req->too_big)
+		buf_put(&req->body, data, len);
+	/* a body without length that goes on and on: hang up */
+	return req->received > MAX_BODY + opts->max_anon_body ? MHD_NO :
+	    MHD_YES;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -449,12 +665,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)cls;
 	(void)version;
 	if (req == NULL) {
+		/* request_begin could not allocate: once more */
 		req = calloc(1, sizeof(*req));
 		if (req == NULL)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		*con_cls = req;
-		return MHD_YES;
+	}
+	if (!req->started) {
+		req->started = true;
+		return request_checks(c, req, url, method);
 	}
 	if (req->pending != NULL) {
 		/* resumed after the delay: send what was kept */
@@ -466,12 +686,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return ret;
 	}
 	if (*upload_size != 0) {
-		if (req->body.len + *upload_size > MAX_BODY)
-			req->too_big = true;
-		else
-			buf_put(&req->body, upload, *upload_size);
+		enum MHD_Result ret = request_body(c, req, url, method, upload,
+		    *upload_size);
+
 		*upload_size = 0;
-		return MHD_YES;
+		return ret;
 	}
 	if (strncmp(url, "/api2/json/", 11) == 0)
 		return api_request(c, req, url + 10, method);
@@ -487,8 +706,10 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct request *req = *con_cls;
 
 	(void)cls;
-	(void)c;
-	(void)toe;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		/* idle until the next request of a kept-alive connection */
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+		    opts->idle_timeout);
 	if (req == NULL)
 		return;
 	if (req->pending != NULL)
@@ -498,81 +719,43 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
-static int
-parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6,
-    struct err *err)
-{
-	const char *colon = strrchr(s, ':');
-	char host[INET6_ADDRSTRLEN + 2];
-	long port;
-	char *end;
-	size_t hlen;
-
-	if (colon == NULL || colon == s)
-		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-	port = strtol(colon + 1, &end, 10);
-	hlen = (size_t)(colon - s);
-	if (*end != '\0' || port < 1 || port > 65535 || hlen >= sizeof(host))
-		return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (host[0] == '[' && host[hlen - 1] == ']') {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
-
-		host[hlen - 1] = '\0';
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*v6 = true;
-		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1)
-			return 0;
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
-
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*v6 = false;
-		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1)
-			return 0;
-	}
-	return err_set(err, ERR_INVALID, "bad listen address '%s'", s);
-}
-
 static struct MHD_Daemon *
-start_one(const char *listen, const struct buf *cert, const struct buf *key,
-    unsigned threads, struct err *err)
+start_one(const char *listen, int fd, const struct buf *cert,
+    const struct buf *key, unsigned threads, struct err *err)
 {
-	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
-	bool v6 = false;
 
-	if (parse_listen(listen, &ss, &v6, err) < 0)
-		return NULL;
-	if (v6)
-		flags |= MHD_USE_IPv6;
 	if (!opts->plain_http)
 		flags |= MHD_USE_TLS;
+	/*
+	 * Bounded per client address well below the total, so that one
+	 * address cannot take every connection; a connection that makes no
+	 * progress on its request for request_timeout is closed.
+	 */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_begin, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_CONNECTION_LIMIT, opts->max_conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_conns_per_addr,
+	    MHD_OPTION_CONNECTION_TIMEOUT, opts->request_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    opts->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY,
 	    buf_str(key), MHD_OPTION_HTTPS_MEM_CERT, buf_str(cert),
 	    MHD_OPTION_END);
 	if (d == NULL)
-		err_set(err, ERR_IO, "unable to listen on %s - %s", listen,
+		err_set(err, ERR_IO, "unable to serve on %s - %s", listen,
 		    strerror(errno));
 	return d;
 }
 
 int
 front_run(const struct serve_opts *o, const struct buf *cert_pem,
-    const struct buf *key_pem, const int *fds, size_t nfds)
+    const struct buf *key_pem, size_t nworkers, int ctl,
+    const int *listen_fds)
 {
 	struct MHD_Daemon *d[SERVE_MAX_LISTEN] = {0};
 	struct buf csrf = BUF_INIT;
@@ -591,21 +774,23 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	authd_client_init(fds, nfds);
-	if (authd_client_hello(&csrf, &err) < 0) {
+	if (authd_client_init(nworkers, ctl, &err) < 0 ||
+	    authd_client_hello(&csrf, &err) < 0) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
+		authd_client_stop();
 		return 1;
 	}
 	front_auth_init(o->config_dir, buf_str(&csrf));
 	buf_clear_secret(&csrf);
 	store_cache_enable();
 	/* two dispatch threads per authd worker: one waiting, one queued */
-	if (delay_start() < 0 || dispatch_start(nfds * 2) < 0)
-		return 1;
+	if (delay_start() < 0 || dispatch_start(nworkers * 2) < 0)
+		goto out;
 	threads = o->threads != 0 ? o->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;
 	for (i = 0; i < o->listen_count; i++) {
-		d[i] = start_one(o->listen[i], cert_pem, key_pem, threads, &err);
+		d[i] = start_one(o->listen[i], listen_fds[i], cert_pem, key_pem,
+		    threads, &err);
 		if (d[i] == NULL) {
 			fprintf(stderr, "realmgate: %s\n", err.msg);
 			goto out;
@@ -613,6 +798,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 		fprintf(stderr, "realmgate: listening on %s://%s\n",
 		    o->plain_http ? "http" : "https", o->listen[i]);
 	}
+	authd_client_ready();
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -632,6 +818,7 @@ out:
 	for (i = 0; i < o->listen_count; i++)
 		if (d[i] != NULL)
 			MHD_stop_daemon(d[i]);
+	authd_client_stop();
 	store_cache_drop();
 	return rc;
 }

@@ -102,6 +102,69 @@ http_body_params(const char *content_type, const char *body, size_t len,
 	return form_params(body, len, params, err);
 }
 
+size_t
+http_query_param_count(const char *q)
+{
+	size_t n = 0;
+	bool in_pair = false;
+
+	for (; *q != '\0' && *q != '#'; q++) {
+		if (*q == '&')
+			in_pair = false;
+		else if (!in_pair) {
+			in_pair = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Colons outside strings: at least as many as the object has keys. */
+static size_t
+json_key_bound(const char *p, size_t len)
+{
+	bool in_str = false, esc = false;
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (p[i] == '\\')
+				esc = true;
+			else if (p[i] == '"')
+				in_str = false;
+		} else if (p[i] == '"') {
+			in_str = true;
+		} else if (p[i] == ':') {
+			n++;
+		}
+	}
+	return n;
+}
+
+size_t
+http_body_param_count(const char *content_type, const char *body, size_t len)
+{
+	size_t i, n = 0;
+	bool in_pair = false;
+
+	if (len == 0)
+		return 0;
+	if (content_type != NULL &&
+	    strncasecmp(content_type, "application/json", 16) == 0)
+		return json_key_bound(body, len);
+	for (i = 0; i < len; i++) {
+		if (body[i] == '&')
+			in_pair = false;
+		else if (!in_pair) {
+			in_pair = true;
+			n++;
+		}
+	}
+	return n;
+}
+
 unsigned
 http_status_for(const struct err *err, bool param_errors)
 {

@@ -1,7 +1,8 @@
 /*
  * The pending-login file of a realm: <config>/local/openid/<realm>.json,
  * a JSON array with Proxmox's keys (csrf_token, nonce, pkce_verifier,
- * ctime), rewritten atomically under an flock on <realm>.lck.
+ * ctime) and realmgate's "client" (the address that asked, for the limit
+ * per address), rewritten atomically under an flock on <realm>.lck.
  */
 #include "oidc_state.h"
 #include "buf.h"
@@ -9,11 +10,13 @@
 #include "secret.h"
 #include "ticket/b64.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/sha.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -165,18 +168,85 @@ save(struct state_file *f, struct err *err)
 	return rc;
 }
 
+/*
+ * The key of a client address for the limit: an IPv6 address by its /64
+ * (one host usually has a whole /64 to pick from), anything else as is.
+ */
+static void
+client_key(const char *client, char out[INET6_ADDRSTRLEN])
+{
+	unsigned char a[16];
+
+	snprintf(out, INET6_ADDRSTRLEN, "%s", client != NULL ? client : "");
+	if (strchr(out, ':') == NULL || strchr(out, '.') != NULL ||
+	    inet_pton(AF_INET6, out, a) != 1)
+		return;
+	memset(a + 8, 0, 8);
+	inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
+}
+
+static const char *
+entry_client(const json_t *e)
+{
+	const char *c = json_string_value(json_object_get(e, "client"));
+
+	return c != NULL ? c : "";
+}
+
+static size_t
+count_client(const json_t *list, const char *key)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(list); i++)
+		n += strcmp(entry_client(json_array_get(list, i)), key) == 0;
+	return n;
+}
+
+/*
+ * A full list and a new entry for key: drop the oldest entry of the
+ * address that holds the most, if it holds more than key does.
+ */
+static bool
+make_room(json_t *list, const char *key)
+{
+	size_t i, n, most = 0, at = 0, own = count_client(list, key);
+
+	for (i = 0; i < json_array_size(list); i++) {
+		n = count_client(list, entry_client(json_array_get(list, i)));
+		if (n > most) {
+			most = n;
+			at = i;	/* the first, so the oldest, of that address */
+		}
+	}
+	if (most <= own)
+		return false;
+	json_array_remove(list, at);
+	return true;
+}
+
 int
 oidc_state_add(const char *config_dir, const char *realm,
-    const struct oidc_pending *p, time_t now, struct err *err)
+    const struct oidc_pending *p, const char *client, time_t now,
+    struct err *err)
 {
+	char key[INET6_ADDRSTRLEN];
 	struct state_file f;
 	json_t *e;
 	int rc = -1;
 
+	client_key(client, key);
 	if (open_locked(config_dir, realm, &f, err) < 0)
 		goto out;
 	expire(f.list, now);
-	if (json_array_size(f.list) >= OIDC_STATE_MAX) {
+	if (count_client(f.list, key) >= OIDC_STATE_PER_CLIENT) {
+		err_set(err, ERR_INVALID, "too many pending openid auth request "
+		    "for realm %s from %s", realm, key[0] != '\0' ? key :
+		    "this client");
+		goto out;
+	}
+	if (json_array_size(f.list) >= OIDC_STATE_MAX &&
+	    !make_room(f.list, key)) {
 		err_set(err, ERR_INVALID, "too many pending openid auth request "
 		    "for realm %s", realm);
 		goto out;
@@ -186,6 +256,7 @@ oidc_state_add(const char *config_dir, const char *realm,
 	json_object_set_new(e, "nonce", json_string(p->nonce));
 	json_object_set_new(e, "pkce_verifier", json_string(p->verifier));
 	json_object_set_new(e, "ctime", json_integer(p->ctime));
+	json_object_set_new(e, "client", json_string(key));
 	json_array_append_new(f.list, e);
 	rc = save(&f, err);
 out:

@@ -3,7 +3,11 @@
  * find again - CSRF token (the `state`), nonce and PKCE verifier - kept
  * per realm in a node-local file that every authd worker shares, under an
  * exclusive lock.  An entry lives 10 minutes and is used once; a realm
- * holds at most 100, so a flood of auth-url calls cannot grow it.
+ * holds at most 100, so a flood of auth-url calls cannot grow it, and one
+ * client address (an IPv6 address by its /64) at most 10, so that a flood
+ * from one address cannot fill it.  A full realm makes room for an address
+ * by dropping the oldest entry of the address that holds the most, if
+ * that is more than the new one's address holds.
  */
 #ifndef RG_OIDC_STATE_H
 #define RG_OIDC_STATE_H
@@ -14,6 +18,7 @@
 
 #define OIDC_STATE_TTL	   600
 #define OIDC_STATE_MAX	   100
+#define OIDC_STATE_PER_CLIENT 10
 #define OIDC_TOKEN_CHARS   43	/* 32 random bytes, base64url */
 
 struct oidc_pending {
@@ -27,10 +32,10 @@ struct oidc_pending {
 int oidc_pending_new(struct oidc_pending *p, time_t now, struct err *err)
     RG_WARN_UNUSED;
 
-/* Add p to the realm's pending logins. */
+/* Add p to the realm's pending logins, for client (an address, or NULL). */
 int oidc_state_add(const char *config_dir, const char *realm,
-    const struct oidc_pending *p, time_t now, struct err *err)
-    RG_WARN_UNUSED;
+    const struct oidc_pending *p, const char *client, time_t now,
+    struct err *err) RG_WARN_UNUSED;
 
 /*
  * Find and remove the entry with this CSRF token.  "no openid auth state

@@ -63,7 +63,7 @@ list_param(struct buf *url, const char *key, const char *list)
 
 int
 realm_openid_auth_url(const struct realm_ctx *realm, const char *redirect,
-    time_t now, struct buf *url, struct err *err)
+    const char *from, time_t now, struct buf *url, struct err *err)
 {
 	const char *issuer = realm_opt(realm, "issuer-url");
 	const char *client = realm_opt(realm, "client-id");
@@ -83,7 +83,8 @@ realm_openid_auth_url(const struct realm_ctx *realm, const char *redirect,
 	if (oidc_discover(issuer, &doc, err) < 0)
 		goto out;
 	if (oidc_pending_new(&p, now, err) < 0 ||
-	    oidc_state_add(realm->config_dir, realm->name, &p, now, err) < 0)
+	    oidc_state_add(realm->config_dir, realm->name, &p, from, now,
+	    err) < 0)
 		goto out;
 	state = json_pack("{s:s, s:s}", "csrf_token", p.csrf, "realm",
 	    realm->name);

@@ -14,9 +14,14 @@
 #include <jansson.h>
 #include <time.h>
 
-/* The authorization URL for a login of realm returning to redirect. */
+/*
+ * The authorization URL for a login of realm returning to redirect, asked
+ * for from a client address (or NULL; pending logins are limited per
+ * address).
+ */
 int realm_openid_auth_url(const struct realm_ctx *realm, const char *redirect,
-    time_t now, struct buf *url, struct err *err) RG_WARN_UNUSED;
+    const char *from, time_t now, struct buf *url, struct err *err)
+    RG_WARN_UNUSED;
 
 /*
  * Finish a login: csrf is the state's csrf_token.  *claims_r gets the

@@ -129,6 +129,24 @@ realm_pve_verify(const char *stored, const char *password, struct err *err)
 	return res;
 }
 
+void
+realm_pve_equal_work(const char *password)
+{
+	/* any bytes do: the result is thrown away */
+	static const char salt[SALT_BYTES] = "realmgate-equal";
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+
+	if (crypt_gensalt_rn("$y$", 0, salt, sizeof(salt), setting,
+	    sizeof(setting)) == NULL)
+		return;
+	cd = xcalloc(1, sizeof(*cd));
+	(void)crypt_r(password != NULL && password[0] != '\0' ? password :
+	    "-", setting, cd);
+	secret_wipe(cd, sizeof(*cd));
+	free(cd);
+}
+
 enum realm_result
 realm_pve_check(const struct shadow_cfg *s, const char *user,
     const char *password, struct err *err)
@@ -136,6 +154,7 @@ realm_pve_check(const struct shadow_cfg *s, const char *user,
 	const char *stored = s != NULL ? shadow_get(s, user) : NULL;
 
 	if (stored == NULL) {
+		realm_pve_equal_work(password);
 		err_set(err, ERR_AUTH, "no password set");
 		return REALM_DENIED;
 	}

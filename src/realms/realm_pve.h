@@ -34,8 +34,19 @@ int realm_pve_shadow_set_password(struct shadow_cfg *s, const char *user,
 enum realm_result realm_pve_verify(const char *stored, const char *password,
     struct err *err);
 
-/* realm_pve_verify against user's entry; "no password set" if none. */
+/*
+ * realm_pve_verify against user's entry; "no password set" if none (after
+ * the same work, see realm_pve_equal_work).
+ */
 enum realm_result realm_pve_check(const struct shadow_cfg *s, const char *user,
     const char *password, struct err *err);
+
+/*
+ * The work of checking password against a hash of realmgate's scheme and
+ * cost, with nothing to compare: a login refused before any hash was
+ * checked (no such user, disabled, no password set...) costs what a wrong
+ * password costs, so its time does not tell which users exist.
+ */
+void realm_pve_equal_work(const char *password);
 
 #endif

@@ -21,6 +21,7 @@ import time
 
 import pytest
 import requests
+import requests.adapters
 
 from peers import slapd, slapd_factory, samba_ad  # noqa: F401  (LDAP/AD test peers)
 from peers_oidc import oidc_provider  # noqa: F401  (OpenID provider peer)
@@ -106,6 +107,25 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class SourceAdapter(requests.adapters.HTTPAdapter):
+    """requests from a given source address (127.0.0.2, ...): a client
+    other than the tests' usual 127.0.0.1."""
+
+    def __init__(self, source, **kw):
+        self.source = source
+        super().__init__(**kw)
+
+    def init_poolmanager(self, *a, **kw):
+        kw["source_address"] = (self.source, 0)
+        return super().init_poolmanager(*a, **kw)
+
+
+def session_from(source):
+    s = requests.Session()
+    s.mount("https://", SourceAdapter(source))
+    return s
 
 
 class ApiError(AssertionError):
@@ -317,6 +337,12 @@ def stop_server(api):
         pytest.fail("realmgate serve did not exit within %ds of SIGTERM" % STOP_TIMEOUT)
     assert rc == 0, "realmgate serve exited with %d after SIGTERM; stderr:\n%s" % (
         rc, bytes(proc.stderr_log).decode(errors="replace"))
+    # the supervisor restarts a process that crashed: a sanitizer report
+    # in any of them must still fail the test
+    log = bytes(proc.stderr_log).decode(errors="replace")
+    for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                 "runtime error:"):
+        assert mark not in log, "sanitizer report in the daemon's stderr:\n" + log
 
 
 def new_config_dir():

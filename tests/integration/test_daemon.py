@@ -1,18 +1,21 @@
 """The daemon as a whole: privilege separation, what happens when one of
-its processes dies, live reload of config files changed on disk (by the
+its processes dies (it is restarted; only a request in flight on it
+fails), live reload of config files changed on disk (by the
 CLI, as a Proxmox node or an admin's editor would change them), SIGHUP,
 and the audit log."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
 
-from conftest import (PASSWORDS, cli, error, new_config_dir, ok, seed,
-                      start_server)
+from conftest import (PASSWORDS, REQ_TIMEOUT, cli, error, new_config_dir, ok,
+                      seed, start_server, stop_server)
 
 
 def children(pid):
@@ -69,37 +72,176 @@ def test_front_is_unprivileged_and_helpers_are_root(daemon):
     assert st.st_uid == 0 and st.st_mode & 0o077 == 0
 
 
-def kill_and_expect_shutdown(daemon, pick):
-    kids = children(daemon.proc.pid)
-    victim = pick(kids)
-    os.kill(victim, signal.SIGKILL)
-    rc = wait_exit(daemon.proc)
-    assert rc != 0, "a process died, yet the daemon reports success"
-    for p in kids:
-        # every other process is gone too: no half daemon answers
-        deadline = time.monotonic() + 5
-        while os.path.exists("/proc/%d" % p) and time.monotonic() < deadline:
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def procs(daemon, name):
+    """The daemon's children with this process name, oldest first."""
+    return sorted(p for p in children(daemon.proc.pid) if comm(p) == name)
+
+
+def wait_for(what, cond, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    pytest.fail("no %s within %ds" % (what, seconds))
+
+
+def stderr_text(daemon):
+    return bytes(daemon.proc.stderr_log).decode(errors="replace")
+
+
+def test_processes_are_named(daemon):
+    names = sorted(comm(p) for p in children(daemon.proc.pid))
+    assert names.count("realmgate-front") == 1, names
+    assert names.count("realmgate-sched") == 1, names
+    assert names.count("realmgate-authd") >= 1, names
+
+
+@pytest.fixture
+def one_worker():
+    """A daemon with a single authd worker."""
+    d = new_config_dir()
+    info = seed(d)
+    api = start_server(d, info["tokens"], ["--workers", "1"])
+    yield api
+    stop_server(api)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_request_on_a_killed_worker_fails_alone(one_worker, uniq):
+    """The request in flight on a worker that dies gets a 500; the worker
+    is restarted and the next write works."""
+    api = one_worker
+    s = api.session("alice@pve")
+    worker, = procs(api, "realmgate-authd")
+    # hold the worker still, so that the request is surely in flight on it
+    os.kill(worker, signal.SIGSTOP)
+    result = {}
+
+    def write():
+        result["r"] = s.post("/access/groups", data={"groupid": uniq("k")})
+    t = threading.Thread(target=write)
+    t.start()
+    time.sleep(0.5)
+    assert t.is_alive()
+    os.kill(worker, signal.SIGKILL)
+    t.join(REQ_TIMEOUT)
+    error(result["r"], 500, "internal error")
+    assert api.proc.poll() is None
+    wait_for("new worker", lambda: [p for p in procs(api, "realmgate-authd")
+                                    if p != worker])
+    g = uniq("after")
+    ok(s.post("/access/groups", data={"groupid": g}))
+    assert g in [x["groupid"] for x in ok(s.get("/access/groups"))]
+    assert "authd worker %d ended (signal 9); restarting" % worker in \
+        stderr_text(api)
+
+
+def test_killing_a_worker_under_load_keeps_the_daemon_serving(daemon, uniq):
+    """SIGKILL an authd worker while writes and reads run: every other
+    request is served, at most the one in flight on it fails."""
+    s = daemon.session("alice@pve")
+    victim = procs(daemon, "realmgate-authd")[0]
+    results, stop = [], threading.Event()
+
+    def load(n):
+        i = 0
+        while not stop.is_set() and i < 200:
+            i += 1
             try:
-                with open("/proc/%d/status" % p) as f:
-                    if "State:\tZ" in f.read():
-                        break
-            except FileNotFoundError:
-                break
-            time.sleep(0.05)
-        assert not os.path.exists("/proc/%d/cmdline" % p) or \
-            open("/proc/%d/cmdline" % p).read() == "", "process %d survived" % p
-    with pytest.raises(Exception):
-        daemon.anon().get("/access/domains")
+                if i % 2:
+                    r = s.post("/access/groups",
+                               data={"groupid": uniq("l%d" % n)})
+                else:
+                    r = s.get("/access/users")
+                results.append((r.status_code, r.text))
+            except Exception as e:  # a refused connection would fail here
+                results.append((0, repr(e)))
+    threads = [threading.Thread(target=load, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(2)
+    stop.set()
+    for t in threads:
+        t.join(REQ_TIMEOUT)
+    bad = [r for r in results if r[0] != 200]
+    assert len(results) > 20, results
+    assert len(bad) <= 1, bad
+    assert all(r[0] == 500 and "internal error" in r[1] for r in bad), bad
+    assert daemon.proc.poll() is None
+    wait_for("restarted worker", lambda: victim not in
+             procs(daemon, "realmgate-authd") and
+             len(procs(daemon, "realmgate-authd")) >= 1)
+    ok(s.post("/access/groups", data={"groupid": uniq("next")}))
+
+
+def test_killing_the_scheduler_restarts_it(daemon, uniq):
+    sched, = procs(daemon, "realmgate-sched")
+    os.kill(sched, signal.SIGKILL)
+    new = wait_for("new scheduler", lambda: [
+        p for p in procs(daemon, "realmgate-sched") if p != sched])
+    assert len(new) == 1
+    assert daemon.proc.poll() is None
+    s = daemon.session("alice@pve")
+    ok(s.post("/access/groups", data={"groupid": uniq("s")}))
+    assert "the job scheduler %d ended (signal 9); restarting" % sched in \
+        stderr_text(daemon)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs the front to drop to another uid")
-def test_killing_the_front_stops_the_daemon(daemon):
-    kill_and_expect_shutdown(daemon, lambda kids: [p for p in kids if uid_of(p) != 0][0])
+def test_killing_the_front_restarts_it(daemon, uniq):
+    """A new front (and new workers) on the same listening socket; tickets
+    issued before stay valid."""
+    s = daemon.session("alice@pve")
+    front, = procs(daemon, "realmgate-front")
+    workers = procs(daemon, "realmgate-authd")
+    os.kill(front, signal.SIGKILL)
+    wait_for("new front", lambda: [p for p in procs(daemon, "realmgate-front")
+                                   if p != front])
+    assert uid_of(procs(daemon, "realmgate-front")[0]) != 0
+
+    def answers():
+        try:
+            return s.get("/access/users").status_code == 200
+        except Exception:
+            return False
+    wait_for("answer from the new front", answers)
+    ok(s.post("/access/groups", data={"groupid": uniq("f")}))
+    wait_for("old workers gone", lambda: not set(workers) &
+             set(procs(daemon, "realmgate-authd")))
+    assert daemon.proc.poll() is None
 
 
-def test_killing_a_helper_stops_the_daemon(daemon):
-    ok(daemon.anon().get("/access/domains"))
-    kill_and_expect_shutdown(daemon, lambda kids: [p for p in kids if uid_of(p) == 0][-1])
+def test_a_crash_loop_is_slowed_down(one_worker):
+    """A worker that keeps dying is restarted later and later, each
+    restart logged."""
+    api = one_worker
+    seen = []
+    for _ in range(3):
+        w = wait_for("worker", lambda: [p for p in procs(api, "realmgate-authd")
+                                        if p not in seen])
+        seen.append(w[0])
+        os.kill(w[0], signal.SIGKILL)
+        wait_for("reaped", lambda: seen[-1] not in children(api.proc.pid))
+    wait_for("three restarts", lambda: stderr_text(api).count(
+        "authd worker 0 restarted as") == 3)
+    log = stderr_text(api)
+    # it lived less than 10 s each time: 1 s, then 2 s, then 4 s
+    for delay in (1, 2, 4):
+        assert "restarting it in %d s" % delay in log, log
+    assert api.proc.poll() is None
+    ok(api.anon().get("/access/domains"))
 
 
 def test_changes_on_disk_are_seen_at_once(daemon):

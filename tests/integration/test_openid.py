@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from conftest import cli, cli_json, new_config_dir, seed, start_server, stop_server
+from conftest import (cli, cli_json, new_config_dir, seed, session_from,
+                      start_server, stop_server)
 
 REALM = "sso"
 
@@ -277,13 +278,33 @@ def test_pending_logins_expire_and_are_bounded(daemon, oidc_provider):
         json.dump(pending, f)
     assert finish(daemon, answer).status_code == 401
     assert "possible timeout" in json.dumps(failures(daemon))
-    # at most 100 pending logins per realm
-    for _ in range(100):
+    # at most 10 pending logins per client address
+    for _ in range(10):
         begin(daemon)
     r = daemon.raw("POST", "/access/openid/auth-url",
                    data={"realm": REALM, "redirect-url": daemon.redirect})
     assert r.status_code >= 400
-    assert "too many pending openid auth request for realm sso" in r.text
+    assert "too many pending openid auth request for realm sso from " \
+        "127.0.0.1" in r.text
+    # and 100 per realm: a full realm makes room for an address that
+    # holds fewer by dropping the oldest of the address that holds most
+    for n in range(2, 11):
+        s = session_from("127.0.0.%d" % n)
+        for _ in range(10):
+            r = s.post(daemon.url("/access/openid/auth-url"), verify=daemon.cert,
+                       data={"realm": REALM, "redirect-url": daemon.redirect})
+            assert r.status_code == 200, r.text
+    with open(path) as f:
+        assert len(json.load(f)) == 100
+    r = session_from("127.0.0.11").post(
+        daemon.url("/access/openid/auth-url"), verify=daemon.cert,
+        data={"realm": REALM, "redirect-url": daemon.redirect})
+    assert r.status_code == 200, r.text
+    with open(path) as f:
+        pending = json.load(f)
+    assert len(pending) == 100
+    assert [p["client"] for p in pending].count("127.0.0.1") == 9
+    assert [p["client"] for p in pending].count("127.0.0.11") == 1
     os.unlink(path)
 
 
