@@ -296,8 +296,8 @@ out:
 
 int
 oidc_idtoken_verify(const char *token, const char *issuer_cfg,
-    const json_t *doc, const struct oidc_expect *e, json_t **claims_r,
-    struct err *err)
+    const json_t *doc, const struct oidc_expect *e, unsigned timeout_s,
+    json_t **claims_r, struct err *err)
 {
 	struct buf kid = BUF_INIT;
 	json_t *jwks = NULL;
@@ -307,7 +307,7 @@ oidc_idtoken_verify(const char *token, const char *issuer_cfg,
 	/* the kid decides whether the cached keys will do */
 	if (precheck_alg(token, &kid, err) < 0 ||
 	    oidc_jwks(issuer_cfg, doc, kid.len > 0 ? buf_str(&kid) : NULL,
-	    &jwks, err) < 0)
+	    timeout_s, &jwks, err) < 0)
 		goto out;
 	rc = oidc_idtoken_check(token, jwks, e, claims_r, err);
 out:

@@ -18,10 +18,11 @@
 
 /*
  * The discovery document of issuer (a new reference).  It must name the
- * same issuer and the authorization, token and JWKS endpoints.
+ * same issuer and the authorization, token and JWKS endpoints.  timeout_s
+ * bounds each HTTP call (oidc_http.h).
  */
-int oidc_discover(const char *issuer, json_t **doc_r, struct err *err)
-    RG_WARN_UNUSED;
+int oidc_discover(const char *issuer, unsigned timeout_s, json_t **doc_r,
+    struct err *err) RG_WARN_UNUSED;
 
 /* Forget what is cached about issuer (after a failed login). */
 void oidc_forget(const char *issuer);
@@ -31,7 +32,7 @@ void oidc_forget(const char *issuer);
  * in the cached set, fetch the keys again (unless fetched very recently).
  */
 int oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
-    json_t **jwks_r, struct err *err) RG_WARN_UNUSED;
+    unsigned timeout_s, json_t **jwks_r, struct err *err) RG_WARN_UNUSED;
 
 /* A string member of the discovery document, or NULL. */
 const char *oidc_doc_str(const json_t *doc, const char *key);
