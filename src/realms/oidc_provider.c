@@ -181,7 +181,7 @@ has_kid(const json_t *jwks, const char *kid)
 
 int
 oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
-    unsigned timeout_s, json_t **jwks_r, struct err *err)
+    bool again, unsigned timeout_s, json_t **jwks_r, struct err *err)
 {
 	time_t now = time(NULL);
 	struct cached *c;
@@ -189,8 +189,8 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);
-	if (c->jwks != NULL && (want_kid == NULL || has_kid(c->jwks, want_kid)
-	    || now - c->jwks_at < OIDC_JWKS_MIN_AGE)) {
+	if (c->jwks != NULL && (now - c->jwks_at < OIDC_JWKS_MIN_AGE ||
+	    (!again && (want_kid == NULL || has_kid(c->jwks, want_kid))))) {
 		*jwks_r = json_incref(c->jwks);
 		pthread_mutex_unlock(&mu);
 		return 0;
