@@ -262,8 +262,9 @@ class OidcProvider:
         """A hostile provider: every following request to endpoint
         ("discovery", "jwks", "token", "userinfo") is answered as how:
         "500", "json" (cut off), "not-object", "huge" (12 MiB of valid
-        JSON), "hang" (never answered), "drip" (one byte every 200 ms);
-        "none" turns it off, as does reset().  Returns state()."""
+        JSON), "hang" (never answered), "drip" (one byte every 200 ms),
+        "junk-keys" (jwks: broken keys, one with the signing kid); "none"
+        turns it off, as does reset().  Returns state()."""
         return self._ctl("POST", "fault", {"endpoint": endpoint, "how": how})
 
     def reset(self):

@@ -41,6 +41,9 @@
 //          huge        200, a valid JSON object of 12 MiB
 //          hang        the request is read and never answered
 //          drip        200, a valid document sent one byte every 200 ms
+//          junk-keys   200, a JWKS whose keys (one with the signing kid)
+//                      are broken: bad base64url, an unknown curve, not
+//                      objects at all
 //   POST /__test/redirects {"add": [uri...]}  allow further redirect URIs
 //   POST /__test/reset                 mode normal, discovery fine, counters 0
 //   GET  /__test/state                 mode, kids, signing kid, counters
@@ -231,7 +234,7 @@ const MODES = {
 const FAULT_ENDPOINTS = {
   discovery: '/.well-known/openid-configuration', jwks: '/jwks', token: '/token', userinfo: '/me',
 };
-const FAULT_HOWS = ['none', '500', 'json', 'not-object', 'huge', 'hang', 'drip'];
+const FAULT_HOWS = ['none', '500', 'json', 'not-object', 'huge', 'hang', 'drip', 'junk-keys'];
 const hanging = new Set(); // responses of "hang" faults, ended at reset
 
 const state = {
@@ -472,6 +475,16 @@ async function faulty(how, req, res) {
       return res.end(`{"issuer": "${issuer}", "keys": [{"kty": "RSA", `);
     case 'not-object':
       return sendJson(res, 200, ['an', 'array']);
+    case 'junk-keys':
+      return sendJson(res, 200, {
+        keys: [
+          { kty: 'RSA', kid: keys[0].kid, alg: 'RS256', use: 'sig', n: '%%%not base64url%%%', e: 'AQAB' },
+          { kty: 'RSA', kid: keys[0].kid, alg: 'RS256', use: 'sig', n: '', e: '' },
+          { kty: 'EC', kid: keys[0].kid, crv: 'P-999', x: 'AAAA', y: 'AAAA' },
+          { kty: 'oct', kid: keys[0].kid, k: 'c2VjcmV0' },
+          42, 'a string', null, {}, [],
+        ],
+      });
     case 'huge': {
       const body = Buffer.alloc(12 << 20, 'a');
       body.write('{"pad": "', 0);
