@@ -41,6 +41,7 @@
 		{name: 'case-sensitive', label: 'User names are case-sensitive', kind: 'bool', def: 1, types: LDAP},
 		{name: 'servers', label: 'More fallback servers', kind: 'text', types: LDAP, hint: 'tried in order after the two above'},
 		{name: 'connect-timeout', label: 'Connect timeout per server (s)', kind: 'number', types: LDAP, hint: 'default 2', min: 1, max: 60},
+		{name: 'timeout', label: 'Timeout per request (s)', kind: 'number', types: EXT, hint: 'default 10', min: 1, max: 600},
 		{name: 'nested-groups', label: 'Sync nested group membership', kind: 'bool', def: 0, types: LDAP},
 		{name: 'login-groups', label: 'Refresh group memberships at login', kind: 'bool', def: 0, types: LDAP},
 		{name: 'sync-max-remove', label: 'A sync may remove at most (% of users)', kind: 'number', types: LDAP, hint: 'default 20', min: 0, max: 100},

@@ -2,8 +2,9 @@
  * Reading an ldap/ad realm's options into struct ldapc_conf.  Defaults
  * follow Proxmox (spec 6.1): mode from `mode`, else `secure`; port 636 for
  * ldaps, 389 otherwise.  realmgate adds `servers` (more fallbacks after
- * server1 and server2) and `connect-timeout` (seconds per server, default
- * 2 instead of Proxmox's 10), both stored in realmgate/domains.cfg.
+ * server1 and server2), `connect-timeout` (seconds per server, default
+ * 2 instead of Proxmox's 10) and `timeout` (seconds per operation, default
+ * 10; Proxmox waits without a limit), all stored in realmgate/domains.cfg.
  */
 #include "ldapc_conf.h"
 #include "buf.h"
@@ -104,6 +105,10 @@ ldapc_conf_load(struct ldapc_conf *c, const struct realm_ctx *r,
 	c->connect_timeout = v != NULL ? (unsigned)atoi(v) : 0;
 	if (c->connect_timeout == 0)
 		c->connect_timeout = LDAPC_CONNECT_TIMEOUT_DEFAULT;
+	v = realm_opt(r, "timeout");
+	c->timeout = v != NULL ? (unsigned)atoi(v) : 0;
+	if (c->timeout == 0 || c->timeout > 3600)
+		c->timeout = LDAPC_TIMEOUT_DEFAULT;
 	if (c->bind_dn != NULL && r->config_dir != NULL &&
 	    read_password(c, r->config_dir, err) < 0) {
 		ldapc_conf_clear(c);

@@ -13,7 +13,19 @@
 
 #define LDAPC_MAX_SERVERS	      16
 #define LDAPC_CONNECT_TIMEOUT_DEFAULT 2	/* seconds, per server */
-#define LDAPC_OP_TIMEOUT	      60	/* seconds, per operation */
+#define LDAPC_TIMEOUT_DEFAULT	      10	/* seconds, per operation */
+
+/*
+ * What a directory may send, so a hostile or broken server costs one
+ * refused login or sync and never the worker's memory: one LDAP message
+ * (libldap buffers a message whole before it can be parsed), everything
+ * one connection reads, and one value realmgate keeps (no field of
+ * user.cfg comes near it; a longer value is skipped with a warning, never
+ * copied).
+ */
+#define LDAPC_MAX_MESSAGE  (16u << 20)
+#define LDAPC_MAX_RECEIVED (256u << 20)
+#define LDAPC_MAX_VALUE	   (64u << 10)
 
 enum ldapc_mode { LDAPC_PLAIN, LDAPC_LDAPS, LDAPC_STARTTLS };
 
@@ -34,6 +46,9 @@ struct ldapc_conf {
 	const char *domain;	/* ad: UPN suffix */
 	char *bind_pw;		/* owned secret, NULL when none */
 	unsigned connect_timeout;	/* seconds */
+	/* seconds a server may take for one operation (bind, search, one
+	 * page of a paged search) */
+	unsigned timeout;
 };
 
 /*

@@ -10,6 +10,7 @@
  * always get `verify 1` written out.
  */
 #include "ldapc_conn.h"
+#include "ldapc_search.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -22,6 +23,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -70,6 +73,36 @@ ldapc_diag(struct ldapc *l, struct buf *out)
 		buf_puts(out, d);
 		ldap_memfree(d);
 	}
+}
+
+enum err_code
+ldapc_err_code(int rc)
+{
+	return ldapc_classify(rc) == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
+						       : ERR_INVALID;
+}
+
+void
+ldapc_reason(struct ldapc *l, int rc, struct buf *out)
+{
+	struct buf diag = BUF_INIT;
+
+	buf_puts(out, ldap_err2string(rc));
+	if (rc == LDAP_TIMEOUT) {
+		buf_putf(out, " - no answer within %u s (realm option timeout)",
+		    l->conf->timeout);
+	} else if (rc == LDAP_SERVER_DOWN && l->io_errno == ERANGE) {
+		buf_putf(out, " - the server sent an answer larger than %u MiB",
+		    LDAPC_MAX_MESSAGE >> 20);
+	} else if (rc == LDAP_SERVER_DOWN || rc == LDAP_DECODING_ERROR) {
+		buf_puts(out, " - the connection was lost, or the server's "
+		    "answer was not valid LDAP");
+	} else {
+		ldapc_diag(l, &diag);
+		if (diag.len > 0)
+			buf_putf(out, " - %s", buf_str(&diag));
+	}
+	buf_clear(&diag);
 }
 
 static int
@@ -170,6 +203,49 @@ tcp_reachable(const char *server, int port, unsigned timeout_s)
 	return ok;
 }
 
+static void
+set_io_timeout(int fd, unsigned secs)
+{
+	struct timeval tv = {(time_t)secs, 0};
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Called by libldap once the TCP connection is there, before any TLS:
+ * every read and write of the handshake may wait the handle's network
+ * timeout (connect-timeout), no longer.  A blocking read that times out
+ * is a retry for libldap, which then sees its deadline has passed.
+ */
+static int
+on_connect(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+    struct ldap_conncb *ctx)
+{
+	struct timeval *tv = NULL;
+	ber_socket_t fd = -1;
+
+	(void)srv;
+	(void)addr;
+	(void)ctx;
+	if (ldap_get_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ==
+	    LDAP_OPT_SUCCESS && tv != NULL &&
+	    ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0)
+		set_io_timeout(fd, (unsigned)tv->tv_sec);
+	ldap_memfree(tv);
+	return 0;
+}
+
+static void
+on_close(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)sb;
+	(void)ctx;
+}
+
+static const struct ldap_conncb io_timeouts = {on_connect, on_close, NULL};
+
 /* What to check after a failed handshake. */
 static const char *
 ca_hint(const struct ldapc_conf *c)
@@ -191,10 +267,13 @@ open_one(const struct ldapc_conf *c, const char *server, LDAP **ld_r,
 {
 	struct buf uri = BUF_INIT;
 	struct timeval nt = {(time_t)c->connect_timeout, 0};
-	struct timeval ot = {LDAPC_OP_TIMEOUT, 0};
-	int v3 = LDAP_VERSION3, rc;
+	struct timeval ot = {(time_t)c->timeout, 0};
+	ber_len_t max = LDAPC_MAX_MESSAGE;
+	int v3 = LDAP_VERSION3, rc, fd = -1;
+	Sockbuf *sb = NULL;
 	LDAP *ld = NULL;
 	char *diag = NULL;
+	time_t t0;
 
 	*ld_r = NULL;
 	server_uri(c, server, &uri);
@@ -206,34 +285,72 @@ open_one(const struct ldapc_conf *c, const char *server, LDAP **ld_r,
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	/* AD answers with continuation references we do not follow */
 	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	/* connect and TLS handshake; then every synchronous call */
 	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &nt);
 	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &ot);
+	/*
+	 * libldap reads a message whole before parsing it, as long as the
+	 * server says it is: without a limit a few bytes claiming 2 GiB make
+	 * it allocate and wait for them.  The handle's Sockbuf becomes the
+	 * connection's.
+	 */
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS ||
+	    sb == NULL ||
+	    ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max) != 1) {
+		rc = LDAP_LOCAL_ERROR;
+		buf_puts(why, "cannot limit the size of the server's answers");
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		goto out;
+	}
 	if (c->mode != LDAPC_PLAIN && set_tls(ld, c, err) < 0) {
 		rc = LDAP_PARAM_ERROR;
 		buf_puts(why, err->msg);
+		ldap_unbind_ext_s(ld, NULL, NULL);
 		goto out;
 	}
+	/*
+	 * libldap 2.5 bounds a TLS handshake only in its asynchronous mode,
+	 * and even then only until the first byte arrives: the connect
+	 * callback gives the socket read and write timeouts as well.
+	 */
+	if (c->mode != LDAPC_PLAIN) {
+		ldap_set_option(ld, LDAP_OPT_CONNECT_ASYNC, LDAP_OPT_ON);
+		ldap_set_option(ld, LDAP_OPT_CONNECT_CB,
+		    (void *)(uintptr_t)&io_timeouts);
+	}
+	t0 = time(NULL);
 	rc = ldap_connect(ld);
 	if (rc == LDAP_SUCCESS && c->mode == LDAPC_STARTTLS)
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
+		bool slow = time(NULL) - t0 >= (time_t)c->connect_timeout;
+
 		buf_puts(why, ldap_err2string(rc));
 		if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) ==
 		    LDAP_OPT_SUCCESS && diag != NULL && diag[0] != '\0' &&
 		    strcmp(diag, "(unknown error code)") != 0)
 			buf_putf(why, " (%s)", diag);
 		ldap_memfree(diag);
-		if (c->mode == LDAPC_STARTTLS && rc != LDAP_SERVER_DOWN &&
+		if (c->mode != LDAPC_PLAIN && (slow || rc == LDAP_TIMEOUT))
+			buf_putf(why, " - no complete answer within the "
+			    "realm's timeouts (connect-timeout %u s, timeout "
+			    "%u s)", c->connect_timeout, c->timeout);
+		else if (c->mode == LDAPC_STARTTLS && rc != LDAP_SERVER_DOWN &&
 		    rc != LDAP_TIMEOUT)
 			buf_putf(why, " - TLS handshake after StartTLS failed "
 			    "(%s)", ca_hint(c));
-		else if (c->mode == LDAPC_LDAPS && rc == LDAP_SERVER_DOWN &&
+		else if (c->mode == LDAPC_LDAPS && (rc == LDAP_SERVER_DOWN ||
+		    rc == LDAP_CONNECT_ERROR) &&
 		    tcp_reachable(server, c->port, c->connect_timeout))
 			buf_putf(why, " - the port is open but the TLS "
 			    "handshake failed (%s)", ca_hint(c));
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		goto out;
 	}
+	/* from now on a read or write may take the operation timeout */
+	if (ldap_get_option(ld, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS &&
+	    fd >= 0)
+		set_io_timeout(fd, c->timeout);
 	*ld_r = ld;
 out:
 	buf_clear(&uri);
@@ -313,32 +430,36 @@ enum realm_result
 ldapc_bind(struct ldapc *l, const char *dn, const char *pw, struct err *err)
 {
 	struct berval cred;
-	struct buf diag = BUF_INIT;
+	struct buf diag = BUF_INIT, reason = BUF_INIT;
 	enum realm_result res;
 	const char *why;
 	int rc;
 
 	cred.bv_val = (char *)(uintptr_t)(pw != NULL ? pw : "");
 	cred.bv_len = pw != NULL ? strlen(pw) : 0;
+	errno = 0;
 	rc = ldap_sasl_bind_s(l->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
 	    NULL);
+	l->io_errno = errno;
 	res = ldapc_classify(rc);
 	if (res == REALM_OK)
 		return REALM_OK;
 	ldapc_diag(l, &diag);
 	why = ad_reason(buf_str(&diag));
+	if (why != NULL)
+		buf_putf(&reason, "%s: %s", ldap_err2string(rc), why);
+	else
+		ldapc_reason(l, rc, &reason);
 	err_set(err, res == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
 	    : res == REALM_DENIED ? ERR_AUTH : ERR_INVALID,
-	    "ldap bind failed: %s%s%s%s%s (server %s)%s", ldap_err2string(rc),
-	    why != NULL ? ": " : "", why != NULL ? why : "",
-	    diag.len > 0 && why == NULL ? " - " : "",
-	    why == NULL ? buf_str(&diag) : "", l->server,
+	    "ldap bind failed: %s (server %s)%s", buf_str(&reason), l->server,
 	    /* TLS 1.3 servers refuse a client certificate after the
 	     * handshake, so it shows up here */
 	    rc == LDAP_SERVER_DOWN && l->conf->mode != LDAPC_PLAIN ?
 	    " - the server closed the TLS connection; does it want a client "
 	    "certificate (cert, certkey)?" : "");
 	buf_clear(&diag);
+	buf_clear(&reason);
 	return res;
 }
 
@@ -360,34 +481,37 @@ ldapc_bind_service(struct ldapc *l, struct err *err)
 	return ldapc_bind(l, NULL, NULL, err);
 }
 
+static int
+on_root_dse(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
+{
+	struct buf *out = arg;
+	struct berval **v = ldapc_first_values(l, e, "defaultNamingContext");
+
+	(void)err;
+	if (v != NULL && ldapc_value_ok(v[0]))
+		buf_put(out, v[0]->bv_val, v[0]->bv_len);
+	ldap_value_free_len(v);
+	return 0;
+}
+
 int
 ldapc_default_base(struct ldapc *l, struct buf *out, struct err *err)
 {
 	char *attrs[] = {(char *)(uintptr_t)"defaultNamingContext", NULL};
-	LDAPMessage *res = NULL, *e;
-	struct berval **vals = NULL;
-	int rc;
+	struct ldapc_query q = {"search of the root DSE", "", LDAP_SCOPE_BASE,
+		"(objectClass=*)", attrs, 1, NULL, on_root_dse, out, 0, NULL, 0};
+	size_t len = out->len;
 
-	rc = ldap_search_ext_s(l->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, 1, &res);
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		return err_set(err, ldapc_classify(rc) == REALM_UNAVAILABLE ?
-		    ERR_UNAVAILABLE : ERR_INVALID, "reading the root DSE of "
-		    "%s failed: %s", l->server, ldap_err2string(rc));
-	}
-	e = ldap_first_entry(l->ld, res);
-	if (e != NULL)
-		vals = ldap_get_values_len(l->ld, e, attrs[0]);
-	if (vals == NULL || vals[0] == NULL || vals[0]->bv_len == 0) {
-		ldap_value_free_len(vals);
-		ldap_msgfree(res);
+	if (ldapc_search(l, &q, err) < 0)
+		return -1;
+	ldap_controls_free(q.rctrls);
+	if (q.code != LDAP_SUCCESS)
+		return err_set(err, ldapc_err_code(q.code), "reading the root "
+		    "DSE of %s failed: %s", l->server,
+		    ldap_err2string(q.code));
+	if (out->len == len)
 		return err_set(err, ERR_INVALID, "no base_dn set and %s has no "
 		    "defaultNamingContext", l->server);
-	}
-	buf_put(out, vals[0]->bv_val, vals[0]->bv_len);
-	ldap_value_free_len(vals);
-	ldap_msgfree(res);
 	return 0;
 }
 

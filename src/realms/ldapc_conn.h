@@ -18,6 +18,8 @@ struct ldapc {
 	LDAP *ld;
 	const struct ldapc_conf *conf;
 	const char *server;	/* the server that answered */
+	size_t received;	/* bytes of entries read (LDAPC_MAX_RECEIVED) */
+	int io_errno;		/* errno when the connection was lost */
 };
 
 /*
@@ -56,6 +58,17 @@ enum realm_result ldapc_classify(int rc);
 
 /* The server's diagnostic text after a failed call ("" when none). */
 void ldapc_diag(struct ldapc *l, struct buf *out);
+
+/*
+ * Why an operation failed with rc, for the log: libldap's text, then what
+ * it means here ("no answer within 10 s (realm option timeout)", "the
+ * connection was lost or the answer was not valid LDAP", an answer over
+ * LDAPC_MAX_MESSAGE) or the server's diagnostic text.
+ */
+void ldapc_reason(struct ldapc *l, int rc, struct buf *out);
+
+/* The error code for a failed operation's rc (ERR_UNAVAILABLE ...). */
+enum err_code ldapc_err_code(int rc);
 
 void ldapc_close(struct ldapc *l);
 

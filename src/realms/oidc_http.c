@@ -22,6 +22,7 @@ curl_init(void)
 struct sink {
 	struct buf body;
 	bool too_big;
+	unsigned timeout_s;
 };
 
 static size_t
@@ -58,9 +59,13 @@ oidc_url_encode(struct buf *out, const char *s)
 }
 
 static CURL *
-new_handle(const char *url, struct sink *s)
+new_handle(const char *url, unsigned timeout_s, struct sink *s)
 {
+	long ms;
 	CURL *c;
+
+	s->timeout_s = timeout_s != 0 ? timeout_s : OIDC_HTTP_TIMEOUT;
+	ms = (long)s->timeout_s * 1000;
 
 	pthread_once(&curl_once, curl_init);
 	c = curl_easy_init();
@@ -70,9 +75,10 @@ new_handle(const char *url, struct sink *s)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)OIDC_HTTP_TIMEOUT_MS);
+	/* the whole call, however slowly the provider drips its answer */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)OIDC_HTTP_CONNECT_MS);
+	    ms < OIDC_HTTP_CONNECT_MS ? ms : (long)OIDC_HTTP_CONNECT_MS);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -116,10 +122,19 @@ perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status_r != NULL)
 		*status_r = status;
+	if (cc != CURLE_OK && s->too_big) {
+		err_set(err, ERR_INVALID, "%s: answer larger than %u MiB", url,
+		    OIDC_HTTP_MAX_BODY >> 20);
+		goto out;
+	}
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		err_set(err, ERR_UNAVAILABLE, "%s: no complete answer within "
+		    "%u s (realm option timeout)", url, s->timeout_s);
+		goto out;
+	}
 	if (cc != CURLE_OK) {
-		err_set(err, s->too_big ? ERR_INVALID : ERR_UNAVAILABLE,
-		    "%s: %s", url, s->too_big ? "answer larger than 1 MiB"
-		    : curl_easy_strerror(cc));
+		err_set(err, ERR_UNAVAILABLE, "%s: %s", url,
+		    curl_easy_strerror(cc));
 		goto out;
 	}
 	if (status >= 400 && !ok4xx) {
@@ -143,13 +158,13 @@ out:
 }
 
 int
-oidc_http_get_json(const char *url, const char *bearer, json_t **out,
-    long *status_r, struct err *err)
+oidc_http_get_json(const char *url, const char *bearer, unsigned timeout_s,
+    json_t **out, long *status_r, struct err *err)
 {
-	struct sink s = {BUF_INIT, false};
+	struct sink s = {BUF_INIT, false, 0};
 	struct curl_slist *hdr = NULL;
 	struct buf auth = BUF_INIT;
-	CURL *c = new_handle(url, &s);
+	CURL *c = new_handle(url, timeout_s, &s);
 	int rc;
 
 	if (c == NULL)
@@ -168,13 +183,13 @@ oidc_http_get_json(const char *url, const char *bearer, json_t **out,
 
 int
 oidc_http_post_form(const char *url, const struct oidc_form *form, size_t n,
-    const char *basic_user, const char *basic_pw, json_t **out,
-    long *status_r, struct err *err)
+    const char *basic_user, const char *basic_pw, unsigned timeout_s,
+    json_t **out, long *status_r, struct err *err)
 {
-	struct sink s = {BUF_INIT, false};
+	struct sink s = {BUF_INIT, false, 0};
 	struct curl_slist *hdr = NULL;
 	struct buf body = BUF_INIT, user = BUF_INIT, pw = BUF_INIT;
-	CURL *c = new_handle(url, &s);
+	CURL *c = new_handle(url, timeout_s, &s);
 	size_t i;
 	int rc;
 

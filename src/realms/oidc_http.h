@@ -12,8 +12,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define OIDC_HTTP_TIMEOUT_MS	  10000
-#define OIDC_HTTP_CONNECT_MS	  3000
+#define OIDC_HTTP_TIMEOUT	  10	/* seconds per call: realm option timeout */
+#define OIDC_HTTP_CONNECT_MS	  3000	/* at most, within the call's time */
 #define OIDC_HTTP_MAX_BODY	  (1u << 20)
 
 struct oidc_form {
@@ -22,13 +22,16 @@ struct oidc_form {
 
 /*
  * GET url (with "Authorization: Bearer <bearer>" when bearer is not NULL)
- * and parse the answer as a JSON object.  ERR_UNAVAILABLE when the
- * provider cannot be reached, ERR_INVALID for an HTTP error status or an
- * answer that is not a JSON object; *status_r (may be NULL) gets the HTTP
- * status (0 without an answer).
+ * and parse the answer as a JSON object, all within timeout_s seconds
+ * (0: OIDC_HTTP_TIMEOUT).  ERR_UNAVAILABLE when the provider cannot be
+ * reached or does not answer in time, ERR_INVALID for an HTTP error
+ * status, an answer over OIDC_HTTP_MAX_BODY or one that is not a JSON
+ * object; *status_r (may be NULL) gets the HTTP status (0 without an
+ * answer).
  */
-int oidc_http_get_json(const char *url, const char *bearer, json_t **out,
-    long *status_r, struct err *err) RG_WARN_UNUSED;
+int oidc_http_get_json(const char *url, const char *bearer,
+    unsigned timeout_s, json_t **out, long *status_r, struct err *err)
+    RG_WARN_UNUSED;
 
 /*
  * POST an application/x-www-form-urlencoded form; with basic_user set the
@@ -37,8 +40,9 @@ int oidc_http_get_json(const char *url, const char *bearer, json_t **out,
  * is returned even for 4xx statuses (OAuth errors come as JSON).
  */
 int oidc_http_post_form(const char *url, const struct oidc_form *form,
-    size_t n, const char *basic_user, const char *basic_pw, json_t **out,
-    long *status_r, struct err *err) RG_WARN_UNUSED;
+    size_t n, const char *basic_user, const char *basic_pw,
+    unsigned timeout_s, json_t **out, long *status_r, struct err *err)
+    RG_WARN_UNUSED;
 
 /*
  * Nanoseconds this thread has spent waiting on HTTP calls so far; the

@@ -103,7 +103,8 @@ has_key(const json_t *jwks, const char *kid)
 }
 
 static int
-check_signature(cjose_jws_t *jws, const json_t *jwks, struct err *err)
+check_signature(cjose_jws_t *jws, const json_t *jwks, bool *key_failed,
+    struct err *err)
 {
 	cjose_header_t *h = cjose_jws_get_protected(jws);
 	cjose_err cerr;
@@ -115,6 +116,7 @@ check_signature(cjose_jws_t *jws, const json_t *jwks, struct err *err)
 
 	if (alg_kty(alg, &kty, err) < 0)
 		return -1;
+	*key_failed = true;
 	if (!has_key(jwks, kid))
 		return err_set(err, ERR_INVALID, "ID token refused: signed with "
 		    "key '%s', which the provider does not publish",
@@ -123,6 +125,7 @@ check_signature(cjose_jws_t *jws, const json_t *jwks, struct err *err)
 		return err_set(err, ERR_INVALID, "ID token refused: the %s "
 		    "signature does not verify with the provider's key '%s'",
 		    alg, kid != NULL ? kid : "(no kid)");
+	*key_failed = false;
 	return 0;
 }
 
@@ -253,9 +256,11 @@ out:
 	return rc;
 }
 
-int
-oidc_idtoken_check(const char *token, const json_t *jwks,
-    const struct oidc_expect *e, json_t **claims_r, struct err *err)
+/* oidc_idtoken_check; *key_failed: refused because of the keys. */
+static int
+check_token(const char *token, const json_t *jwks,
+    const struct oidc_expect *e, json_t **claims_r, bool *key_failed,
+    struct err *err)
 {
 	struct buf kid = BUF_INIT;
 	cjose_jws_t *jws = NULL;
@@ -274,7 +279,7 @@ oidc_idtoken_check(const char *token, const json_t *jwks,
 		    "(%s)", cerr.message != NULL ? cerr.message : "cjose");
 		goto out;
 	}
-	if (check_signature(jws, jwks, err) < 0)
+	if (check_signature(jws, jwks, key_failed, err) < 0)
 		goto out;
 	if (!cjose_jws_get_plaintext(jws, &pl, &pln, &cerr) ||
 	    (claims = json_loadb((const char *)pl, pln, JSON_REJECT_DUPLICATES,
@@ -295,21 +300,42 @@ out:
 }
 
 int
+oidc_idtoken_check(const char *token, const json_t *jwks,
+    const struct oidc_expect *e, json_t **claims_r, struct err *err)
+{
+	bool key_failed = false;
+
+	return check_token(token, jwks, e, claims_r, &key_failed, err);
+}
+
+int
 oidc_idtoken_verify(const char *token, const char *issuer_cfg,
-    const json_t *doc, const struct oidc_expect *e, json_t **claims_r,
-    struct err *err)
+    const json_t *doc, const struct oidc_expect *e, unsigned timeout_s,
+    json_t **claims_r, struct err *err)
 {
 	struct buf kid = BUF_INIT;
-	json_t *jwks = NULL;
+	json_t *jwks = NULL, *fresh = NULL;
+	bool key_failed = false;
+	struct err e2;
 	int rc = -1;
 
 	*claims_r = NULL;
 	/* the kid decides whether the cached keys will do */
 	if (precheck_alg(token, &kid, err) < 0 ||
 	    oidc_jwks(issuer_cfg, doc, kid.len > 0 ? buf_str(&kid) : NULL,
-	    &jwks, err) < 0)
+	    false, timeout_s, &jwks, err) < 0)
 		goto out;
-	rc = oidc_idtoken_check(token, jwks, e, claims_r, err);
+	rc = check_token(token, jwks, e, claims_r, &key_failed, err);
+	/*
+	 * Cached keys under the right kid that do not verify may be stale
+	 * (a provider that reuses a kid for a new key) or broken: fetch them
+	 * again, at most every OIDC_JWKS_MIN_AGE seconds, and try once more.
+	 */
+	if (rc < 0 && key_failed &&
+	    oidc_jwks(issuer_cfg, doc, NULL, true, timeout_s, &fresh, &e2) ==
+	    0 && fresh != jwks)
+		rc = check_token(token, fresh, e, claims_r, &key_failed, err);
+	json_decref(fresh);
 out:
 	json_decref(jwks);
 	buf_clear(&kid);

@@ -29,10 +29,11 @@ struct oidc_expect {
 /*
  * Verify token.  On success *claims_r is the payload (a new reference).
  * Each refusal has its own message (for the log, never the client).
+ * timeout_s bounds fetching the provider's keys (oidc_jwks).
  */
 int oidc_idtoken_verify(const char *token, const char *issuer_cfg,
-    const json_t *doc, const struct oidc_expect *e, json_t **claims_r,
-    struct err *err) RG_WARN_UNUSED;
+    const json_t *doc, const struct oidc_expect *e, unsigned timeout_s,
+    json_t **claims_r, struct err *err) RG_WARN_UNUSED;
 
 /* The same against a given key set (no network; fuzzing, tests). */
 int oidc_idtoken_check(const char *token, const json_t *jwks,

@@ -78,7 +78,8 @@ slot(const char *issuer)
 }
 
 static int
-fetch_doc(const char *issuer, json_t **doc_r, struct err *err)
+fetch_doc(const char *issuer, unsigned timeout_s, json_t **doc_r,
+    struct err *err)
 {
 	static const char *const need[] = {"authorization_endpoint",
 		"token_endpoint", "jwks_uri", NULL};
@@ -90,7 +91,8 @@ fetch_doc(const char *issuer, json_t **doc_r, struct err *err)
 
 	buf_put(&url, issuer, trimmed_len(issuer));
 	buf_puts(&url, "/.well-known/openid-configuration");
-	if (oidc_http_get_json(buf_str(&url), NULL, &doc, NULL, err) < 0) {
+	if (oidc_http_get_json(buf_str(&url), NULL, timeout_s, &doc, NULL,
+	    err) < 0) {
 		err_prefix(err, "OpenID discovery failed: ");
 		goto out;
 	}
@@ -118,7 +120,8 @@ out:
 }
 
 int
-oidc_discover(const char *issuer, json_t **doc_r, struct err *err)
+oidc_discover(const char *issuer, unsigned timeout_s, json_t **doc_r,
+    struct err *err)
 {
 	time_t now = time(NULL);
 	struct cached *c;
@@ -132,7 +135,7 @@ oidc_discover(const char *issuer, json_t **doc_r, struct err *err)
 		return 0;
 	}
 	pthread_mutex_unlock(&mu);
-	if (fetch_doc(issuer, &doc, err) < 0)
+	if (fetch_doc(issuer, timeout_s, &doc, err) < 0)
 		return -1;
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);
@@ -178,7 +181,7 @@ has_kid(const json_t *jwks, const char *kid)
 
 int
 oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
-    json_t **jwks_r, struct err *err)
+    bool again, unsigned timeout_s, json_t **jwks_r, struct err *err)
 {
 	time_t now = time(NULL);
 	struct cached *c;
@@ -186,15 +189,15 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);
-	if (c->jwks != NULL && (want_kid == NULL || has_kid(c->jwks, want_kid)
-	    || now - c->jwks_at < OIDC_JWKS_MIN_AGE)) {
+	if (c->jwks != NULL && (now - c->jwks_at < OIDC_JWKS_MIN_AGE ||
+	    (!again && (want_kid == NULL || has_kid(c->jwks, want_kid))))) {
 		*jwks_r = json_incref(c->jwks);
 		pthread_mutex_unlock(&mu);
 		return 0;
 	}
 	pthread_mutex_unlock(&mu);
-	if (oidc_http_get_json(oidc_doc_str(doc, "jwks_uri"), NULL, &jwks,
-	    NULL, err) < 0)
+	if (oidc_http_get_json(oidc_doc_str(doc, "jwks_uri"), NULL, timeout_s,
+	    &jwks, NULL, err) < 0)
 		return err_prefix(err, "fetching the provider's keys failed: ");
 	if (!json_is_array(json_object_get(jwks, "keys"))) {
 		json_decref(jwks);

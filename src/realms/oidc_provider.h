@@ -3,7 +3,9 @@
  * and its signing keys, cached per process.  Discovery is fetched again
  * after OIDC_DISCOVERY_TTL or when a login through it failed; the JWKS is
  * fetched again whenever a token names a key it does not hold (key
- * rotation at the provider), at most every OIDC_JWKS_MIN_AGE seconds.
+ * rotation at the provider) or its key does not verify the token (a kid
+ * reused for a new key, a broken set), at most every OIDC_JWKS_MIN_AGE
+ * seconds.
  */
 #ifndef RG_OIDC_PROVIDER_H
 #define RG_OIDC_PROVIDER_H
@@ -18,20 +20,24 @@
 
 /*
  * The discovery document of issuer (a new reference).  It must name the
- * same issuer and the authorization, token and JWKS endpoints.
+ * same issuer and the authorization, token and JWKS endpoints.  timeout_s
+ * bounds each HTTP call (oidc_http.h).
  */
-int oidc_discover(const char *issuer, json_t **doc_r, struct err *err)
-    RG_WARN_UNUSED;
+int oidc_discover(const char *issuer, unsigned timeout_s, json_t **doc_r,
+    struct err *err) RG_WARN_UNUSED;
 
 /* Forget what is cached about issuer (after a failed login). */
 void oidc_forget(const char *issuer);
 
 /*
  * The JWKS of the provider (a new reference).  With want_kid set and not
- * in the cached set, fetch the keys again (unless fetched very recently).
+ * in the cached set, or with again (the cached keys did not verify a
+ * token), fetch the keys again - unless fetched in the last
+ * OIDC_JWKS_MIN_AGE seconds.
  */
 int oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
-    json_t **jwks_r, struct err *err) RG_WARN_UNUSED;
+    bool again, unsigned timeout_s, json_t **jwks_r, struct err *err)
+    RG_WARN_UNUSED;
 
 /* A string member of the discovery document, or NULL. */
 const char *oidc_doc_str(const json_t *doc, const char *key);

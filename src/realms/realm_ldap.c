@@ -13,6 +13,7 @@
 #include "ldapc_conf.h"
 #include "ldapc_conn.h"
 #include "ldapc_filter.h"
+#include "ldapc_search.h"
 #include "realm.h"
 
 #include <stdint.h>
@@ -23,11 +24,9 @@ static enum realm_result
 find_user_dn(struct ldapc *l, const char *user, struct buf *dn,
     struct err *err)
 {
-	char *attrs[] = {(char *)(uintptr_t)LDAP_NO_ATTRS, NULL};
 	struct buf base = BUF_INIT, filter = BUF_INIT;
-	LDAPMessage *res = NULL, *e;
 	enum realm_result r;
-	int rc;
+	int code;
 
 	r = ldapc_bind_service(l, err);
 	if (r != REALM_OK)
@@ -38,37 +37,27 @@ find_user_dn(struct ldapc *l, const char *user, struct buf *dn,
 		goto out;
 	}
 	ldapc_filter_eq(&filter, ldapc_conf_user_attr(l->conf), user);
-	rc = ldap_search_ext_s(l->ld, buf_str(&base), LDAP_SCOPE_SUBTREE,
-	    buf_str(&filter), attrs, 0, NULL, NULL, NULL, 1, &res);
-	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
-		r = ldapc_classify(rc) == REALM_UNAVAILABLE ? REALM_UNAVAILABLE
-							   : REALM_ERROR;
-		err_set(err, r == REALM_UNAVAILABLE ? ERR_UNAVAILABLE
-						    : ERR_INVALID,
-		    "ldap user search failed on %s: %s", l->server,
-		    ldap_err2string(rc));
+	if (ldapc_search_dn(l, "user search", buf_str(&base),
+	    buf_str(&filter), dn, &code, err) < 0) {
+		r = err->code == ERR_UNAVAILABLE ? REALM_UNAVAILABLE
+						 : REALM_ERROR;
 		goto out;
 	}
-	e = ldap_first_entry(l->ld, res);
-	if (e == NULL) {
+	if (code != LDAP_SUCCESS && code != LDAP_SIZELIMIT_EXCEEDED) {
+		r = ldapc_classify(code) == REALM_UNAVAILABLE
+		    ? REALM_UNAVAILABLE : REALM_ERROR;
+		err_set(err, ldapc_err_code(code), "ldap user search failed on "
+		    "%s: %s", l->server, ldap_err2string(code));
+		goto out;
+	}
+	if (dn->len == 0) {
 		r = REALM_DENIED;
 		err_set(err, ERR_AUTH, "user dn is empty (no entry %s under "
 		    "%s)", buf_str(&filter), buf_str(&base));
 		goto out;
 	}
-	{
-		char *d = ldap_get_dn(l->ld, e);
-
-		buf_reset(dn);
-		if (d != NULL)
-			buf_puts(dn, d);
-		ldap_memfree(d);
-	}
-	r = dn->len > 0 ? REALM_OK : REALM_DENIED;
-	if (r != REALM_OK)
-		err_set(err, ERR_AUTH, "user dn is empty");
+	r = REALM_OK;
 out:
-	ldap_msgfree(res);
 	buf_clear(&base);
 	buf_clear(&filter);
 	return r;

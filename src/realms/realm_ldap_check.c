@@ -7,6 +7,7 @@
  */
 #include "ldapc_conf.h"
 #include "ldapc_conn.h"
+#include "ldapc_search.h"
 #include "realm.h"
 
 #include <stdint.h>
@@ -73,8 +74,9 @@ static int
 check_base(struct ldapc *l, struct buf *report, struct err *err)
 {
 	struct buf base = BUF_INIT;
-	LDAPMessage *res = NULL;
 	char *attrs[] = {(char *)(uintptr_t)LDAP_NO_ATTRS, NULL};
+	struct ldapc_query q = {"search of the base DN", NULL, LDAP_SCOPE_BASE,
+		"(objectClass=*)", attrs, 1, NULL, NULL, NULL, 0, NULL, 0};
 	int rc;
 
 	if (ldapc_base_dn(l, &base, err) < 0) {
@@ -82,12 +84,16 @@ check_base(struct ldapc *l, struct buf *report, struct err *err)
 		buf_clear(&base);
 		return -1;
 	}
-	rc = ldap_search_ext_s(l->ld, buf_str(&base), LDAP_SCOPE_BASE,
-	    "(objectClass=*)", attrs, 0, NULL, NULL, NULL, 1, &res);
-	ldap_msgfree(res);
-	if (rc != LDAP_SUCCESS) {
-		err_set(err, ERR_INVALID, "base_dn '%s' cannot be read: %s",
-		    buf_str(&base), ldap_err2string(rc));
+	q.base = buf_str(&base);
+	rc = ldapc_search(l, &q, err);
+	if (rc == 0) {
+		ldap_controls_free(q.rctrls);
+		if (q.code != LDAP_SUCCESS)
+			rc = err_set(err, ERR_INVALID, "base_dn '%s' cannot be "
+			    "read: %s", buf_str(&base),
+			    ldap_err2string(q.code));
+	}
+	if (rc < 0) {
 		buf_putf(report, "base_dn: FAILED: %s\n", err->msg);
 		buf_clear(&base);
 		return -1;

@@ -24,33 +24,22 @@ static int
 user_dn(struct ldapc *l, const struct ldapc_conf *c, const char *user,
     const char *base, struct buf *dn, struct err *err)
 {
-	char *attrs[] = {(char *)(uintptr_t)LDAP_NO_ATTRS, NULL};
 	struct buf filter = BUF_INIT;
-	LDAPMessage *res = NULL, *e;
-	int rc;
+	int code = LDAP_SUCCESS, rc;
 
 	if (c->ad && c->user_attr == NULL && strchr(user, '@') != NULL)
 		ldapc_filter_eq(&filter, "userPrincipalName", user);
 	else
 		ldapc_filter_eq(&filter, ldapc_conf_user_attr(c), user);
-	rc = ldap_search_ext_s(l->ld, base, LDAP_SCOPE_SUBTREE,
-	    buf_str(&filter), attrs, 0, NULL, NULL, NULL, 1, &res);
-	e = rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED
-	    ? ldap_first_entry(l->ld, res) : NULL;
-	if (e != NULL) {
-		char *d = ldap_get_dn(l->ld, e);
-
-		if (d != NULL)
-			buf_puts(dn, d);
-		ldap_memfree(d);
-	}
-	ldap_msgfree(res);
-	if (dn->len == 0)
-		err_set(err, rc == LDAP_SUCCESS ? ERR_NOT_FOUND : ERR_UNAVAILABLE,
-		    "group refresh: user entry %s not found under %s: %s",
-		    buf_str(&filter), base, ldap_err2string(rc));
+	rc = ldapc_search_dn(l, "group refresh: user search", base,
+	    buf_str(&filter), dn, &code, err);
+	if (rc == 0 && dn->len == 0)
+		rc = err_set(err, code == LDAP_SUCCESS ? ERR_NOT_FOUND
+		    : ldapc_err_code(code), "group refresh: user entry %s not "
+		    "found under %s: %s", buf_str(&filter), base,
+		    ldap_err2string(code));
 	buf_clear(&filter);
-	return dn->len > 0 ? 0 : -1;
+	return rc;
 }
 
 struct walk {

@@ -35,6 +35,8 @@
 #define DEFAULT_USER_CLASSES  "inetorgperson,posixaccount,person,user"
 #define DEFAULT_GROUP_CLASSES "groupOfNames,group,univentionGroup,ipausergroup"
 
+#define DN_SHOWN	 200	/* of an oversized DN in a warning */
+
 #define AD_UAC_DISABLED	 0x2
 #define AD_EPOCH_OFFSET	 11644473600LL	/* 1601-01-01 to 1970-01-01 */
 
@@ -202,11 +204,22 @@ on_user(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 	name = ldapc_first_values(l, e, f->user_attr);
 	if (name == NULL)
 		return 0;
+	dn = ldap_get_dn(l->ld, e);
+	if (dn == NULL || strlen(dn) > LDAPC_MAX_VALUE ||
+	    !ldapc_value_ok(name[0])) {
+		/* never copied, never printed whole */
+		sync_warn(f->d, "skipping entry %.*s%s: its DN or %s is longer "
+		    "than %u bytes", DN_SHOWN, dn != NULL ? dn : "(none)",
+		    dn != NULL && strlen(dn) > DN_SHOWN ? "..." : "",
+		    f->user_attr, LDAPC_MAX_VALUE);
+		ldap_value_free_len(name);
+		ldap_memfree(dn);
+		return 0;
+	}
 	buf_reset(&f->tmp);
 	buf_put(&f->tmp, name[0]->bv_val, name[0]->bv_len);
 	buf_putf(&f->tmp, "@%s", f->conf->realm);
 	ldap_value_free_len(name);
-	dn = ldap_get_dn(l->ld, e);
 	u = sync_add_user(f->d, buf_str(&f->tmp), dn);
 	ldap_memfree(dn);
 	if (u == NULL)
@@ -216,8 +229,14 @@ on_user(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 
 		if (v == NULL)
 			continue;
-		sync_user_set(f->d, u, f->map[i].field, v[0]->bv_val,
-		    v[0]->bv_len);
+		if (!ldapc_value_ok(v[0]))
+			sync_warn(f->d, "skipping attribute mapping %s for user "
+			    "'%s': the value of %s is %lu bytes long",
+			    sync_field_name(f->map[i].field), u->id,
+			    f->map[i].attr, (unsigned long)v[0]->bv_len);
+		else
+			sync_user_set(f->d, u, f->map[i].field, v[0]->bv_val,
+			    v[0]->bv_len);
 		ldap_value_free_len(v);
 	}
 	if (f->ad)
@@ -229,7 +248,7 @@ static int
 fetch_users(struct fetch *f, struct ldapc *l, const char *base,
     struct ldap_fetch_stats *st, struct err *err)
 {
-	char *attrs[MAX_MAPPED + 5];
+	char *attrs[MAX_MAPPED + 4];
 	struct buf filter = BUF_INIT;
 	size_t i, n = 0;
 	int rc;
@@ -237,7 +256,6 @@ fetch_users(struct fetch *f, struct ldapc *l, const char *base,
 	attrs[n++] = (char *)(uintptr_t)f->user_attr;
 	for (i = 0; i < f->nmap; i++)
 		attrs[n++] = (char *)(uintptr_t)f->map[i].attr;
-	attrs[n++] = (char *)(uintptr_t)"memberOf";
 	if (f->ad) {
 		attrs[n++] = (char *)(uintptr_t)"userAccountControl";
 		attrs[n++] = (char *)(uintptr_t)"accountExpires";
@@ -256,6 +274,7 @@ fetch_users(struct fetch *f, struct ldapc *l, const char *base,
 struct member_ctx {
 	struct sync_data *d;
 	struct sync_group *g;
+	size_t skipped;		/* values longer than LDAPC_MAX_VALUE */
 };
 
 static void
@@ -263,7 +282,10 @@ on_member(const char *val, size_t len, void *arg)
 {
 	struct member_ctx *m = arg;
 
-	sync_group_member_dn(m->d, m->g, val, len);
+	if (len > LDAPC_MAX_VALUE)
+		m->skipped++;
+	else
+		sync_group_member_dn(m->d, m->g, val, len);
 }
 
 /*
@@ -283,11 +305,11 @@ realm_ldap_group_id(const struct realm_ctx *realm, const char *realm_name,
 	if (name_attr != NULL) {
 		struct berval **v = ldapc_first_values(l, e, name_attr);
 
-		if (v != NULL) {
+		if (v != NULL && ldapc_value_ok(v[0])) {
 			buf_put(&name, v[0]->bv_val, v[0]->bv_len);
 			have = name.len > 0;
-			ldap_value_free_len(v);
 		}
+		ldap_value_free_len(v);
 	}
 	if (!have && !sync_dn_first_value(dn, &name)) {
 		sync_warn(d, "skipping group %s: no name", dn);
@@ -326,6 +348,11 @@ on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 	long n;
 	int rc = 0;
 
+	if (dn != NULL && strlen(dn) > LDAPC_MAX_VALUE) {
+		sync_warn(f->d, "skipping group %.*s...: its DN is longer than "
+		    "%u bytes", DN_SHOWN, dn, LDAPC_MAX_VALUE);
+		goto out;
+	}
 	if (dn == NULL ||
 	    !realm_ldap_group_id(f->realm, f->conf->realm, l, e, dn, f->d, &id))
 		goto out;
@@ -334,12 +361,16 @@ on_group(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 		goto out;
 	m.d = f->d;
 	m.g = g;
+	m.skipped = 0;
 	n = ldapc_entry_values(l, e, "member", on_member, &m, err);
 	if (n == 0)
 		n = ldapc_entry_values(l, e, "uniqueMember", on_member, &m,
 		    err);
 	if (n < 0)
 		rc = -1;
+	if (m.skipped > 0)
+		sync_warn(f->d, "group '%s': skipped %zu member values longer "
+		    "than %u bytes", g->id, m.skipped, LDAPC_MAX_VALUE);
 out:
 	ldap_memfree(dn);
 	buf_clear(&id);
@@ -401,7 +432,7 @@ on_chain_user(struct ldapc *l, LDAPMessage *e, void *arg, struct err *err)
 	char *dn = ldap_get_dn(l->ld, e);
 
 	(void)err;
-	if (dn != NULL)
+	if (dn != NULL && strlen(dn) <= LDAPC_MAX_VALUE)
 		sync_group_member_dn(c->d, c->g, dn, strlen(dn));
 	ldap_memfree(dn);
 	return 0;

@@ -19,6 +19,16 @@
 
 #define DEFAULT_SCOPES "email profile"
 
+/* Seconds each call to the provider may take (realm option timeout). */
+static unsigned
+timeout_of(const struct realm_ctx *realm)
+{
+	const char *v = realm_opt(realm, "timeout");
+	long n = v != NULL ? atol(v) : 0;
+
+	return n > 0 && n <= 600 ? (unsigned)n : OIDC_HTTP_TIMEOUT;
+}
+
 static void
 query_param(struct buf *url, const char *key, const char *value)
 {
@@ -80,7 +90,7 @@ realm_openid_auth_url(const struct realm_ctx *realm, const char *redirect,
 	if (issuer == NULL || client == NULL)
 		return err_set(err, ERR_INVALID, "realm '%s' has no issuer-url "
 		    "or client-id", realm->name);
-	if (oidc_discover(issuer, &doc, err) < 0)
+	if (oidc_discover(issuer, timeout_of(realm), &doc, err) < 0)
 		goto out;
 	if (oidc_pending_new(&p, now, err) < 0 ||
 	    oidc_state_add(realm->config_dir, realm->name, &p, from, now,
@@ -152,8 +162,8 @@ token_request(const struct realm_ctx *realm, const char *url,
 
 	*tokens_r = NULL;
 	return oidc_http_post_form(url, form, sizeof(form) / sizeof(form[0]),
-	    basic ? client : NULL, basic ? secret : NULL, tokens_r, status,
-	    err);
+	    basic ? client : NULL, basic ? secret : NULL, timeout_of(realm),
+	    tokens_r, status, err);
 }
 
 static bool
@@ -214,7 +224,7 @@ exchange(const struct realm_ctx *realm, const json_t *doc, const char *code,
 /* Add userinfo claims the ID token did not set (ID token wins). */
 static int
 merge_userinfo(const json_t *doc, const json_t *tokens, json_t *claims,
-    struct err *err)
+    unsigned timeout_s, struct err *err)
 {
 	const char *url = oidc_doc_str(doc, "userinfo_endpoint");
 	const char *at = json_string_value(json_object_get(tokens,
@@ -224,7 +234,7 @@ merge_userinfo(const json_t *doc, const json_t *tokens, json_t *claims,
 
 	if (url == NULL || at == NULL)
 		return 0;
-	if (oidc_http_get_json(url, at, &info, NULL, err) < 0)
+	if (oidc_http_get_json(url, at, timeout_s, &info, NULL, err) < 0)
 		return err_prefix(err, "userinfo request failed: ");
 	sub = json_string_value(json_object_get(claims, "sub"));
 	usub = json_string_value(json_object_get(info, "sub"));
@@ -259,7 +269,7 @@ realm_openid_login(const struct realm_ctx *realm, const char *csrf,
 	if (oidc_state_take(realm->config_dir, realm->name, csrf, now, &p,
 	    err) < 0)
 		return -1;
-	if (oidc_discover(issuer, &doc, err) < 0)
+	if (oidc_discover(issuer, timeout_of(realm), &doc, err) < 0)
 		goto out;
 	if (exchange(realm, doc, code, redirect, p.verifier, &tokens, err) < 0)
 		goto fail;
@@ -269,10 +279,11 @@ realm_openid_login(const struct realm_ctx *realm, const char *csrf,
 	e.nonce = p.nonce;
 	e.now = now;
 	if (oidc_idtoken_verify(json_string_value(json_object_get(tokens,
-	    "id_token")), issuer, doc, &e, &claims, err) < 0)
+	    "id_token")), issuer, doc, &e, timeout_of(realm), &claims, err) <
+	    0)
 		goto out;
 	if (realm_opt_bool(realm, "query-userinfo", true) &&
-	    merge_userinfo(doc, tokens, claims, err) < 0)
+	    merge_userinfo(doc, tokens, claims, timeout_of(realm), err) < 0)
 		goto fail;
 	*claims_r = claims;
 	claims = NULL;

@@ -126,8 +126,8 @@ class OidcProvider:
     location.origin) is allowed; allow_redirect(url) adds others.
 
     Control: mode(m), rotate(drop_old=False), break_discovery(on=True,
-    how="500"|"json"), state(), reset(), allow_redirect(url),
-    stop(), start(), restart(), running(), log().
+    how="500"|"json"), fault(endpoint, how), state(), reset(),
+    allow_redirect(url), stop(), start(), restart(), running(), log().
     Flows: auth_url(...), login(auth_url, user, password),
     password_refused(...), exchange(...), discovery(), jwks()."""
 
@@ -258,8 +258,18 @@ class OidcProvider:
         invalid JSON (how="json").  Returns state()."""
         return self._ctl("POST", "discovery", {"broken": bool(on), "how": how})
 
+    def fault(self, endpoint, how):
+        """A hostile provider: every following request to endpoint
+        ("discovery", "jwks", "token", "userinfo") is answered as how:
+        "500", "json" (cut off), "not-object", "huge" (12 MiB of valid
+        JSON), "hang" (never answered), "drip" (one byte every 200 ms),
+        "junk-keys" (jwks: broken keys, one with the signing kid); "none"
+        turns it off, as does reset().  Returns state()."""
+        return self._ctl("POST", "fault", {"endpoint": endpoint, "how": how})
+
     def reset(self):
-        """Mode normal, discovery working, counters zero (keys unchanged)."""
+        """Mode normal, discovery working, no faults (hanging answers are
+        cut), counters zero (keys unchanged)."""
         return self._ctl("POST", "reset")
 
     def allow_redirect(self, url):

@@ -11,13 +11,13 @@ import shutil
 import socket
 import stat
 import subprocess
-import threading
 import time
 
 import pytest
 
 from conftest import (BIN, cli, cli_json, new_config_dir, seed, start_server,
                       stop_server)
+from faultproxy import FaultProxy
 
 REALM = "corp"
 
@@ -383,66 +383,6 @@ def test_sync_guard_refuses_empty_and_mass_removal(slapd_factory):
     shutil.rmtree(d, ignore_errors=True)
 
 
-class KillingProxy:
-    """Forwards 127.0.0.1:port to a slapd and kills the slapd (kill -9)
-    once `after` bytes of answers have passed: the directory dies in the
-    middle of a sync, at a point that does not depend on timing."""
-
-    def __init__(self, peer, after):
-        self.peer, self.after = peer, after
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
-        self.killed = threading.Event()
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            s = socket.create_connection(("127.0.0.1", self.peer.port))
-            threading.Thread(target=self.pipe, args=(c, s, False),
-                             daemon=True).start()
-            threading.Thread(target=self.pipe, args=(s, c, True),
-                             daemon=True).start()
-
-    def pipe(self, src, dst, answers):
-        seen = 0
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                self.drop(src, dst)
-                return
-            if answers:
-                seen += len(data)
-                if seen > self.after and not self.killed.is_set():
-                    self.killed.set()
-                    self.peer.kill()
-                    self.drop(src, dst)
-                    return
-            dst.sendall(data)
-
-    @staticmethod
-    def drop(*socks):
-        # shutdown first: a close() alone does not wake the thread that
-        # is blocked reading the same socket
-        for x in socks:
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            x.close()
-
-    def close(self):
-        self.sock.close()
-
-
 def test_directory_killed_mid_sync_changes_nothing(slapd_factory):
     peer = slapd_factory(nusers=3000, ngroups=10, members=50, special=False)
     d = new_config_dir()
@@ -450,14 +390,17 @@ def test_directory_killed_mid_sync_changes_nothing(slapd_factory):
     sync(d, "--scope", "users")
     cli(d, "user", "add", "local@pve")
     before = user_cfg(d)
-    proxy = KillingProxy(peer, after=150000)   # well into page 1 of 4
+    # kill -9 once 150 kB of answers passed: well into page 1 of 4, at a
+    # point that does not depend on timing
+    proxy = FaultProxy(peer.port).set(after=150000, action="kill",
+                                      kill=peer.kill)
     cli(d, "realm", "modify", REALM, "--port", str(proxy.port))
     try:
         p = sync(d, "--scope", "both", "--remove-vanished",
                  "acl;entry;properties", check=False)
     finally:
         proxy.close()
-    assert proxy.killed.is_set()
+    assert proxy.fired.is_set()
     assert p.returncode != 0
     assert "sync of realm 'corp' aborted, nothing was changed" in p.stderr
     assert "Can't contact LDAP server" in p.stderr

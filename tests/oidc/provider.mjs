@@ -32,6 +32,18 @@
 //        is mangled (see MODES); stays until changed
 //   POST /__test/rotate {"drop_old": bool}  new RSA signing key, new kid
 //   POST /__test/discovery {"broken": bool, "how": "500"|"json"}
+//   POST /__test/fault {"endpoint": E, "how": H}   a hostile provider: every
+//        following request to endpoint E (discovery, jwks, token, userinfo)
+//        is answered as H until changed ("none" turns it off):
+//          500         HTTP 500 with a JSON error
+//          json        200, a JSON document cut off in the middle
+//          not-object  200, a JSON array instead of an object
+//          huge        200, a valid JSON object of 12 MiB
+//          hang        the request is read and never answered
+//          drip        200, a valid document sent one byte every 200 ms
+//          junk-keys   200, a JWKS whose keys (one with the signing kid)
+//                      are broken: bad base64url, an unknown curve, not
+//                      objects at all
 //   POST /__test/redirects {"add": [uri...]}  allow further redirect URIs
 //   POST /__test/reset                 mode normal, discovery fine, counters 0
 //   GET  /__test/state                 mode, kids, signing kid, counters
@@ -219,8 +231,15 @@ const MODES = {
   },
 };
 
+const FAULT_ENDPOINTS = {
+  discovery: '/.well-known/openid-configuration', jwks: '/jwks', token: '/token', userinfo: '/me',
+};
+const FAULT_HOWS = ['none', '500', 'json', 'not-object', 'huge', 'hang', 'drip', 'junk-keys'];
+const hanging = new Set(); // responses of "hang" faults, ended at reset
+
 const state = {
   mode: 'normal',
+  faults: {},
   discoveryBroken: false,
   discoveryHow: '500',
   extraRedirects: new Set(),
@@ -317,6 +336,7 @@ function stateJson() {
     kids: keys.map((k) => k.kid),
     signing_kid: keys[0].kid,
     discovery_broken: state.discoveryBroken,
+    faults: { ...state.faults },
     discovery_how: state.discoveryHow,
     extra_redirects: [...state.extraRedirects],
     registered_redirects: OPTS.redirectUris,
@@ -370,6 +390,14 @@ function testControl(req, res, body) {
       state.discoveryBroken = input.broken;
       state.discoveryHow = input.how ?? '500';
       return sendJson(res, 200, stateJson());
+    case 'POST /__test/fault':
+      if (!Object.hasOwn(FAULT_ENDPOINTS, input.endpoint)) {
+        return sendJson(res, 400, { error: `endpoint: one of ${Object.keys(FAULT_ENDPOINTS)}` });
+      }
+      if (!FAULT_HOWS.includes(input.how)) return sendJson(res, 400, { error: `how: one of ${FAULT_HOWS}` });
+      if (input.how === 'none') delete state.faults[input.endpoint];
+      else state.faults[input.endpoint] = input.how;
+      return sendJson(res, 200, stateJson());
     case 'POST /__test/redirects':
       if (!Array.isArray(input.add) || !input.add.every((u) => typeof u === 'string')) {
         return sendJson(res, 400, { error: 'add: list of strings expected' });
@@ -380,6 +408,9 @@ function testControl(req, res, body) {
       state.mode = 'normal';
       state.discoveryBroken = false;
       state.discoveryHow = '500';
+      state.faults = {};
+      hanging.forEach((r) => r.destroy());
+      hanging.clear();
       state.lastMangled = null;
       resetCounters();
       return sendJson(res, 200, stateJson());
@@ -432,6 +463,62 @@ function count(pathname) {
   else if (pathname.startsWith('/interaction/')) c.interaction += 1;
 }
 
+// the answer of a hostile provider (POST /__test/fault)
+async function faulty(how, req, res) {
+  await readBody(req);
+  const head = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  switch (how) {
+    case '500':
+      return sendJson(res, 500, { error: 'server_error', error_description: 'broken on purpose' });
+    case 'json':
+      res.writeHead(200, head);
+      return res.end(`{"issuer": "${issuer}", "keys": [{"kty": "RSA", `);
+    case 'not-object':
+      return sendJson(res, 200, ['an', 'array']);
+    case 'junk-keys':
+      return sendJson(res, 200, {
+        keys: [
+          { kty: 'RSA', kid: keys[0].kid, alg: 'RS256', use: 'sig', n: '%%%not base64url%%%', e: 'AQAB' },
+          { kty: 'RSA', kid: keys[0].kid, alg: 'RS256', use: 'sig', n: '', e: '' },
+          { kty: 'EC', kid: keys[0].kid, crv: 'P-999', x: 'AAAA', y: 'AAAA' },
+          { kty: 'oct', kid: keys[0].kid, k: 'c2VjcmV0' },
+          42, 'a string', null, {}, [],
+        ],
+      });
+    case 'huge': {
+      const body = Buffer.alloc(12 << 20, 'a');
+      body.write('{"pad": "', 0);
+      body.write('"}', body.length - 2);
+      res.writeHead(200, { ...head, 'content-length': body.length });
+      return res.end(body);
+    }
+    case 'hang':
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return undefined;
+    case 'drip': {
+      const body = Buffer.from(JSON.stringify({ issuer, note: 'dripped one byte at a time' }));
+      res.writeHead(200, { ...head, 'content-length': body.length });
+      hanging.add(res);
+      let i = 0;
+      const t = setInterval(() => {
+        if (res.destroyed || i >= body.length) {
+          clearInterval(t);
+          hanging.delete(res);
+          if (!res.destroyed) res.end();
+          return;
+        }
+        res.write(body.subarray(i, i + 1));
+        i += 1;
+      }, 200);
+      res.on('close', () => clearInterval(t));
+      return undefined;
+    }
+    default:
+      return sendJson(res, 500, { error: `unknown fault ${how}` });
+  }
+}
+
 async function handle(req, res) {
   const { pathname } = new URL(req.url, `http://${HOST}`);
   if (pathname.startsWith('/__test/')) {
@@ -439,6 +526,8 @@ async function handle(req, res) {
   }
   count(pathname);
   if (!callback) return sendJson(res, 503, { error: 'starting' });
+  const fault = Object.keys(state.faults).find((e) => FAULT_ENDPOINTS[e] === pathname);
+  if (fault) return faulty(state.faults[fault], req, res);
   if (pathname === '/.well-known/openid-configuration' && state.discoveryBroken) {
     if (state.discoveryHow === 'json') {
       res.writeHead(200, { 'content-type': 'application/json' });

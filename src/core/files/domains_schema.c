@@ -101,6 +101,9 @@ static const struct dom_prop_def props[DP_COUNT] = {
 	    4096, 0, 0, LDAPISH, 0, false, DS_REALMGATE},
 	[DP_LOGIN_GROUPS] = {"login-groups", DV_BOOL, DF_NONE, NULL, 0, 0, 0,
 	    LDAPISH, 0, false, DS_REALMGATE},
+	/* seconds per LDAP operation / per HTTP call to the provider */
+	[DP_TIMEOUT] = {"timeout", DV_INT, DF_NONE, NULL, 0, 1, 600,
+	    LDAPISH | OIDC, 0, false, DS_REALMGATE},
 };
 
 const char *

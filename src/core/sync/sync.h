@@ -74,11 +74,20 @@ struct sync_data {
 	struct hmap group_by_id;	/* group id -> group index + 1 */
 	struct hmap group_by_dn;	/* lower-cased DN -> group index + 1 */
 	struct buf warnings;		/* one line each */
+	size_t nwarnings;
 	sync_validate_fn validate;
 };
 
+/*
+ * Warnings kept, and the length of one: whatever a directory sends, they
+ * stay a task log a person can read.
+ */
+#define SYNC_MAX_WARNINGS 1000u
+#define SYNC_WARNING_MAX  1024
+
 void sync_data_init(struct sync_data *d);
 void sync_data_clear(struct sync_data *d);
+/* Add a warning line (cut at SYNC_WARNING_MAX, at most SYNC_MAX_WARNINGS). */
 void sync_warn(struct sync_data *d, const char *fmt, ...) RG_PRINTF(2, 3);
 
 /*

@@ -70,12 +70,26 @@ sync_data_clear(struct sync_data *d)
 void
 sync_warn(struct sync_data *d, const char *fmt, ...)
 {
+	char line[SYNC_WARNING_MAX];
 	va_list ap;
+	int n;
 
+	/* a hostile directory must not fill memory and the task log */
+	if (d->nwarnings++ >= SYNC_MAX_WARNINGS) {
+		if (d->nwarnings == SYNC_MAX_WARNINGS + 1)
+			buf_putf(&d->warnings, "(more than %u warnings: the "
+			    "rest are not shown)\n", SYNC_MAX_WARNINGS);
+		return;
+	}
 	va_start(ap, fmt);
-	if (buf_vprintf(&d->warnings, fmt, ap) == 0)
-		buf_putc(&d->warnings, '\n');
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	buf_puts(&d->warnings, line);
+	if ((size_t)n >= sizeof(line))
+		buf_puts(&d->warnings, "...");
+	buf_putc(&d->warnings, '\n');
 }
 
 /* A lower-cased pool copy of (p, len). */

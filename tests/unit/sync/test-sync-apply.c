@@ -13,8 +13,10 @@
 #include <cmocka.h>
 
 #include "sync/sync.h"
+#include "xalloc.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* user.cfg's five blocks: users, groups, pools, roles, ACLs */
@@ -392,6 +394,34 @@ validate(enum sync_field field, const char *v, struct buf *msg)
 	if (field == SF_FIRSTNAME && strpbrk(v, "0123456789") != NULL)
 		return "digits in a name";
 	return NULL;
+}
+
+/* A directory answering with a million bad entries gets a bounded log. */
+static void
+test_warnings_are_bounded(void **state)
+{
+	struct sync_data d;
+	char *huge = xmalloc(100000);
+	const char *p;
+	size_t i, lines = 0;
+
+	(void)state;
+	memset(huge, 'x', 99999);
+	huge[99999] = '\0';
+	sync_data_init(&d);
+	for (i = 0; i < 5000; i++)
+		sync_warn(&d, "skipping user '%s': bad", huge);
+	for (p = buf_str(&d.warnings); *p != '\0'; p++)
+		if (*p == '\n')
+			lines++;
+	assert_int_equal(lines, SYNC_MAX_WARNINGS + 1);
+	assert_true(d.warnings.len < (SYNC_MAX_WARNINGS + 2) *
+	    (SYNC_WARNING_MAX + 4));
+	assert_non_null(strstr(buf_str(&d.warnings), "xxx...\n"));
+	assert_non_null(strstr(buf_str(&d.warnings), "(more than 1000 "
+	    "warnings: the rest are not shown)\n"));
+	sync_data_clear(&d);
+	free(huge);
 }
 
 static void
@@ -847,6 +877,7 @@ main(void)
 		cmocka_unit_test(test_guard_groups),
 		cmocka_unit_test(test_nested_cycle_and_chain),
 		cmocka_unit_test(test_nested_long_dn),
+		cmocka_unit_test(test_warnings_are_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
