@@ -202,7 +202,7 @@ EXPECTED = [re.compile(p) for p in (
     r"^pve-www\.key$", r"^priv/authkey\.key$", r"^priv/shadow\.cfg$",
     r"^priv/token\.cfg$", r"^priv/realm/[^/]+\.pw$", r"^priv/lock/\.[^/]+\.flock$",
     r"^local/realmgate-ssl\.(pem|key)$", r"^realmgate/domains\.cfg$",
-    r"^priv/jobs/.*$", r"^priv/tasks?/.*$", r"^tasks?/.*$", r"^realmgate/.*\.json$",
+    r"^priv/jobs/.*$", r"^local/(tasks|openid)/.*$", r"^realmgate/.*\.json$",
 )]
 TEMP_RE = re.compile(r"(tmp|temp|~$|^#|\.new$|\.swp$)", re.I)
 
