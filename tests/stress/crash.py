@@ -97,6 +97,8 @@ class Harness:
         self.kills = collections.Counter()
         self.kill_misses = collections.Counter()
         self.kill_times = []          # monotonic times of daemon kills
+        self.down_incarnations = set()  # Daemon.starts values that went down
+        self.settling = threading.Event()  # a daemon kill is being handled
         self.daemon_down = collections.Counter()
         self.daemon_survived = collections.Counter()
         self.cli_children = {}        # pid -> pidfd of running CLI writers
@@ -131,10 +133,18 @@ class Harness:
             self.tag_n += 1
             return "w%dn%d" % (w, self.tag_n)
 
-    def near_kill(self, t0, t1):
-        """Was the daemon killed while [t0, t1] (or just before)?"""
+    def interrupted(self, inc, t0, t1):
+        """Could a daemon kill explain a failed request sent at t0 to daemon
+        incarnation inc and answered at t1?  Yes if that incarnation went
+        down (it may answer 500 or drop connections while it shuts down),
+        or if a process of the daemon was killed just before or during the
+        request (a daemon that survives a kill)."""
+        deadline = time.monotonic() + 30
+        while self.settling.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)     # the killer has not decided yet
         with self.lock:
-            return any(t0 - 1.0 <= k <= t1 + 0.05 for k in self.kill_times)
+            return inc in self.down_incarnations or any(
+                t0 - 2.0 <= k <= t1 + 0.05 for k in self.kill_times)
 
     # --- setup ----------------------------------------------------------
     def setup(self):
@@ -214,6 +224,7 @@ class Harness:
                 if op.name == "passwd":
                     params = dict(params)
                     params["confirmation-password"] = ADMIN_PW
+                inc = self.daemon.starts
                 t0 = time.monotonic()
                 a = c.request(method, path, params)
                 t1 = time.monotonic()
@@ -229,7 +240,7 @@ class Harness:
                     secret = a.data.get("value")
                 self.outcome(op, a.status == 200,
                              "HTTP %d %s" % (a.status, a.message), False,
-                             self.near_kill(t0, t1) or not self.daemon.running(),
+                             a.status != 200 and self.interrupted(inc, t0, t1),
                              secret, "http")
             finally:
                 self.gate.leave()
@@ -306,24 +317,32 @@ class Harness:
             return False
         try:
             # still the supervisor's child (not a reused pid)?
-            if pid not in self.daemon.all_pids():
-                return False
             old = self.daemon.all_pids()
+            if pid not in old:
+                return False
+            inc = self.daemon.starts
+            self.settling.set()
             signal.pidfd_send_signal(fd, signal.SIGKILL)
         except ProcessLookupError:
+            self.settling.clear()
             return False
         finally:
             os.close(fd)
         with self.lock:
             self.kills[kind] += 1
             self.kill_times.append(time.monotonic())
-        self.after_daemon_kill(kind, pid, old)
+        try:
+            self.after_daemon_kill(kind, pid, old, inc)
+        finally:
+            self.settling.clear()
         return True
 
-    def after_daemon_kill(self, kind, pid, old):
+    def after_daemon_kill(self, kind, pid, old, inc):
         """Today any process's death stops the daemon: restart it.  A daemon
         that survives must be whole again (the process restarted) soon."""
         if self.daemon.wait_exit(self.args.settle):
+            with self.lock:
+                self.down_incarnations.add(inc)
             self.daemon_down[kind] += 1
             self.restart(old)
             return
@@ -337,6 +356,8 @@ class Harness:
             time.sleep(0.02)
         self.fail("daemon neither exited nor recovered after a kill",
                   kind=kind, pid=pid, procs=self.daemon.procs())
+        with self.lock:
+            self.down_incarnations.add(inc)
         self.daemon.stop()
         self.restart(old)
 
@@ -418,9 +439,10 @@ class Harness:
                     # with an interrupted write since the last check the
                     # object holds a state no whole write explains: torn
                     torn = any(h[0] == "maybe" for h in obj.history)
-                    self.fail("interrupted write left a half-applied state "
+                    self.fail(obj.diagnose(actual) or (
+                              "interrupted write left a half-applied state "
                               "(neither before nor after)" if torn else
-                              "acknowledged change missing or wrong",
+                              "acknowledged change missing or wrong"),
                               object="%s %s" % (obj.kind, obj.key),
                               expected_one_of=sorted(map(str, obj.states)),
                               found=str(actual), history=obj.history[-10:])

@@ -110,6 +110,10 @@ class Obj:
     def matches(self, s, actual, files):
         return s == actual
 
+    def diagnose(self, actual):
+        """A name for a known kind of mismatch, or None."""
+        return None
+
 
 def _c(s):
     return s[0] if s is not None else None
@@ -145,6 +149,20 @@ class User(Obj):
         if actual is None or actual[0] == "<absent>":
             return None
         return (actual[0], None if actual[1] is None else UNKNOWN)
+
+    def diagnose(self, actual):
+        if actual is not None and actual[0] != "<absent>" and \
+                actual[1] is not None and \
+                all(s is not None and s[1] is None for s in self.states):
+            return ("stale password hash: a user added without a password "
+                    "has the hash an interrupted write left in shadow.cfg")
+        if actual is not None and actual[0] != "<absent>" and \
+                actual[1] is None and \
+                any(s is not None and s[1] is not None for s in self.states) and \
+                all(s is None or s[1] is not None for s in self.states):
+            return ("user without its password hash: shadow.cfg entry removed, "
+                    "user.cfg not (an interrupted delete, torn)")
+        return None
 
     def ops(self, tag):
         s = self.pick_state()
@@ -256,6 +274,12 @@ class Token(Obj):
             return None
         return (actual[0], UNKNOWN)
 
+    def diagnose(self, actual):
+        if actual is not None and actual[0] != "<absent>" and actual[1] is None:
+            return ("token listed in user.cfg without its secret in "
+                    "token.cfg (an interrupted removal, torn)")
+        return None
+
     def ops(self, tag):
         s = self.pick_state()
         k = self.key
@@ -302,6 +326,20 @@ class Realm(Obj):
         if actual is None or actual[0] == "<absent>":
             return None
         return actual
+
+    def diagnose(self, actual):
+        if actual is None or actual[0] == "<absent>":
+            return None
+        if actual[1] is not None and \
+                all(s is not None and s[1] is None for s in self.states):
+            return ("stale bind password: a realm added without one has the "
+                    "priv/realm/<realm>.pw an interrupted write left")
+        if actual[1] is None and \
+                any(s is not None and s[1] is not None for s in self.states) and \
+                all(s is None or s[1] is not None for s in self.states):
+            return ("realm without its bind password: priv/realm/<realm>.pw "
+                    "removed, domains.cfg not (an interrupted delete, torn)")
+        return None
 
     def ops(self, tag):
         s = self.pick_state()
