@@ -459,8 +459,8 @@ class Harness:
             self.probe("shadow.cfg (CLI)", self.cli_probe(
                 "passwd", "stressprobe@pve", stdin="probe-pw-%d\nprobe-pw-%d\n" % (n, n))),
             self.probe("token.cfg (CLI)", self.cli_probe(
-                "user", "token", "remove" if n % 2 == 0 else "add",
-                "stressprobe@pve", "probe")),
+                "user", "token", "remove" if self.probe_token_exists(files)
+                else "add", "stressprobe@pve", "probe")),
             self.probe("user.cfg (HTTP)", self.http_probe(n)),
         ])
         if blocked:
@@ -503,6 +503,14 @@ class Harness:
         for line in text.decode(errors="replace").splitlines():
             if self.LOG_RE.search(line):
                 self.fail("daemon process aborted (daemon log)", line=line[:300])
+
+    def probe_token_exists(self, files):
+        if files is None:
+            try:
+                files = cfgread.read_dir(self.cfg)
+            except cfgread.ParseError:
+                return False
+        return "stressprobe@pve!probe" in files["user"]["tokens"]
 
     def http_probe(self, n):
         def run():
