@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON      ?= meson
 
-.PHONY: all build demo test test-fast bench fuzz format clean deps
+.PHONY: all build demo test test-fast bench fuzz stress valgrind format clean deps
 
 all: build
 
@@ -36,5 +36,15 @@ bench: deps
 fuzz: deps
 	@./scripts/fuzz.sh
 
+# Crash safety (STRESS_KILLS SIGKILLs during concurrent writes) and
+# STRESS_SECONDS of mixed load on the plain build; figures in
+# $(BUILD)/stress/summary.txt.  Not part of `make test` or CI.
+stress: build
+	@./scripts/stress.sh $(BUILD)
+
+# The unit suite under valgrind memcheck (plain debug build, zero leaks).
+valgrind: deps
+	@./scripts/valgrind.sh build-valgrind
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-release build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release build-fuzz build-valgrind

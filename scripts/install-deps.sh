@@ -10,7 +10,7 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libssl-dev openssl libjansson-dev libcrypt-dev libpam0g-dev libcmocka-dev
-libpam-wrapper pamtester hyperfine python3 time
+libpam-wrapper pamtester hyperfine python3 time valgrind
 libmicrohttpd-dev python3-pytest python3-requests python3-proxmoxer
 wrk chromium
 libldap-dev slapd ldap-utils
