@@ -565,7 +565,7 @@ static bool
 body_authorized(struct MHD_Connection *c, struct request *req,
     const char *url, const char *method)
 {
-	struct front_identity id = {BUF_INIT, false};
+	struct front_identity id = FRONT_IDENTITY_INIT;
 	struct ucfg *cfg = NULL;
 	struct api_env env;
 	struct err err;
@@ -581,7 +581,7 @@ body_authorized(struct MHD_Connection *c, struct request *req,
 		req->authorized = true;
 	store_release_user(cfg);
 	api_env_clear(&env);
-	buf_clear(&id.authid);
+	front_identity_clear(&id);
 	return req->authorized;
 }
 
