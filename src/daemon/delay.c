@@ -108,6 +108,16 @@ delay_resume_at(struct MHD_Connection *c, const struct timespec *due)
 	p->c = c;
 	p->due = *due;
 	pthread_mutex_lock(&q.mu);
+	if (q.stop) {
+		/*
+		 * Shutting down: the thread has let the queue go, and MHD
+		 * must not be stopped with a connection left suspended.
+		 */
+		pthread_mutex_unlock(&q.mu);
+		free(p);
+		MHD_resume_connection(c);
+		return;
+	}
 	for (pp = &q.head; *pp != NULL && !before(due, &(*pp)->due);
 	     pp = &(*pp)->next)
 		;

@@ -305,6 +305,19 @@ dequeue(void)
 }
 
 static void
+job_free(struct job *j)
+{
+	free(j->method);
+	free(j->path);
+	free(j->authid);
+	secret_free_str(j->ticket);
+	free(j->tokenid);
+	secret_free_str(j->secret);
+	json_decref(j->params);
+	free(j);
+}
+
+static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
     const char *path, json_t *params, const struct front_identity *id,
     const char *client, bool is_login)
@@ -329,6 +342,20 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 	j->is_login = is_login;
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&jobs.mu);
+	if (jobs.stop) {
+		/*
+		 * Shutting down (a kept-alive connection's request after the
+		 * dispatchers left): answer now, never stay suspended, or
+		 * MHD_stop_daemon aborts.
+		 */
+		pthread_mutex_unlock(&jobs.mu);
+		req->pending_status = 503;
+		req->pending = json_response(503, NULL, "server shutting down",
+		    NULL);
+		job_free(j);
+		MHD_resume_connection(c);
+		return;
+	}
 	enqueue(j);
 	pthread_cond_signal(&jobs.cv);
 	pthread_mutex_unlock(&jobs.mu);
@@ -408,14 +435,7 @@ dispatcher(void *arg)
 		if (j == NULL)
 			return NULL;	/* stopping, queue empty */
 		complete(j);
-		free(j->method);
-		free(j->path);
-		free(j->authid);
-		secret_free_str(j->ticket);
-		free(j->tokenid);
-		secret_free_str(j->secret);
-		json_decref(j->params);
-		free(j);
+		job_free(j);
 	}
 }
 

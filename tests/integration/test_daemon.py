@@ -313,3 +313,47 @@ def test_listens_on_ipv6_and_ipv4_at_once(server_factory):
     assert any(u["userid"] == "alice@pve" for u in ok(r))
     # and the IPv4 listener still answers
     assert ok(api.raw("GET", "/access/ticket")) is None
+
+
+def test_sigterm_under_load_ends_cleanly(daemon):
+    """SIGTERM while failed logins wait out their delay, writes wait for
+    authd and kept-alive connections keep sending: every connection is let
+    go before libmicrohttpd stops (it aborts the process if one is still
+    suspended), and the daemon exits 0."""
+    import requests
+    ticket, csrf = daemon.login("alice@pve")
+    stop = threading.Event()
+
+    def loop(send):
+        s = requests.Session()      # kept alive between requests
+        i = 0
+        while not stop.is_set() and i < 300:
+            i += 1
+            try:
+                send(s, i)
+            except Exception:
+                return
+
+    def guess(s, i):
+        s.post(daemon.url("/access/ticket"), verify=daemon.cert, timeout=10,
+               data={"username": "bob@pve", "password": "wrong%d" % i})
+
+    def write(s, i):
+        s.put(daemon.url("/access/users/bob@pve"), verify=daemon.cert,
+              timeout=10, data={"comment": "c%d" % i},
+              cookies={"PVEAuthCookie": ticket},
+              headers={"CSRFPreventionToken": csrf})
+
+    threads = [threading.Thread(target=loop, args=(guess,)) for _ in range(6)]
+    threads += [threading.Thread(target=loop, args=(write,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)     # guesses are now waiting out their 3 s
+    daemon.proc.send_signal(signal.SIGTERM)
+    rc = wait_exit(daemon.proc, 15)
+    stop.set()
+    for t in threads:
+        t.join(REQ_TIMEOUT)
+    log = stderr_text(daemon)
+    assert "suspended connections" not in log, log
+    assert rc == 0, log
