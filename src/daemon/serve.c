@@ -296,12 +296,14 @@ worker_count(const struct serve_opts *o)
  * handed to the front over the control socket; a dead front takes its
  * workers with it and the whole set is started again on the same
  * listening sockets; the scheduler is restarted alone.  A process that
- * lived less than RESTART_MIN_UPTIME seconds waits before its restart,
- * twice as long each time up to RESTART_MAX_DELAY, so a crash loop costs
- * one fork every 30 s and not a CPU.  Until the front has reported that
+ * lived at least RESTART_MIN_UPTIME_MS is restarted at once (killed from
+ * outside, or crashed on one request: the others must not wait).  One
+ * that died sooner (a crash at start, a crash loop) waits before its
+ * restart, 1 s, then twice as long each time up to RESTART_MAX_DELAY, so
+ * a crash loop costs one fork every 30 s and not a CPU.  Until the front has reported that
  * it is listening, a death means the daemon cannot start: all end, 1.
  */
-#define RESTART_MIN_UPTIME 10
+#define RESTART_MIN_UPTIME_MS 1000
 #define RESTART_MAX_DELAY 30
 
 struct child {
@@ -493,7 +495,10 @@ start_front(struct super *s, struct buf *cert, struct buf *key)
 static void
 schedule_restart(struct child *ch, const struct timespec *now)
 {
-	if (now->tv_sec - ch->started.tv_sec >= RESTART_MIN_UPTIME)
+	long long lived_ms = (long long)(now->tv_sec - ch->started.tv_sec) *
+	    1000 + (now->tv_nsec - ch->started.tv_nsec) / 1000000;
+
+	if (lived_ms >= RESTART_MIN_UPTIME_MS)
 		ch->delay = 0;
 	else
 		ch->delay = ch->delay == 0 ? 1 : ch->delay * 2 >
