@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "delay.h"
 #include "front_auth.h"
+#include "jobqueue.h"
 #include "secret.h"
 #include "static_files.h"
 #include "store.h"
@@ -225,9 +226,12 @@ audit_ticket(const char *path, const json_t *params, const json_t *answer,
  * The waiting jobs are queued per client address and the addresses are
  * served in turn (round robin), one job each: an address with hundreds of
  * password guesses queued delays another address's login by at most one
- * job per dispatch thread, not by all of its guesses.
+ * job per dispatch thread, not by all of its guesses.  Jobs that go to an
+ * external realm (a directory or an OpenID provider that may hang for the
+ * realm's timeouts) never take the last authd worker (jobqueue.h).
  */
 struct job {
+	struct jq_item q;	/* first: the queue hands this back */
 	struct MHD_Connection *c;
 	struct request *req;
 	char *method, *path;
@@ -235,82 +239,28 @@ struct job {
 	char *ticket;		/* the credential, for authd to verify */
 	char *tokenid, *secret;
 	json_t *params;
-	char client[64];
 	bool is_login;
-	struct job *next;
-};
-
-/* The jobs of one client address, while it has any waiting. */
-struct addr_queue {
-	char client[64];
-	struct job *head, **tail;
-	struct addr_queue *next;	/* in the ring */
 };
 
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	/* addresses with waiting jobs, in the order they are served */
-	struct addr_queue *ring, **ring_tail;
+	struct jobqueue queue;
 	bool stop;
 	pthread_t threads[AUTHD_MAX_WORKERS * 2];
 	size_t nthreads;
 } jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
-/* Under jobs.mu: queue j behind the other jobs of its address. */
-static void
-enqueue(struct job *j)
-{
-	struct addr_queue *q;
-
-	for (q = jobs.ring; q != NULL; q = q->next)
-		if (strcmp(q->client, j->client) == 0)
-			break;
-	if (q == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		memcpy(q->client, j->client, sizeof(q->client));
-		q->tail = &q->head;
-		*jobs.ring_tail = q;
-		jobs.ring_tail = &q->next;
-	}
-	*q->tail = j;
-	q->tail = &j->next;
-}
-
-/* Under jobs.mu: the next address's first job; that address goes last. */
-static struct job *
-dequeue(void)
-{
-	struct addr_queue *q = jobs.ring;
-	struct job *j;
-
-	if (q == NULL)
-		return NULL;
-	j = q->head;
-	q->head = j->next;
-	if (q->head == NULL)
-		q->tail = &q->head;
-	jobs.ring = q->next;
-	if (jobs.ring == NULL)
-		jobs.ring_tail = &jobs.ring;
-	if (q->head != NULL) {
-		q->next = NULL;
-		*jobs.ring_tail = q;
-		jobs.ring_tail = &q->next;
-	} else {
-		free(q);
-	}
-	j->next = NULL;
-	return j;
-}
-
 static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
-    const char *path, json_t *params, const struct front_identity *id,
-    const char *client, bool is_login)
+    const char *tmpl, const char *path, json_t *params,
+    const struct front_identity *id, const char *client, bool is_login)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
+	snprintf(j->q.client, sizeof(j->q.client), "%s", client);
+	j->q.external = jq_external_realm(opts->config_dir, method, tmpl,
+	    params, j->q.realm);
 	j->c = c;
 	j->req = req;
 	j->method = xstrdup(method);
@@ -325,11 +275,10 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 		}
 	}
 	j->params = json_incref(params);
-	snprintf(j->client, sizeof(j->client), "%s", client);
 	j->is_login = is_login;
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&jobs.mu);
-	enqueue(j);
+	jq_push(&jobs.queue, &j->q);
 	pthread_cond_signal(&jobs.cv);
 	pthread_mutex_unlock(&jobs.mu);
 }
@@ -346,7 +295,7 @@ complete(struct job *j)
 	bool anon;
 
 	if (authd_client_call(j->method, j->path, j->params, &cred,
-	    j->client, &reply, &err) < 0) {
+	    j->q.client, &reply, &err) < 0) {
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 500;
 		reply.message = xstrdup("internal error");
@@ -366,10 +315,10 @@ complete(struct job *j)
 		front_auth_changed();
 	if (status == 200 && !j->is_login && !anon &&
 	    strcmp(j->method, "GET") != 0)
-		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
+		auditlog_change(j->authid, j->q.client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {
-		audit_ticket(j->path, j->params, reply.data, j->client,
+		audit_ticket(j->path, j->params, reply.data, j->q.client,
 		    status == 200, err.msg);
 		if (status != 200) {
 			status = 401;
@@ -398,16 +347,24 @@ dispatcher(void *arg)
 {
 	(void)arg;
 	for (;;) {
+		struct jq_item *it;
 		struct job *j;
 
 		pthread_mutex_lock(&jobs.mu);
-		while (jobs.ring == NULL && !jobs.stop)
+		/* stopping: whatever waits, then the threads end */
+		while ((it = jq_pop(&jobs.queue, jobs.stop)) == NULL &&
+		    !jobs.stop)
 			pthread_cond_wait(&jobs.cv, &jobs.mu);
-		j = dequeue();
 		pthread_mutex_unlock(&jobs.mu);
-		if (j == NULL)
+		if (it == NULL)
 			return NULL;	/* stopping, queue empty */
+		j = (struct job *)(void *)it;
 		complete(j);
+		pthread_mutex_lock(&jobs.mu);
+		/* room for an external job that waits */
+		if (jq_done(&jobs.queue, it))
+			pthread_cond_broadcast(&jobs.cv);
+		pthread_mutex_unlock(&jobs.mu);
 		free(j->method);
 		free(j->path);
 		free(j->authid);
@@ -419,11 +376,13 @@ dispatcher(void *arg)
 	}
 }
 
+/* Two dispatch threads per authd worker: one waiting, one queued. */
 static int
-dispatch_start(size_t n)
+dispatch_start(size_t workers)
 {
-	jobs.ring = NULL;
-	jobs.ring_tail = &jobs.ring;
+	size_t n = workers * 2;
+
+	jq_init(&jobs.queue, workers);
 	jobs.stop = false;
 	for (jobs.nthreads = 0; jobs.nthreads < n; jobs.nthreads++)
 		if (pthread_create(&jobs.threads[jobs.nthreads], NULL,
@@ -532,8 +491,8 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	}
 	if (strcmp(method, "GET") != 0 || m->reads_priv) {
 		/* authd may take a while (PAM, hashing): not on this thread */
-		dispatch(c, req, method, path, params, world ? NULL : &id,
-		    client, is_login);
+		dispatch(c, req, method, m->path, path, params,
+		    world ? NULL : &id, client, is_login);
 		ret = MHD_YES;
 		goto out;
 	}
@@ -783,8 +742,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	front_auth_init(o->config_dir, buf_str(&csrf));
 	buf_clear_secret(&csrf);
 	store_cache_enable();
-	/* two dispatch threads per authd worker: one waiting, one queued */
-	if (delay_start() < 0 || dispatch_start(nworkers * 2) < 0)
+	if (delay_start() < 0 || dispatch_start(nworkers) < 0)
 		goto out;
 	threads = o->threads != 0 ? o->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;
