@@ -186,13 +186,14 @@ too_many_params(struct MHD_Connection *c, struct request *req)
 	return ret;
 }
 
+/* With their lengths: a %00 must not cut a value off (http_param_add). */
 static enum MHD_Result
-add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+add_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
 {
 	(void)kind;
-	/* unchecked, so that api_verify refuses a value that is not UTF-8 */
-	json_object_set_new_nocheck(cls, key,
-	    json_string_nocheck(value != NULL ? value : ""));
+	http_param_add(cls, key, key_size, value, value != NULL ? value_size :
+	    0);
 	return MHD_YES;
 }
 
@@ -426,7 +427,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	api_env_init(&env, opts->config_dir, NULL);
 	env.client = client;
 	env.now = now;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
 	if (req->too_big) {
 		ret = fail(c, req, 413, "request body too large");
 		goto out;
