@@ -40,6 +40,11 @@ struct request {
 	bool started;		/* the headers were seen */
 	bool auth_checked, authorized;	/* for a body past max_anon_body */
 	size_t nparams;		/* in the query string */
+	/*
+	 * The decoded path when it holds a NUL (%00): libmicrohttpd's URL
+	 * ends there, and the rest of the segment would be lost.
+	 */
+	struct buf nul_path;
 	struct timespec start;
 	/* an answer waiting for its delay to pass */
 	struct MHD_Response *pending;
@@ -408,7 +413,7 @@ dispatch_stop(void)
 
 static enum MHD_Result
 api_request(struct MHD_Connection *c, struct request *req, const char *path,
-    const char *method)
+    size_t path_len, const char *method)
 {
 	json_t *params = json_object(), *result = NULL;
 	struct front_identity id = FRONT_IDENTITY_INIT;
@@ -443,7 +448,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, 400, err.msg);
 		goto out;
 	}
-	m = api_find(method, path, params);
+	m = api_find_n(method, path, path_len, params);
 	if (m == NULL) {
 		struct buf msg = BUF_INIT;
 
@@ -545,6 +550,21 @@ body_authorized(struct MHD_Connection *c, struct request *req,
 	return req->authorized;
 }
 
+/* Keep the decoded path in req if it holds a NUL (%00). */
+static void
+keep_nul_path(const char *uri, size_t len, struct request *req)
+{
+	const char *p;
+
+	for (p = uri; (p = memchr(p, '%', len - (size_t)(p - uri))) != NULL;
+	    p++) {
+		if (len - (size_t)(p - uri) >= 3 && p[1] == '0' && p[2] == '0') {
+			http_unescape(&req->nul_path, uri, len, false);
+			return;
+		}
+	}
+}
+
 /*
  * A new request line (MHD's URI log callback, before MHD parses the query
  * string): the request's state starts here, with its arrival time.  A
@@ -565,6 +585,7 @@ request_begin(void *cls, const char *uri, struct MHD_Connection *c)
 	if (req == NULL)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	keep_nul_path(uri, q != NULL ? (size_t)(q - uri) : strlen(uri), req);
 	if (q != NULL) {
 		req->nparams = http_query_param_count(q + 1);
 		if (req->nparams > opts->max_params)
@@ -621,6 +642,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_size, void **con_cls)
 {
 	struct request *req = *con_cls;
+	const char *api = url;
+	size_t api_len = strlen(url);
 
 	(void)cls;
 	(void)version;
@@ -652,10 +675,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return ret;
 	}
-	if (strncmp(url, "/api2/json/", 11) == 0)
-		return api_request(c, req, url + 10, method);
-	if (strncmp(url, "/api2/extjs/", 12) == 0)
-		return api_request(c, req, url + 11, method);
+	if (req->nul_path.len != 0) {
+		api = buf_str(&req->nul_path);
+		api_len = req->nul_path.len;
+	}
+	if (api_len >= 11 && strncmp(api, "/api2/json/", 11) == 0)
+		return api_request(c, req, api + 10, api_len - 10, method);
+	if (api_len >= 12 && strncmp(api, "/api2/extjs/", 12) == 0)
+		return api_request(c, req, api + 11, api_len - 11, method);
 	return static_serve(c, opts->www, url, method);
 }
 
@@ -675,6 +702,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (req->pending != NULL)
 		MHD_destroy_response(req->pending);
 	buf_clear_secret(&req->body);	/* may hold a password */
+	buf_clear(&req->nul_path);
 	free(req);
 	*con_cls = NULL;
 }

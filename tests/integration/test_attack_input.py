@@ -299,6 +299,25 @@ def test_nul_in_a_query_value(srv):
     assert read_cfg(srv) == before
 
 
+def test_bad_bytes_in_a_path_segment(srv):
+    """A path segment that is not UTF-8 vanished ("property is missing");
+    one holding a %00 was cut off there (bob@pve%00x read and changed
+    bob@pve).  Both are refused naming the parameter."""
+    alice = srv.session("alice@pve")
+    before = read_cfg(srv)
+    errs = bad_params(alice.get("/access/users/%FF@pve"), "userid")
+    assert errs["userid"] == "value is not valid UTF-8", errs
+    errs = bad_params(alice.put("/access/users/caf%E9@pve",
+                                data={"comment": "c"}), "userid")
+    assert errs["userid"] == "value is not valid UTF-8", errs
+    errs = bad_params(alice.get("/access/users/bob@pve%00x"), "userid")
+    assert errs["userid"] == "value contains a NUL byte", errs
+    errs = bad_params(alice.put("/access/users/bob@pve%00x",
+                                data={"comment": "c"}), "userid")
+    assert errs["userid"] == "value contains a NUL byte", errs
+    assert read_cfg(srv) == before
+
+
 def test_not_utf8_json_body(srv):
     alice = srv.session("alice@pve")
     before = read_cfg(srv)
