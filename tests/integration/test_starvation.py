@@ -144,8 +144,11 @@ def test_one_hanging_realm_leaves_room_for_other_realms(starved):
     threads, answers = hanging_logins(api, "corp", EXTERNAL)
     other, other_answers = [], []
     try:
+        assert wait_for(lambda: listeners["corp"].connections >= 1)
+        first = time.monotonic()
         assert wait_for(lambda: listeners["corp"].connections >= 2)
-        time.sleep(0.5)
+        # halfway through the first ones' timeout: none has ended yet
+        time.sleep(max(0, first + TIMEOUT / 2 - time.monotonic()))
         assert listeners["corp"].connections == 2, \
             "more than two calls in flight to one realm"
         with Timer() as t:
