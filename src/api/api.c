@@ -69,36 +69,45 @@ static const struct api_method *const tables[] = {
 	api_ticket_methods,
 };
 
-/* Match path against a template; add placeholder values to params. */
+/*
+ * Match path (len bytes) against a template; add placeholder values to
+ * params.  The values go in as they came (_nocheck): a segment that is not
+ * UTF-8 or holds a NUL (%00) is refused by verification naming its
+ * parameter, instead of vanishing (json_stringn gives NULL for it) or
+ * being cut off at the NUL.
+ */
 static bool
-path_match(const char *tmpl, const char *path, json_t *params)
+path_match(const char *tmpl, const char *path, size_t len, json_t *params)
 {
-	while (*tmpl != '\0' && *path != '\0') {
+	const char *end = path + len;
+
+	while (*tmpl != '\0' && path < end) {
 		if (*tmpl == '{') {
 			const char *close = strchr(tmpl, '}');
-			size_t len = strcspn(path, "/");
+			const char *slash = memchr(path, '/', (size_t)(end - path));
+			size_t n = (size_t)((slash != NULL ? slash : end) - path);
 			char name[64];
 
-			if (close == NULL || len == 0 ||
+			if (close == NULL || n == 0 ||
 			    (size_t)(close - tmpl - 1) >= sizeof(name))
 				return false;
 			memcpy(name, tmpl + 1, (size_t)(close - tmpl - 1));
 			name[close - tmpl - 1] = '\0';
 			if (params != NULL)
-				json_object_set_new(params, name,
-				    json_stringn(path, len));
+				json_object_set_new_nocheck(params, name,
+				    json_stringn_nocheck(path, n));
 			tmpl = close + 1;
-			path += len;
+			path += n;
 			continue;
 		}
 		if (*tmpl++ != *path++)
 			return false;
 	}
-	return *tmpl == '\0' && *path == '\0';
+	return *tmpl == '\0' && path == end;
 }
 
 const struct api_method *
-api_find(const char *method, const char *path, json_t *params)
+api_find_n(const char *method, const char *path, size_t len, json_t *params)
 {
 	size_t t;
 	const struct api_method *m;
@@ -106,12 +115,18 @@ api_find(const char *method, const char *path, json_t *params)
 	for (t = 0; t < ARRAY_SIZE(tables); t++)
 		for (m = tables[t]; m->method != NULL; m++)
 			if (strcmp(m->method, method) == 0 &&
-			    path_match(m->path, path, NULL)) {
+			    path_match(m->path, path, len, NULL)) {
 				if (params != NULL)
-					path_match(m->path, path, params);
+					path_match(m->path, path, len, params);
 				return m;
 			}
 	return NULL;
+}
+
+const struct api_method *
+api_find(const char *method, const char *path, json_t *params)
+{
+	return api_find_n(method, path, strlen(path), params);
 }
 
 const struct api_method *

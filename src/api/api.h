@@ -122,6 +122,12 @@ struct api_method {
 const struct api_method *api_find(const char *method, const char *path,
     json_t *params);
 /*
+ * The same for a path of len bytes that may hold NUL bytes (a %00 in the
+ * URL): placeholder values keep them, and verification refuses them.
+ */
+const struct api_method *api_find_n(const char *method, const char *path,
+    size_t len, json_t *params);
+/*
  * Every method of the API in turn, NULL at the end:
  * for (it = 0; (m = api_method_each(&it)) != NULL;)
  */

@@ -122,6 +122,19 @@ void http_unescape(struct buf *out, const char *p, size_t len,
     bool plus_space);
 
 /*
+ * Add one parameter to params as it came (key and value of klen and vlen
+ * bytes, from the query string or a form body), for api_verify to judge:
+ * a value that is not UTF-8 or holds a NUL is kept whole, and refused
+ * naming its parameter (jansson's json_stringn gives NULL for it, and a
+ * C string ends at the NUL: the value vanished or was cut off).  A name
+ * holding a NUL (jansson's keys end at one) goes in with the NUL written
+ * \x00: it names no parameter and is refused as such, never cut down to
+ * one that exists.  A later parameter of the same name replaces it.
+ */
+void http_param_add(json_t *params, const char *key, size_t klen,
+    const char *val, size_t vlen);
+
+/*
  * Add a request body's parameters to params: application/json (an
  * object: strings, numbers and booleans kept as JSON values) or
  * application/x-www-form-urlencoded.  Fails on malformed input.

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "delay.h"
 #include "front_auth.h"
+#include "jobqueue.h"
 #include "secret.h"
 #include "static_files.h"
 #include "store.h"
@@ -39,6 +40,11 @@ struct request {
 	bool started;		/* the headers were seen */
 	bool auth_checked, authorized;	/* for a body past max_anon_body */
 	size_t nparams;		/* in the query string */
+	/*
+	 * The decoded path when it holds a NUL (%00): libmicrohttpd's URL
+	 * ends there, and the rest of the segment would be lost.
+	 */
+	struct buf nul_path;
 	struct timespec start;
 	/* an answer waiting for its delay to pass */
 	struct MHD_Response *pending;
@@ -185,13 +191,14 @@ too_many_params(struct MHD_Connection *c, struct request *req)
 	return ret;
 }
 
+/* With their lengths: a %00 must not cut a value off (http_param_add). */
 static enum MHD_Result
-add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+add_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
 {
 	(void)kind;
-	/* unchecked, so that api_verify refuses a value that is not UTF-8 */
-	json_object_set_new_nocheck(cls, key,
-	    json_string_nocheck(value != NULL ? value : ""));
+	http_param_add(cls, key, key_size, value, value != NULL ? value_size :
+	    0);
 	return MHD_YES;
 }
 
@@ -225,9 +232,12 @@ audit_ticket(const char *path, const json_t *params, const json_t *answer,
  * The waiting jobs are queued per client address and the addresses are
  * served in turn (round robin), one job each: an address with hundreds of
  * password guesses queued delays another address's login by at most one
- * job per dispatch thread, not by all of its guesses.
+ * job per dispatch thread, not by all of its guesses.  Jobs that go to an
+ * external realm (a directory or an OpenID provider that may hang for the
+ * realm's timeouts) never take the last authd worker (jobqueue.h).
  */
 struct job {
+	struct jq_item q;	/* first: the queue hands this back */
 	struct MHD_Connection *c;
 	struct request *req;
 	char *method, *path;
@@ -235,74 +245,17 @@ struct job {
 	char *ticket;		/* the credential, for authd to verify */
 	char *tokenid, *secret;
 	json_t *params;
-	char client[64];
 	bool is_login;
-	struct job *next;
-};
-
-/* The jobs of one client address, while it has any waiting. */
-struct addr_queue {
-	char client[64];
-	struct job *head, **tail;
-	struct addr_queue *next;	/* in the ring */
 };
 
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	/* addresses with waiting jobs, in the order they are served */
-	struct addr_queue *ring, **ring_tail;
+	struct jobqueue queue;
 	bool stop;
 	pthread_t threads[AUTHD_MAX_WORKERS * 2];
 	size_t nthreads;
 } jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
-
-/* Under jobs.mu: queue j behind the other jobs of its address. */
-static void
-enqueue(struct job *j)
-{
-	struct addr_queue *q;
-
-	for (q = jobs.ring; q != NULL; q = q->next)
-		if (strcmp(q->client, j->client) == 0)
-			break;
-	if (q == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		memcpy(q->client, j->client, sizeof(q->client));
-		q->tail = &q->head;
-		*jobs.ring_tail = q;
-		jobs.ring_tail = &q->next;
-	}
-	*q->tail = j;
-	q->tail = &j->next;
-}
-
-/* Under jobs.mu: the next address's first job; that address goes last. */
-static struct job *
-dequeue(void)
-{
-	struct addr_queue *q = jobs.ring;
-	struct job *j;
-
-	if (q == NULL)
-		return NULL;
-	j = q->head;
-	q->head = j->next;
-	if (q->head == NULL)
-		q->tail = &q->head;
-	jobs.ring = q->next;
-	if (jobs.ring == NULL)
-		jobs.ring_tail = &jobs.ring;
-	if (q->head != NULL) {
-		q->next = NULL;
-		*jobs.ring_tail = q;
-		jobs.ring_tail = &q->next;
-	} else {
-		free(q);
-	}
-	j->next = NULL;
-	return j;
-}
 
 static void
 job_free(struct job *j)
@@ -319,11 +272,14 @@ job_free(struct job *j)
 
 static void
 dispatch(struct MHD_Connection *c, struct request *req, const char *method,
-    const char *path, json_t *params, const struct front_identity *id,
-    const char *client, bool is_login)
+    const char *tmpl, const char *path, json_t *params,
+    const struct front_identity *id, const char *client, bool is_login)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
+	snprintf(j->q.client, sizeof(j->q.client), "%s", client);
+	j->q.external = jq_external_realm(opts->config_dir, method, tmpl,
+	    params, j->q.realm);
 	j->c = c;
 	j->req = req;
 	j->method = xstrdup(method);
@@ -338,7 +294,6 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 		}
 	}
 	j->params = json_incref(params);
-	snprintf(j->client, sizeof(j->client), "%s", client);
 	j->is_login = is_login;
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&jobs.mu);
@@ -356,7 +311,7 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 		MHD_resume_connection(c);
 		return;
 	}
-	enqueue(j);
+	jq_push(&jobs.queue, &j->q);
 	pthread_cond_signal(&jobs.cv);
 	pthread_mutex_unlock(&jobs.mu);
 }
@@ -373,7 +328,7 @@ complete(struct job *j)
 	bool anon;
 
 	if (authd_client_call(j->method, j->path, j->params, &cred,
-	    j->client, &reply, &err) < 0) {
+	    j->q.client, &reply, &err) < 0) {
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 500;
 		reply.message = xstrdup("internal error");
@@ -393,10 +348,10 @@ complete(struct job *j)
 		front_auth_changed();
 	if (status == 200 && !j->is_login && !anon &&
 	    strcmp(j->method, "GET") != 0)
-		auditlog_change(j->authid, j->client, j->method, j->path, NULL);
+		auditlog_change(j->authid, j->q.client, j->method, j->path, NULL);
 	/* every login failure but a malformed request looks the same */
 	if (j->is_login && status != 400) {
-		audit_ticket(j->path, j->params, reply.data, j->client,
+		audit_ticket(j->path, j->params, reply.data, j->q.client,
 		    status == 200, err.msg);
 		if (status != 200) {
 			status = 401;
@@ -425,25 +380,35 @@ dispatcher(void *arg)
 {
 	(void)arg;
 	for (;;) {
+		struct jq_item *it;
 		struct job *j;
 
 		pthread_mutex_lock(&jobs.mu);
-		while (jobs.ring == NULL && !jobs.stop)
+		/* stopping: whatever waits, then the threads end */
+		while ((it = jq_pop(&jobs.queue, jobs.stop)) == NULL &&
+		    !jobs.stop)
 			pthread_cond_wait(&jobs.cv, &jobs.mu);
-		j = dequeue();
 		pthread_mutex_unlock(&jobs.mu);
-		if (j == NULL)
+		if (it == NULL)
 			return NULL;	/* stopping, queue empty */
+		j = (struct job *)(void *)it;
 		complete(j);
+		pthread_mutex_lock(&jobs.mu);
+		/* room for an external job that waits */
+		if (jq_done(&jobs.queue, it))
+			pthread_cond_broadcast(&jobs.cv);
+		pthread_mutex_unlock(&jobs.mu);
 		job_free(j);
 	}
 }
 
+/* Two dispatch threads per authd worker: one waiting, one queued. */
 static int
-dispatch_start(size_t n)
+dispatch_start(size_t workers)
 {
-	jobs.ring = NULL;
-	jobs.ring_tail = &jobs.ring;
+	size_t n = workers * 2;
+
+	jq_init(&jobs.queue, workers);
 	jobs.stop = false;
 	for (jobs.nthreads = 0; jobs.nthreads < n; jobs.nthreads++)
 		if (pthread_create(&jobs.threads[jobs.nthreads], NULL,
@@ -468,7 +433,7 @@ dispatch_stop(void)
 
 static enum MHD_Result
 api_request(struct MHD_Connection *c, struct request *req, const char *path,
-    const char *method)
+    size_t path_len, const char *method)
 {
 	json_t *params = json_object(), *result = NULL;
 	struct front_identity id = FRONT_IDENTITY_INIT;
@@ -487,7 +452,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	api_env_init(&env, opts->config_dir, NULL);
 	env.client = client;
 	env.now = now;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
 	if (req->too_big) {
 		ret = fail(c, req, 413, "request body too large");
 		goto out;
@@ -503,7 +468,7 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 		ret = fail(c, req, 400, err.msg);
 		goto out;
 	}
-	m = api_find(method, path, params);
+	m = api_find_n(method, path, path_len, params);
 	if (m == NULL) {
 		struct buf msg = BUF_INIT;
 
@@ -552,8 +517,8 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	}
 	if (strcmp(method, "GET") != 0 || m->reads_priv) {
 		/* authd may take a while (PAM, hashing): not on this thread */
-		dispatch(c, req, method, path, params, world ? NULL : &id,
-		    client, is_login);
+		dispatch(c, req, method, m->path, path, params,
+		    world ? NULL : &id, client, is_login);
 		ret = MHD_YES;
 		goto out;
 	}
@@ -605,6 +570,21 @@ body_authorized(struct MHD_Connection *c, struct request *req,
 	return req->authorized;
 }
 
+/* Keep the decoded path in req if it holds a NUL (%00). */
+static void
+keep_nul_path(const char *uri, size_t len, struct request *req)
+{
+	const char *p;
+
+	for (p = uri; (p = memchr(p, '%', len - (size_t)(p - uri))) != NULL;
+	    p++) {
+		if (len - (size_t)(p - uri) >= 3 && p[1] == '0' && p[2] == '0') {
+			http_unescape(&req->nul_path, uri, len, false);
+			return;
+		}
+	}
+}
+
 /*
  * A new request line (MHD's URI log callback, before MHD parses the query
  * string): the request's state starts here, with its arrival time.  A
@@ -625,6 +605,7 @@ request_begin(void *cls, const char *uri, struct MHD_Connection *c)
 	if (req == NULL)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	keep_nul_path(uri, q != NULL ? (size_t)(q - uri) : strlen(uri), req);
 	if (q != NULL) {
 		req->nparams = http_query_param_count(q + 1);
 		if (req->nparams > opts->max_params)
@@ -681,6 +662,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_size, void **con_cls)
 {
 	struct request *req = *con_cls;
+	const char *api = url;
+	size_t api_len = strlen(url);
 
 	(void)cls;
 	(void)version;
@@ -712,10 +695,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return ret;
 	}
-	if (strncmp(url, "/api2/json/", 11) == 0)
-		return api_request(c, req, url + 10, method);
-	if (strncmp(url, "/api2/extjs/", 12) == 0)
-		return api_request(c, req, url + 11, method);
+	if (req->nul_path.len != 0) {
+		api = buf_str(&req->nul_path);
+		api_len = req->nul_path.len;
+	}
+	if (api_len >= 11 && strncmp(api, "/api2/json/", 11) == 0)
+		return api_request(c, req, api + 10, api_len - 10, method);
+	if (api_len >= 12 && strncmp(api, "/api2/extjs/", 12) == 0)
+		return api_request(c, req, api + 11, api_len - 11, method);
 	return static_serve(c, opts->www, url, method);
 }
 
@@ -735,6 +722,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (req->pending != NULL)
 		MHD_destroy_response(req->pending);
 	buf_clear_secret(&req->body);	/* may hold a password */
+	buf_clear(&req->nul_path);
 	free(req);
 	*con_cls = NULL;
 }
@@ -803,8 +791,7 @@ front_run(const struct serve_opts *o, const struct buf *cert_pem,
 	front_auth_init(o->config_dir, buf_str(&csrf));
 	buf_clear_secret(&csrf);
 	store_cache_enable();
-	/* two dispatch threads per authd worker: one waiting, one queued */
-	if (delay_start() < 0 || dispatch_start(nworkers * 2) < 0)
+	if (delay_start() < 0 || dispatch_start(nworkers) < 0)
 		goto out;
 	threads = o->threads != 0 ? o->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN) * 2;

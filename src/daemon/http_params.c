@@ -18,8 +18,30 @@ http_unescape(struct buf *out, const char *p, size_t len, bool plus_space)
 	str_unescape_form(out, p, len, plus_space);
 }
 
+void
+http_param_add(json_t *params, const char *key, size_t klen,
+    const char *val, size_t vlen)
+{
+	struct buf name = BUF_INIT;
+	size_t i;
+
+	if (memchr(key, '\0', klen) != NULL) {
+		for (i = 0; i < klen; i++) {
+			if (key[i] == '\0')
+				buf_puts(&name, "\\x00");
+			else
+				buf_putc(&name, key[i]);
+		}
+	} else {
+		buf_put(&name, key, klen);
+	}
+	json_object_set_new_nocheck(params, buf_str(&name),
+	    json_stringn_nocheck(val != NULL ? val : "", vlen));
+	buf_clear(&name);
+}
+
 static int
-form_params(const char *body, size_t len, json_t *params, struct err *err)
+form_params(const char *body, size_t len, json_t *params)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
 	size_t pos = 0;
@@ -41,20 +63,8 @@ form_params(const char *body, size_t len, json_t *params, struct err *err)
 			    true);
 		else
 			buf_reset(&val);
-		if (memchr(buf_str(&key), '\0', key.len) != NULL ||
-		    memchr(buf_str(&val), '\0', val.len) != NULL) {
-			buf_clear(&key);
-			buf_clear_secret(&val);
-			return err_set(err, ERR_INVALID,
-			    "NUL byte in a form field");
-		}
-		/*
-		 * As they came: json_stringn gives NULL for a value that is
-		 * not UTF-8, which made it vanish; api_verify refuses it,
-		 * naming the parameter.
-		 */
-		json_object_set_new_nocheck(params, buf_str(&key),
-		    json_stringn_nocheck(buf_str(&val), val.len));
+		http_param_add(params, buf_str(&key), key.len, buf_str(&val),
+		    val.len);
 	}
 	buf_clear(&key);
 	buf_clear_secret(&val);
@@ -99,7 +109,7 @@ http_body_params(const char *content_type, const char *body, size_t len,
 	if (content_type != NULL &&
 	    strncasecmp(content_type, "application/json", 16) == 0)
 		return json_params(body, len, params, err);
-	return form_params(body, len, params, err);
+	return form_params(body, len, params);
 }
 
 size_t

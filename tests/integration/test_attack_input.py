@@ -278,6 +278,46 @@ def test_not_utf8_parameter_name(srv):
     assert "not defined in schema" in list(errs.values())[0]
 
 
+def test_nul_in_a_query_value(srv):
+    """A %00 in a query-string value cut the value off there (the comment
+    became "ab", answered 200): refused whole, naming the field, in the
+    query as in a form body; a name holding one names no parameter."""
+    alice = srv.session("alice@pve")
+    before = read_cfg(srv)
+    r = alice.request("PUT", "/access/users/bob@pve?comment=ab%00cd")
+    errs = bad_params(r, "comment")
+    assert errs["comment"] == "value contains a NUL byte", errs
+    r = alice.put("/access/users/bob@pve", data="comment=ab%00cd",
+                  headers={"Content-Type":
+                           "application/x-www-form-urlencoded"})
+    errs = bad_params(r, "comment")
+    assert errs["comment"] == "value contains a NUL byte", errs
+    r = alice.request("PUT", "/access/users/bob@pve?comment%00x=y")
+    errs = bad_params(r, "comment\\x00x")
+    assert "not defined in schema" in errs["comment\\x00x"], errs
+    bad_params(alice.get("/access/permissions?path=/vms%00x"), "path")
+    assert read_cfg(srv) == before
+
+
+def test_bad_bytes_in_a_path_segment(srv):
+    """A path segment that is not UTF-8 vanished ("property is missing");
+    one holding a %00 was cut off there (bob@pve%00x read and changed
+    bob@pve).  Both are refused naming the parameter."""
+    alice = srv.session("alice@pve")
+    before = read_cfg(srv)
+    errs = bad_params(alice.get("/access/users/%FF@pve"), "userid")
+    assert errs["userid"] == "value is not valid UTF-8", errs
+    errs = bad_params(alice.put("/access/users/caf%E9@pve",
+                                data={"comment": "c"}), "userid")
+    assert errs["userid"] == "value is not valid UTF-8", errs
+    errs = bad_params(alice.get("/access/users/bob@pve%00x"), "userid")
+    assert errs["userid"] == "value contains a NUL byte", errs
+    errs = bad_params(alice.put("/access/users/bob@pve%00x",
+                                data={"comment": "c"}), "userid")
+    assert errs["userid"] == "value contains a NUL byte", errs
+    assert read_cfg(srv) == before
+
+
 def test_not_utf8_json_body(srv):
     alice = srv.session("alice@pve")
     before = read_cfg(srv)

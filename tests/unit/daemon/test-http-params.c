@@ -74,6 +74,39 @@ test_json_body(void **state)
 	    strlen(bodies[3])), 2);
 }
 
+/* Values keep their NUL bytes and length; a name with a NUL is not cut. */
+static void
+test_param_bytes(void **state)
+{
+	static const char form[] = "comment=ab%00cd&pass%00word=x&v=caf%E9";
+	json_t *p = json_object(), *v;
+	struct err err;
+
+	(void)state;
+	http_param_add(p, "k\0x", 3, "a\0b", 3);
+	http_param_add(p, "n", 1, NULL, 0);
+	assert_null(json_object_get(p, "k"));
+	v = json_object_get(p, "k\\x00x");
+	assert_non_null(v);
+	assert_int_equal(json_string_length(v), 3);
+	assert_memory_equal(json_string_value(v), "a\0b", 3);
+	assert_string_equal(json_string_value(json_object_get(p, "n")), "");
+	json_decref(p);
+
+	p = json_object();
+	assert_int_equal(http_body_params(NULL, form, strlen(form), p, &err),
+	    0);
+	v = json_object_get(p, "comment");
+	assert_int_equal(json_string_length(v), 5);
+	assert_memory_equal(json_string_value(v), "ab\0cd", 5);
+	assert_null(json_object_get(p, "pass"));
+	assert_non_null(json_object_get(p, "pass\\x00word"));
+	v = json_object_get(p, "v");
+	assert_int_equal(json_string_length(v), 4);
+	assert_memory_equal(json_string_value(v), "caf\xe9", 4);
+	json_decref(p);
+}
+
 int
 main(void)
 {
@@ -81,6 +114,7 @@ main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_form_body),
 		cmocka_unit_test(test_json_body),
+		cmocka_unit_test(test_param_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
