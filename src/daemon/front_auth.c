@@ -4,7 +4,7 @@
 #include "front_auth.h"
 #include "daemon.h"
 #include "hmap.h"
-#include "ids.h"
+#include "http_auth_parse.h"
 #include "secret.h"
 #include "store.h"
 #include "ticket/authkey.h"
@@ -218,27 +218,14 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
     struct front_identity *id, struct err *err)
 {
 	struct buf decoded = BUF_INIT;
-	const char *v, *sep;
+	const char *secret;
 	const struct ucfg_token *t;
 	char *tokenid = NULL, digest[65];
 	bool ok = false;
 	int rc = -1;
 
-	http_unescape(&decoded, value, strlen(value), false);
-	v = buf_str(&decoded);
-	/* USER@REALM!TOKEN=SECRET, a space allowed instead of the '=' */
-	sep = strrchr(v, '=');
-	if (sep == NULL)
-		sep = strchr(v, ' ');
-	if (sep == NULL) {
-		err_set(err, ERR_AUTH, "invalid API token");
+	if (http_auth_token(value, &decoded, &tokenid, &secret, err) < 0)
 		goto out;
-	}
-	tokenid = strndup(v, (size_t)(sep - v));
-	if (tokenid == NULL || !id_token_valid(tokenid, strlen(tokenid), NULL)) {
-		err_set(err, ERR_AUTH, "invalid token id");
-		goto out;
-	}
 	t = ucfg_token(cfg, tokenid);
 	if (t == NULL) {
 		err_set(err, ERR_AUTH, "no such token '%s'", tokenid);
@@ -250,11 +237,11 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
 		err_set(err, ERR_AUTH, "token '%s' access expired", tokenid);
 		goto out;
 	}
-	token_digest(tokenid, sep + 1, digest);
+	token_digest(tokenid, secret, digest);
 	if (kcache_hit(digest, now)) {
 		ok = true;
 	} else {
-		if (authd_client_token(tokenid, sep + 1, &ok, err) < 0)
+		if (authd_client_token(tokenid, secret, &ok, err) < 0)
 			goto out;
 		if (!ok) {
 			err_set(err, ERR_AUTH, "invalid token value for '%s'",
@@ -333,12 +320,15 @@ front_authenticate(struct MHD_Connection *c, const char *method,
 	    "Authorization");
 	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 	    "PVEAuthCookie");
+	const char *value;
 
-	if (auth != NULL && strncmp(auth, "PVEAPIToken=", 12) == 0)
-		return by_token(auth + 12, cfg, now, id, err);
-	if (cookie != NULL)
-		return by_ticket(c, cookie, method, cfg, now, id, err);
-	if (auth != NULL && strncmp(auth, "PVEAuthCookie=", 14) == 0)
-		return by_ticket(c, auth + 14, method, cfg, now, id, err);
+	switch (http_auth_select(auth, cookie, &value)) {
+	case HTTP_AUTH_TOKEN:
+		return by_token(value, cfg, now, id, err);
+	case HTTP_AUTH_TICKET:
+		return by_ticket(c, value, method, cfg, now, id, err);
+	case HTTP_AUTH_NONE:
+		break;
+	}
 	return err_set(err, ERR_AUTH, "No ticket");
 }

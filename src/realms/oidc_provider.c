@@ -77,15 +77,31 @@ slot(const char *issuer)
 	return oldest;
 }
 
-static int
-fetch_doc(const char *issuer, json_t **doc_r, struct err *err)
+int
+oidc_doc_check(const char *issuer, const char *url, const json_t *doc,
+    struct err *err)
 {
 	static const char *const need[] = {"authorization_endpoint",
 		"token_endpoint", "jwks_uri", NULL};
+	const char *iss = oidc_doc_str(doc, "issuer");
+	size_t i;
+
+	if (iss == NULL || !same_issuer(iss, issuer))
+		return err_set(err, ERR_INVALID, "OpenID discovery failed: %s "
+		    "names issuer '%s', not '%s'", url, iss != NULL ? iss : "",
+		    issuer);
+	for (i = 0; need[i] != NULL; i++)
+		if (oidc_doc_str(doc, need[i]) == NULL)
+			return err_set(err, ERR_INVALID, "OpenID discovery "
+			    "failed: %s has no %s", url, need[i]);
+	return 0;
+}
+
+static int
+fetch_doc(const char *issuer, json_t **doc_r, struct err *err)
+{
 	struct buf url = BUF_INIT;
 	json_t *doc = NULL;
-	const char *iss;
-	size_t i;
 	int rc = -1;
 
 	buf_put(&url, issuer, trimmed_len(issuer));
@@ -94,20 +110,8 @@ fetch_doc(const char *issuer, json_t **doc_r, struct err *err)
 		err_prefix(err, "OpenID discovery failed: ");
 		goto out;
 	}
-	iss = oidc_doc_str(doc, "issuer");
-	if (iss == NULL || !same_issuer(iss, issuer)) {
-		err_set(err, ERR_INVALID, "OpenID discovery failed: %s names "
-		    "issuer '%s', not '%s'", buf_str(&url), iss != NULL ? iss
-		    : "", issuer);
+	if (oidc_doc_check(issuer, buf_str(&url), doc, err) < 0)
 		goto out;
-	}
-	for (i = 0; need[i] != NULL; i++) {
-		if (oidc_doc_str(doc, need[i]) == NULL) {
-			err_set(err, ERR_INVALID, "OpenID discovery failed: %s "
-			    "has no %s", buf_str(&url), need[i]);
-			goto out;
-		}
-	}
 	*doc_r = doc;
 	doc = NULL;
 	rc = 0;
@@ -161,8 +165,8 @@ oidc_forget(const char *issuer)
 	pthread_mutex_unlock(&mu);
 }
 
-static bool
-has_kid(const json_t *jwks, const char *kid)
+bool
+oidc_jwks_has_kid(const json_t *jwks, const char *kid)
 {
 	const json_t *k;
 	size_t i;
@@ -177,6 +181,15 @@ has_kid(const json_t *jwks, const char *kid)
 }
 
 int
+oidc_jwks_check(const char *url, const json_t *jwks, struct err *err)
+{
+	if (!json_is_array(json_object_get(jwks, "keys")))
+		return err_set(err, ERR_INVALID, "the provider's JWKS (%s) has "
+		    "no keys", url);
+	return 0;
+}
+
+int
 oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
     json_t **jwks_r, struct err *err)
 {
@@ -186,7 +199,8 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);
-	if (c->jwks != NULL && (want_kid == NULL || has_kid(c->jwks, want_kid)
+	if (c->jwks != NULL && (want_kid == NULL ||
+	    oidc_jwks_has_kid(c->jwks, want_kid)
 	    || now - c->jwks_at < OIDC_JWKS_MIN_AGE)) {
 		*jwks_r = json_incref(c->jwks);
 		pthread_mutex_unlock(&mu);
@@ -196,10 +210,9 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 	if (oidc_http_get_json(oidc_doc_str(doc, "jwks_uri"), NULL, &jwks,
 	    NULL, err) < 0)
 		return err_prefix(err, "fetching the provider's keys failed: ");
-	if (!json_is_array(json_object_get(jwks, "keys"))) {
+	if (oidc_jwks_check(oidc_doc_str(doc, "jwks_uri"), jwks, err) < 0) {
 		json_decref(jwks);
-		return err_set(err, ERR_INVALID, "the provider's JWKS (%s) has "
-		    "no keys", oidc_doc_str(doc, "jwks_uri"));
+		return -1;
 	}
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);

@@ -57,18 +57,13 @@ state_path(const char *config_dir, const char *id, struct buf *out)
 }
 
 int
-jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
+jobs_state_parse(const char *text, size_t len, struct jobs_state *st)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	struct err err;
-	json_t *j = NULL, *v;
+	json_t *j, *v;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
-	state_path(config_dir, id, &path);
-	if (file_read(buf_str(&path), 65536, &text, &err) < 0)
-		goto out;
-	j = json_loadb(text.data, text.len, 0, NULL);
+	j = json_loadb(text, len, 0, NULL);
 	if (!json_is_object(j))
 		goto out;
 	if (json_is_integer(v = json_object_get(j, "time")))
@@ -81,6 +76,20 @@ jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
 	rc = st->time > 0 ? 0 : -1;
 out:
 	json_decref(j);
+	return rc;
+}
+
+int
+jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct err err;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	state_path(config_dir, id, &path);
+	if (file_read(buf_str(&path), 65536, &text, &err) == 0)
+		rc = jobs_state_parse(text.data, text.len, st);
 	buf_clear(&path);
 	buf_clear(&text);
 	return rc;
