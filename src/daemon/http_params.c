@@ -76,9 +76,11 @@ json_params(const char *body, size_t len, json_t *params, struct err *err)
 			json_object_set_new(params, k,
 			    json_integer((json_int_t)json_real_value(v)));
 		else if (!json_is_null(v)) {
-			json_decref(obj);
-			return err_set(err, ERR_INVALID,
+			/* k belongs to obj: the message first */
+			err_set(err, ERR_INVALID,
 			    "parameter '%s' has an unsupported type", k);
+			json_decref(obj);
+			return -1;
 		}
 	}
 	json_decref(obj);
