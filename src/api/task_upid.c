@@ -32,7 +32,8 @@ upid_split(const char *upid, char f[UPID_FIELDS][UPID_FIELD_MAX])
 const char *
 task_exit_status(const struct buf *log)
 {
-	const char *last = strstr(log->data, "TASK ");
+	/* an empty file leaves no buffer at all */
+	const char *last = strstr(buf_str(log), "TASK ");
 
 	while (last != NULL && strstr(last + 1, "\nTASK ") != NULL)
 		last = strstr(last + 1, "\nTASK ") + 1;
