@@ -142,7 +142,8 @@ expire(json_t *list, time_t now)
 		json_t *e = json_array_get(list, i);
 		json_int_t t = json_integer_value(json_object_get(e, "ctime"));
 
-		if (!json_is_object(e) || t + OIDC_STATE_TTL < now ||
+		/* t is anything the file says: no arithmetic on it */
+		if (!json_is_object(e) || t < now - OIDC_STATE_TTL ||
 		    t > now + 60)
 			json_array_remove(list, i);
 		else
