@@ -7,6 +7,7 @@
  */
 #include "jobs_state.h"
 #include "fileio.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -56,6 +57,25 @@ state_path(const char *config_dir, const char *id, struct buf *out)
 	buf_putf(out, "%s/priv/jobs/realm-sync-%s.json", config_dir, id);
 }
 
+/*
+ * Copy a JSON string (valid UTF-8) into dst[size], cut at a character
+ * boundary: a copy cut inside a character would not be UTF-8, and jansson
+ * would refuse it when the state is written again.
+ */
+static void
+copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 int
 jobs_state_parse(const char *text, size_t len, struct jobs_state *st)
 {
@@ -69,10 +89,9 @@ jobs_state_parse(const char *text, size_t len, struct jobs_state *st)
 	if (json_is_integer(v = json_object_get(j, "time")))
 		st->time = (time_t)json_integer_value(v);
 	if (json_is_string(v = json_object_get(j, "upid")))
-		snprintf(st->upid, sizeof(st->upid), "%s", json_string_value(v));
+		copy_text(st->upid, sizeof(st->upid), json_string_value(v));
 	if (json_is_string(v = json_object_get(j, "error")))
-		snprintf(st->error, sizeof(st->error), "%s",
-		    json_string_value(v));
+		copy_text(st->error, sizeof(st->error), json_string_value(v));
 	rc = st->time > 0 ? 0 : -1;
 out:
 	json_decref(j);
@@ -95,6 +114,23 @@ jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
 	return rc;
 }
 
+/*
+ * A JSON string of s, malformed UTF-8 replaced (an error message cut by
+ * snprintf inside a character would make json_string fail and vanish).
+ */
+static json_t *
+json_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	json_t *v;
+
+	buf_puts(&b, s);
+	utf8_sanitize(&b);
+	v = json_stringn(buf_str(&b), b.len);
+	buf_clear(&b);
+	return v;
+}
+
 int
 jobs_state_write(const char *config_dir, const char *id,
     const struct jobs_state *st, struct err *err)
@@ -106,9 +142,9 @@ jobs_state_write(const char *config_dir, const char *id,
 
 	json_object_set_new(j, "time", json_integer((json_int_t)st->time));
 	if (st->upid[0] != '\0')
-		json_object_set_new(j, "upid", json_string(st->upid));
+		json_object_set_new(j, "upid", json_text(st->upid));
 	if (st->error[0] != '\0')
-		json_object_set_new(j, "error", json_string(st->error));
+		json_object_set_new(j, "error", json_text(st->error));
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	buf_putf(&path, "%s/priv/jobs", config_dir);
 	if (text != NULL && file_mkdirs(buf_str(&path), 0700, err) == 0) {
