@@ -46,6 +46,26 @@ test_json_unsupported_type(void **state)
 	}
 }
 
+/* A real out of the integer range was cast anyway (undefined behaviour). */
+static void
+test_json_real_range(void **state)
+{
+	static const char ok[] = "{\"expire\":1.5e9}";
+	static const char big[] = "{\"expire\":1e300}";
+	json_t *params = json_object();
+	struct err err;
+
+	(void)state;
+	assert_int_equal(http_body_params("application/json", ok,
+	    strlen(ok), params, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(params, "expire")),
+	    1500000000);
+	assert_int_equal(http_body_params("application/json", big,
+	    strlen(big), params, &err), -1);
+	assert_string_equal(err.msg, "parameter 'expire' is out of range");
+	json_decref(params);
+}
+
 static void
 test_form(void **state)
 {
@@ -118,6 +138,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_unsupported_type),
+		cmocka_unit_test(test_json_real_range),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_auth_select),
 		cmocka_unit_test(test_auth_token),
