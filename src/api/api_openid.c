@@ -210,8 +210,22 @@ user_record(struct api_env *env, struct ucfg *cfg,
 		    "(autocreate is off)", userid);
 	u = ucfg_user_add(cfg, userid);
 	u->enable = true;
-	if ((v = claim_str(claims, "email")) != NULL)
-		u->email = ucfg_text(cfg, v, strlen(v));
+	if ((v = claim_str(claims, "email")) != NULL) {
+		struct buf msg = BUF_INIT;
+
+		/*
+		 * user.cfg stores the e-mail as it is: a ':' or a newline
+		 * in it (users often set their own at the provider) would
+		 * write other fields or lines, an ACL line among them.
+		 */
+		if (strlen(v) <= 254 && api_check_format("email", v, &msg) ==
+		    NULL)
+			u->email = ucfg_text(cfg, v, strlen(v));
+		else
+			warn(env, "openid user %s: the email claim is not an "
+			    "e-mail address; not stored", userid);
+		buf_clear(&msg);
+	}
 	if ((v = claim_str(claims, "given_name")) != NULL)
 		u->firstname = ucfg_text(cfg, v, strlen(v));
 	if ((v = claim_str(claims, "family_name")) != NULL)

@@ -95,12 +95,58 @@ test_groups(void **state)
 	domains_free(d);
 }
 
+/*
+ * The e-mail claim is stored in user.cfg as it is: one with a newline
+ * wrote an ACL line (Administrator on / for the new user), one with ':'
+ * shifted the fields.  Found by the openid-claims fuzz target.
+ */
+static void
+test_email(void **state)
+{
+	static const char *const bad[] = {
+		"{\"preferred_username\":\"bob\",\"email\":"
+		    "\"b@x\\nacl:1:/:bob@oidc:Administrator:\"}",
+		"{\"preferred_username\":\"bob\",\"email\":"
+		    "\"bob@x:comment:x!oath\"}",
+	};
+	struct domains_cfg *d = realm();
+	struct api_env env;
+	size_t i;
+
+	(void)state;
+	api_env_init(&env, "/nonexistent", NULL);
+	for (i = 0; i < 3; i++) {
+		struct ucfg *cfg = ucfg_new();
+		json_t *claims = json_loads(i < 2 ? bad[i] :
+		    "{\"preferred_username\":\"bob\",\"email\":"
+		    "\"bob@example.com\"}", 0, NULL);
+		struct buf out = BUF_INIT;
+		struct err err;
+		bool created, changed;
+
+		assert_int_equal(api_openid_apply(&env, cfg,
+		    domains_realm_find(d, "oidc"), "bob@oidc", claims,
+		    &created, &changed, &err), 0);
+		ucfg_write(cfg, &out);
+		assert_non_null(strstr(buf_str(&out), i < 2 ?
+		    "user:bob@oidc:1:0::::::\n" :
+		    "user:bob@oidc:1:0:::bob@example.com:::\n"));
+		assert_null(strstr(buf_str(&out), "acl:"));
+		buf_clear(&out);
+		json_decref(claims);
+		ucfg_free(cfg);
+	}
+	api_env_clear(&env);
+	domains_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_userid),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_email),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
