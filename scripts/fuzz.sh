@@ -51,7 +51,8 @@ for name in $TARGETS; do
 	execs=${execs:-0}
 	total=$((total + execs))
 	ran=$((ran + 1))
-	what=$(grep -m1 -o 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*\|runtime error: .*\|ERROR: libFuzzer: [a-z-]*\|deadly signal' "$log" || true)
+	what=$(grep -m1 -oE 'Assertion .* failed|runtime error: .*|ERROR: [A-Za-z]+Sanitizer: [a-z-]+|ERROR: libFuzzer: [a-z -]+' \
+	    "$log" || true)
 	if [ "$rc" -ne 0 ] || [ -n "$what" ]; then
 		found=$((found + 1))
 		echo "== $name: $execs execs in ${secs:-?} s, cov ${cov:-?}:" \
