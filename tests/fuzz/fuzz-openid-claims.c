@@ -15,8 +15,9 @@
  * reads it (fields split at ':', lists at ','): the only user that may
  * appear is the one the claims name, the only member that may join a
  * group is that user, the ACL lines do not change, and the file reads
- * back without a warning to the same text.  A refused login changes
- * nothing.
+ * back without a warning and settles from the second write (names keep
+ * trailing spaces unescaped and the reader trims them, as in Proxmox).
+ * A refused login changes nothing.
  */
 #include "api.h"
 #include "api_openid.h"
@@ -260,10 +261,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ucfg_write(cfg, &after);
 	check_after(&base, buf_str(&after), buf_str(&userid));
+	/* as in fuzz-user-cfg.c: the text settles from the second write */
 	diag_init(&diag);
 	cfg2 = ucfg_parse(buf_str(&after), after.len, "again", &diag);
 	ucfg_write(cfg2, &again);
-	if (diag.count != 0 || strcmp(buf_str(&after), buf_str(&again)) != 0)
+	ucfg_free(cfg2);
+	if (diag.count != 0)
+		abort();
+	cfg2 = ucfg_parse(buf_str(&again), again.len, "again", NULL);
+	buf_reset(&after);
+	ucfg_write(cfg2, &after);
+	if (strcmp(buf_str(&after), buf_str(&again)) != 0)
 		abort();
 	diag_clear(&diag);
 	ucfg_free(cfg2);
