@@ -18,6 +18,8 @@ if [ ! -f build-fuzz/build.ninja ]; then
 fi
 nice ninja -C build-fuzz >/dev/null
 mkdir -p build-fuzz/artifacts build-fuzz/logs build-fuzz/tmp
+# scratch directories a crashed target could not remove
+rm -rf build-fuzz/tmp/rg-fuzz-*
 # the targets that read real files make their scratch directories here
 TMPDIR=$PWD/build-fuzz/tmp
 export TMPDIR
