@@ -11,6 +11,7 @@
  */
 #include "api_int.h"
 #include "api_login.h"
+#include "api_openid.h"
 #include "files/domains.h"
 #include "ids.h"
 #include "realm.h"
@@ -92,6 +93,16 @@ user_from_claims(const struct domains_realm *r, const json_t *claims,
 	if (!json_is_string(v))
 		return err_set(err, ERR_AUTH, "missing configured claim '%s' in "
 		    "returned info object", claim);
+	/*
+	 * The provider's value, often chosen by the user: a list separator
+	 * would make the id read back from user.cfg as two (issue 9); a NUL
+	 * (jansson refuses one as we parse claims today) would cut it into
+	 * another user's name.
+	 */
+	if (strlen(json_string_value(v)) != json_string_length(v) ||
+	    strpbrk(json_string_value(v), ",;") != NULL)
+		return err_set(err, ERR_AUTH, "claim '%s' gives no valid user "
+		    "id: it contains a NUL, ',' or ';'", claim);
 	buf_putf(userid, "%s@%s", json_string_value(v), r->id);
 	if (id_user_check_new(buf_str(userid), err) < 0)
 		return err_prefix(err, "claim '%s' gives no valid user id: ",
@@ -199,13 +210,48 @@ user_record(struct api_env *env, struct ucfg *cfg,
 		    "(autocreate is off)", userid);
 	u = ucfg_user_add(cfg, userid);
 	u->enable = true;
-	if ((v = claim_str(claims, "email")) != NULL)
-		u->email = ucfg_text(cfg, v, strlen(v));
+	if ((v = claim_str(claims, "email")) != NULL) {
+		struct buf msg = BUF_INIT;
+
+		/*
+		 * user.cfg stores the e-mail as it is: a ':' or a newline
+		 * in it (users often set their own at the provider) would
+		 * write other fields or lines, an ACL line among them.
+		 */
+		if (strlen(v) <= 254 && api_check_format("email", v, &msg) ==
+		    NULL)
+			u->email = ucfg_text(cfg, v, strlen(v));
+		else
+			warn(env, "openid user %s: the email claim is not an "
+			    "e-mail address; not stored", userid);
+		buf_clear(&msg);
+	}
 	if ((v = claim_str(claims, "given_name")) != NULL)
 		u->firstname = ucfg_text(cfg, v, strlen(v));
 	if ((v = claim_str(claims, "family_name")) != NULL)
 		u->lastname = ucfg_text(cfg, v, strlen(v));
 	*created = true;
+	return 0;
+}
+
+int
+api_openid_userid(const struct domains_realm *r, const json_t *claims,
+    struct buf *userid, struct err *err)
+{
+	return user_from_claims(r, claims, userid, err);
+}
+
+int
+api_openid_apply(struct api_env *env, struct ucfg *cfg,
+    const struct domains_realm *r, const char *userid, const json_t *claims,
+    bool *created, bool *changed, struct err *err)
+{
+	*changed = false;
+	if (user_record(env, cfg, r, userid, claims, created, err) < 0)
+		return -1;
+	/* the record's id: interned, as the member sets need it */
+	*changed = apply_groups(env, cfg, r, ucfg_user(cfg, userid)->id,
+	    claims);
 	return 0;
 }
 
@@ -236,14 +282,11 @@ openid_login(struct api_call *c, json_t **result_r, struct err *err)
 	api_realm_ctx(c->env, r, &ctx);
 	if (realm_openid_login(&ctx, csrf, param_str(c, "code"),
 	    param_str(c, "redirect-url"), c->env->now, &claims, err) < 0 ||
-	    user_from_claims(r, claims, &userid, err) < 0 ||
+	    api_openid_userid(r, claims, &userid, err) < 0 ||
 	    store_begin_user(c->env, &tx, err) < 0 ||
-	    user_record(c->env, tx.ucfg, r, buf_str(&userid), claims,
-	    &created, err) < 0)
+	    api_openid_apply(c->env, tx.ucfg, r, buf_str(&userid), claims,
+	    &created, &changed, err) < 0)
 		goto fail;
-	/* the record's id: interned, as the member sets need it */
-	changed = apply_groups(c->env, tx.ucfg, r,
-	    ucfg_user(tx.ucfg, buf_str(&userid))->id, claims);
 	if ((created || changed) && store_commit_user(c->env, &tx, err) < 0)
 		goto fail;
 	store_end(&tx);

@@ -17,6 +17,7 @@
 #include "store.h"
 #include "str.h"
 #include "xalloc.h"
+#include "task_upid.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,31 +26,6 @@
 #include <unistd.h>
 
 #define TASK_LOG_MAX (4u << 20)
-
-/* UPID:node:pid:pstart:starttime:type:id:user: split into 7 fields. */
-static bool
-upid_split(const char *upid, char f[7][128])
-{
-	const char *p = upid;
-	int i;
-
-	if (strncmp(p, "UPID:", 5) != 0 || strchr(p, '/') != NULL ||
-	    strlen(p) > 512)
-		return false;
-	p += 5;
-	for (i = 0; i < 7; i++) {
-		const char *c = strchr(p, ':');
-		size_t n;
-
-		if (c == NULL || (n = (size_t)(c - p)) >= sizeof(f[i]) ||
-		    n == 0 || memchr(p, '\0', n) != NULL)
-			return false;
-		memcpy(f[i], p, n);
-		f[i][n] = '\0';
-		p = c + 1;
-	}
-	return *p == '\0';
-}
 
 struct task_file {
 	char *name;
@@ -78,7 +54,7 @@ api_task_logs_prune(const char *dir, size_t keep, time_t max_age,
 	struct task_file *v = NULL;
 	size_t n = 0, cap = 0, i, kept = 0;
 	struct dirent *de;
-	char f[7][128];
+	char f[UPID_FIELDS][UPID_FIELD_MAX];
 	DIR *d;
 
 	d = opendir(dir);
@@ -136,8 +112,8 @@ api_task_log_save(const struct api_env *env, const char *upid,
 
 /* The task's fields and log, after the permission check. */
 static int
-load_task(struct api_call *c, char f[7][128], struct buf *log,
-    struct err *err)
+load_task(struct api_call *c, char f[UPID_FIELDS][UPID_FIELD_MAX],
+    struct buf *log, struct err *err)
 {
 	const char *upid = param_str(c, "upid"), *node = param_str(c, "node");
 	const char *const audit[] = {"Sys.Audit", NULL};
@@ -176,25 +152,10 @@ out:
 	return rc;
 }
 
-/* The last line of a finished task log: "TASK OK" or "TASK ERROR: ...". */
-static const char *
-exit_status(const struct buf *log)
-{
-	const char *last = strstr(log->data, "TASK ");
-
-	while (last != NULL && strstr(last + 1, "\nTASK ") != NULL)
-		last = strstr(last + 1, "\nTASK ") + 1;
-	if (last == NULL)
-		return "unknown";
-	if (strncmp(last, "TASK OK", 7) == 0)
-		return "OK";
-	return strncmp(last, "TASK ERROR: ", 12) == 0 ? last + 12 : last;
-}
-
 static int
 task_status(struct api_call *c, json_t **result_r, struct err *err)
 {
-	char f[7][128];
+	char f[UPID_FIELDS][UPID_FIELD_MAX];
 	struct buf log = BUF_INIT;
 	json_t *o;
 	const char *es;
@@ -216,7 +177,7 @@ task_status(struct api_call *c, json_t **result_r, struct err *err)
 	json_object_set_new(o, "id", json_string(f[5]));
 	json_object_set_new(o, "user", json_string(f[6]));
 	json_object_set_new(o, "status", json_string("stopped"));
-	es = exit_status(&log);
+	es = task_exit_status(&log);
 	n = strcspn(es, "\n");
 	json_object_set_new(o, "exitstatus", json_stringn(es, n));
 	buf_clear(&log);
@@ -229,7 +190,7 @@ task_log(struct api_call *c, json_t **result_r, struct err *err)
 {
 	long long start = param_int(c, "start", 0);
 	long long limit = param_int(c, "limit", 50);
-	char f[7][128];
+	char f[UPID_FIELDS][UPID_FIELD_MAX];
 	struct buf log = BUF_INIT;
 	json_t *list;
 	size_t pos = 0, plen;

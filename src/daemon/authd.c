@@ -238,6 +238,18 @@ handle_token(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
 	secret_free_str(secret);
 }
 
+void
+authd_handle(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
+{
+	if (m->type == IPC_CALL)
+		handle_call(opts, fd, m);
+	else if (m->type == IPC_TOKEN)
+		handle_token(opts, fd, m);
+	else
+		reply_result(fd, m->id, tokencfg_identity(opts->config_dir),
+		    400, NULL, "unknown request", NULL);
+}
+
 int
 authd_run(const struct serve_opts *opts, int fd)
 {
@@ -266,14 +278,7 @@ authd_run(const struct serve_opts *opts, int fd)
 			/* the front is gone (or spoke nonsense): so are we */
 			return err.code == ERR_IO ? 0 : 1;
 		}
-		if (m.type == IPC_CALL)
-			handle_call(opts, fd, &m);
-		else if (m.type == IPC_TOKEN)
-			handle_token(opts, fd, &m);
-		else
-			reply_result(fd, m.id, tokencfg_identity(
-			    opts->config_dir), 400, NULL, "unknown request",
-			    NULL);
+		authd_handle(opts, fd, &m);
 		ipc_msg_clear(&m);
 	}
 }

@@ -55,6 +55,13 @@ int serve_main(const char *config_dir, int argc, char **argv);
 
 /* One root helper worker's loop; returns when the front is gone. */
 int authd_run(const struct serve_opts *opts, int fd);
+/*
+ * What authd_run does with one message it received: run it and send the
+ * answer on fd (the fuzz target for authd's input drives this).
+ */
+struct ipc_msg;
+void authd_handle(const struct serve_opts *opts, int fd,
+    const struct ipc_msg *m);
 
 /* The realm-sync job scheduler's loop (root); returns on SIGTERM. */
 int scheduler_run(const char *config_dir);

@@ -5,6 +5,7 @@
 #include "api_auth.h"
 #include "authcache.h"
 #include "daemon.h"
+#include "http_auth_parse.h"
 #include "store.h"
 #include "ticket/authkey.h"
 #include "ticket/csrf.h"
@@ -65,29 +66,20 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
     struct front_identity *id, struct err *err)
 {
 	struct buf decoded = BUF_INIT;
-	const char *v, *sep;
+	const char *secret;
 	char *tokenid = NULL, digest[65];
 	unsigned long gen = store_user_generation(cfg), epoch;
 	uint64_t tokencfg;
 	bool ok = false;
 	int rc = -1;
 
-	http_unescape(&decoded, value, strlen(value), false);
-	v = buf_str(&decoded);
-	/* USER@REALM!TOKEN=SECRET, a space allowed instead of the '=' */
-	sep = strrchr(v, '=');
-	if (sep == NULL)
-		sep = strchr(v, ' ');
-	if (sep == NULL) {
-		err_set(err, ERR_AUTH, "invalid API token");
+	if (http_auth_token(value, &decoded, &tokenid, &secret, err) < 0)
 		goto out;
-	}
-	tokenid = xstrndup(v, (size_t)(sep - v));
 	if (api_auth_token_usable(cfg, tokenid, now, err) < 0)
 		goto out;
-	token_digest(tokenid, sep + 1, digest);
+	token_digest(tokenid, secret, digest);
 	if (!token_cache_get(digest, gen, now, &epoch)) {
-		if (authd_client_token(tokenid, sep + 1, &ok, &tokencfg,
+		if (authd_client_token(tokenid, secret, &ok, &tokencfg,
 		    err) < 0)
 			goto out;
 		token_cache_seen(tokencfg);
@@ -101,7 +93,7 @@ by_token(const char *value, const struct ucfg *cfg, time_t now,
 	buf_reset(&id->authid);
 	buf_puts(&id->authid, tokenid);
 	buf_reset(&id->secret);
-	buf_puts(&id->secret, sep + 1);
+	buf_puts(&id->secret, secret);
 	id->is_token = true;
 	rc = 0;
 out:
@@ -175,13 +167,16 @@ front_authenticate(struct MHD_Connection *c, const char *method,
 	    "Authorization");
 	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 	    "PVEAuthCookie");
+	const char *value;
 
-	if (auth != NULL && strncmp(auth, "PVEAPIToken=", 12) == 0)
-		return by_token(auth + 12, cfg, now, id, err);
-	if (cookie != NULL)
-		return by_ticket(c, cookie, method, cfg, now, id, err);
-	if (auth != NULL && strncmp(auth, "PVEAuthCookie=", 14) == 0)
-		return by_ticket(c, auth + 14, method, cfg, now, id, err);
+	switch (http_auth_select(auth, cookie, &value)) {
+	case HTTP_AUTH_TOKEN:
+		return by_token(value, cfg, now, id, err);
+	case HTTP_AUTH_TICKET:
+		return by_ticket(c, value, method, cfg, now, id, err);
+	case HTTP_AUTH_NONE:
+		break;
+	}
 	return err_set(err, ERR_AUTH, "No ticket");
 }
 

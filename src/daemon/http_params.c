@@ -71,6 +71,13 @@ form_params(const char *body, size_t len, json_t *params)
 	return 0;
 }
 
+/* Does the real convert to a json_int_t (64 bits)?  Not NaN, not 1e300. */
+static bool
+real_fits(double d)
+{
+	return d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+}
+
 static int
 json_params(const char *body, size_t len, json_t *params, struct err *err)
 {
@@ -87,13 +94,20 @@ json_params(const char *body, size_t len, json_t *params, struct err *err)
 		if (json_is_string(v) || json_is_integer(v) ||
 		    json_is_boolean(v))
 			json_object_set(params, k, v);
-		else if (json_is_real(v))
+		else if (json_is_real(v) && real_fits(json_real_value(v)))
 			json_object_set_new(params, k,
 			    json_integer((json_int_t)json_real_value(v)));
-		else if (!json_is_null(v)) {
+		else if (json_is_real(v)) {
+			err_set(err, ERR_INVALID,
+			    "parameter '%s' is out of range", k);
 			json_decref(obj);
-			return err_set(err, ERR_INVALID,
+			return -1;
+		} else if (!json_is_null(v)) {
+			/* k belongs to obj: the message first */
+			err_set(err, ERR_INVALID,
 			    "parameter '%s' has an unsupported type", k);
+			json_decref(obj);
+			return -1;
 		}
 	}
 	json_decref(obj);

@@ -51,11 +51,12 @@ read_password(struct ldapc_conf *c, const char *config_dir, struct err *err)
 			rc = err_set(err, e.code, "%s", e.msg);
 		goto out;
 	}
-	/* Proxmox reads the first line */
-	for (n = 0; n < pw.len && pw.data[n] != '\n' && pw.data[n] != '\r';
-	    n++)
+	/* Proxmox reads the first line; an empty one is no password */
+	for (n = 0; n < pw.len && pw.data[n] != '\n' && pw.data[n] != '\r' &&
+	    pw.data[n] != '\0'; n++)
 		;
-	c->bind_pw = xstrndup(pw.data, n);
+	if (n > 0)
+		c->bind_pw = xstrndup(pw.data, n);
 out:
 	buf_clear_secret(&pw);
 	buf_clear(&path);

@@ -105,6 +105,23 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int
+oidc_http_parse_json(const char *body, size_t len, const char *url,
+    long status, json_t **out, struct err *err)
+{
+	json_error_t je;
+
+	*out = json_loadb(body != NULL ? body : "", len,
+	    JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return err_set(err, ERR_INVALID, "%s: HTTP %ld, the answer is "
+		    "not a JSON object", url, status);
+	}
+	return 0;
+}
+
 /* Perform, then parse the body; status codes >= 400 fail unless ok4xx. */
 static int
 perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
@@ -112,7 +129,6 @@ perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
 {
 	uint64_t t0 = now_ns();
 	CURLcode cc = curl_easy_perform(c);
-	json_error_t je;
 	long status = 0;
 	int rc = -1;
 
@@ -141,16 +157,8 @@ perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
 		err_set(err, ERR_INVALID, "%s: HTTP %ld", url, status);
 		goto out;
 	}
-	*out = json_loadb(s->body.data != NULL ? s->body.data : "",
-	    s->body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		err_set(err, ERR_INVALID, "%s: HTTP %ld, the answer is not a "
-		    "JSON object", url, status);
-		goto out;
-	}
-	rc = 0;
+	rc = oidc_http_parse_json(s->body.data, s->body.len, url, status, out,
+	    err);
 out:
 	curl_easy_cleanup(c);
 	buf_clear(&s->body);

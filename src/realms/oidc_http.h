@@ -45,6 +45,14 @@ int oidc_http_post_form(const char *url, const struct oidc_form *form,
     RG_WARN_UNUSED;
 
 /*
+ * An answer's body (len bytes, body may be NULL when empty) as a JSON
+ * object in *out (a new reference), duplicate keys refused; otherwise -1
+ * with ERR_INVALID "<url>: HTTP <status>, the answer is not a JSON object".
+ */
+int oidc_http_parse_json(const char *body, size_t len, const char *url,
+    long status, json_t **out, struct err *err) RG_WARN_UNUSED;
+
+/*
  * Nanoseconds this thread has spent waiting on HTTP calls so far; the
  * OpenID benchmark subtracts it to get realmgate's own share of a login.
  */

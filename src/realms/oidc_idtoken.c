@@ -47,6 +47,63 @@ alg_kty(const char *alg, cjose_jwk_kty_t *kty, struct err *err)
 	    "allowed", alg);
 }
 
+/*
+ * Is s (len bytes) base64url as JOSE writes it: the URL alphabet, no
+ * '=' padding, no impossible length?  cjose 0.6's decoder asserts on an
+ * '=' inside its input: the process aborts.  Nothing from the provider
+ * reaches cjose without this check.
+ */
+static bool
+b64url_clean(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= 'a' &&
+		    s[i] <= 'z') && !(s[i] >= '0' && s[i] <= '9') &&
+		    s[i] != '-' && s[i] != '_')
+			return false;
+	return len % 4 != 1;
+}
+
+/* A compact JWS: three clean base64url parts. */
+static bool
+jws_clean(const char *token)
+{
+	const char *p = token, *dot;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		dot = strchr(p, '.');
+		if ((dot == NULL) != (i == 2))
+			return false;
+		if (dot == NULL)
+			dot = p + strlen(p);
+		if (!b64url_clean(p, (size_t)(dot - p)))
+			return false;
+		p = dot + 1;
+	}
+	return true;
+}
+
+/* The key members cjose decodes as base64url. */
+static bool
+jwk_clean(const json_t *k)
+{
+	static const char *const b64members[] = {"n", "e", "d", "p", "q",
+		"dp", "dq", "qi", "x", "y", "k", NULL};
+	const json_t *v;
+	size_t i;
+
+	for (i = 0; b64members[i] != NULL; i++) {
+		v = json_object_get(k, b64members[i]);
+		if (json_is_string(v) && !b64url_clean(json_string_value(v),
+		    json_string_length(v)))
+			return false;
+	}
+	return true;
+}
+
 /* Try the keys of jwks that may have signed the token. */
 static bool
 verify_with(cjose_jws_t *jws, const json_t *jwks, const char *kid,
@@ -67,7 +124,7 @@ verify_with(cjose_jws_t *jws, const json_t *jwks, const char *kid,
 		if (kid != NULL && (kkid == NULL || strcmp(kid, kkid) != 0))
 			continue;
 		if ((kalg != NULL && strcmp(kalg, alg) != 0) ||
-		    (use != NULL && strcmp(use, "sig") != 0))
+		    (use != NULL && strcmp(use, "sig") != 0) || !jwk_clean(k))
 			continue;
 		text = json_dumps(k, JSON_COMPACT);
 		jwk = text != NULL ? cjose_jwk_import(text, strlen(text),
@@ -273,6 +330,11 @@ check_token(const char *token, const json_t *jwks,
 	*claims_r = NULL;
 	if (precheck_alg(token, &kid, err) < 0)
 		goto out;
+	if (!jws_clean(token)) {
+		err_set(err, ERR_INVALID, "ID token refused: not a signed JWT "
+		    "(three base64url parts)");
+		goto out;
+	}
 	jws = cjose_jws_import(token, strlen(token), &cerr);
 	if (jws == NULL) {
 		err_set(err, ERR_INVALID, "ID token refused: not a signed JWT "

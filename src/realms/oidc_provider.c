@@ -77,16 +77,32 @@ slot(const char *issuer)
 	return oldest;
 }
 
-static int
-fetch_doc(const char *issuer, unsigned timeout_s, json_t **doc_r,
+int
+oidc_doc_check(const char *issuer, const char *url, const json_t *doc,
     struct err *err)
 {
 	static const char *const need[] = {"authorization_endpoint",
 		"token_endpoint", "jwks_uri", NULL};
+	const char *iss = oidc_doc_str(doc, "issuer");
+	size_t i;
+
+	if (iss == NULL || !same_issuer(iss, issuer))
+		return err_set(err, ERR_INVALID, "OpenID discovery failed: %s "
+		    "names issuer '%s', not '%s'", url, iss != NULL ? iss : "",
+		    issuer);
+	for (i = 0; need[i] != NULL; i++)
+		if (oidc_doc_str(doc, need[i]) == NULL)
+			return err_set(err, ERR_INVALID, "OpenID discovery "
+			    "failed: %s has no %s", url, need[i]);
+	return 0;
+}
+
+static int
+fetch_doc(const char *issuer, unsigned timeout_s, json_t **doc_r,
+    struct err *err)
+{
 	struct buf url = BUF_INIT;
 	json_t *doc = NULL;
-	const char *iss;
-	size_t i;
 	int rc = -1;
 
 	buf_put(&url, issuer, trimmed_len(issuer));
@@ -96,20 +112,8 @@ fetch_doc(const char *issuer, unsigned timeout_s, json_t **doc_r,
 		err_prefix(err, "OpenID discovery failed: ");
 		goto out;
 	}
-	iss = oidc_doc_str(doc, "issuer");
-	if (iss == NULL || !same_issuer(iss, issuer)) {
-		err_set(err, ERR_INVALID, "OpenID discovery failed: %s names "
-		    "issuer '%s', not '%s'", buf_str(&url), iss != NULL ? iss
-		    : "", issuer);
+	if (oidc_doc_check(issuer, buf_str(&url), doc, err) < 0)
 		goto out;
-	}
-	for (i = 0; need[i] != NULL; i++) {
-		if (oidc_doc_str(doc, need[i]) == NULL) {
-			err_set(err, ERR_INVALID, "OpenID discovery failed: %s "
-			    "has no %s", buf_str(&url), need[i]);
-			goto out;
-		}
-	}
 	*doc_r = doc;
 	doc = NULL;
 	rc = 0;
@@ -164,8 +168,8 @@ oidc_forget(const char *issuer)
 	pthread_mutex_unlock(&mu);
 }
 
-static bool
-has_kid(const json_t *jwks, const char *kid)
+bool
+oidc_jwks_has_kid(const json_t *jwks, const char *kid)
 {
 	const json_t *k;
 	size_t i;
@@ -180,6 +184,15 @@ has_kid(const json_t *jwks, const char *kid)
 }
 
 int
+oidc_jwks_check(const char *url, const json_t *jwks, struct err *err)
+{
+	if (!json_is_array(json_object_get(jwks, "keys")))
+		return err_set(err, ERR_INVALID, "the provider's JWKS (%s) has "
+		    "no keys", url);
+	return 0;
+}
+
+int
 oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
     bool again, unsigned timeout_s, json_t **jwks_r, struct err *err)
 {
@@ -190,7 +203,8 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);
 	if (c->jwks != NULL && (now - c->jwks_at < OIDC_JWKS_MIN_AGE ||
-	    (!again && (want_kid == NULL || has_kid(c->jwks, want_kid))))) {
+	    (!again && (want_kid == NULL ||
+	    oidc_jwks_has_kid(c->jwks, want_kid))))) {
 		*jwks_r = json_incref(c->jwks);
 		pthread_mutex_unlock(&mu);
 		return 0;
@@ -199,10 +213,9 @@ oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
 	if (oidc_http_get_json(oidc_doc_str(doc, "jwks_uri"), NULL, timeout_s,
 	    &jwks, NULL, err) < 0)
 		return err_prefix(err, "fetching the provider's keys failed: ");
-	if (!json_is_array(json_object_get(jwks, "keys"))) {
+	if (oidc_jwks_check(oidc_doc_str(doc, "jwks_uri"), jwks, err) < 0) {
 		json_decref(jwks);
-		return err_set(err, ERR_INVALID, "the provider's JWKS (%s) has "
-		    "no keys", oidc_doc_str(doc, "jwks_uri"));
+		return -1;
 	}
 	pthread_mutex_lock(&mu);
 	c = slot(issuer);

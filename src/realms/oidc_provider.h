@@ -39,6 +39,22 @@ int oidc_jwks(const char *issuer, const json_t *doc, const char *want_kid,
     bool again, unsigned timeout_s, json_t **jwks_r, struct err *err)
     RG_WARN_UNUSED;
 
+/*
+ * The checks of a discovery document (fetched from url, parsed by
+ * oidc_http_parse_json) for issuer: it names the same issuer (trailing
+ * slashes aside) and the authorization, token and JWKS endpoints.  -1
+ * with ERR_INVALID "OpenID discovery failed: ..." otherwise.
+ */
+int oidc_doc_check(const char *issuer, const char *url, const json_t *doc,
+    struct err *err) RG_WARN_UNUSED;
+
+/* A JWKS (fetched from url) must hold a "keys" array; ERR_INVALID if not. */
+int oidc_jwks_check(const char *url, const json_t *jwks, struct err *err)
+    RG_WARN_UNUSED;
+
+/* Does the JWKS hold a key with this kid? */
+bool oidc_jwks_has_kid(const json_t *jwks, const char *kid);
+
 /* A string member of the discovery document, or NULL. */
 const char *oidc_doc_str(const json_t *doc, const char *key);
 

@@ -145,7 +145,8 @@ expire(json_t *list, time_t now)
 		json_t *e = json_array_get(list, i);
 		json_int_t t = json_integer_value(json_object_get(e, "ctime"));
 
-		if (!json_is_object(e) || t + OIDC_STATE_TTL < now ||
+		/* t is anything the file says: no arithmetic on it */
+		if (!json_is_object(e) || t < now - OIDC_STATE_TTL ||
 		    t > now + 60)
 			json_array_remove(list, i);
 		else
@@ -245,11 +246,13 @@ oidc_state_add(const char *config_dir, const char *realm,
 		    "this client");
 		goto out;
 	}
-	if (json_array_size(f.list) >= OIDC_STATE_MAX &&
-	    !make_room(f.list, key)) {
-		err_set(err, ERR_INVALID, "too many pending openid auth request "
-		    "for realm %s", realm);
-		goto out;
+	/* a file already over the bound (written by hand) comes back to it */
+	while (json_array_size(f.list) >= OIDC_STATE_MAX) {
+		if (!make_room(f.list, key)) {
+			err_set(err, ERR_INVALID, "too many pending openid auth "
+			    "request for realm %s", realm);
+			goto out;
+		}
 	}
 	e = json_object();
 	json_object_set_new(e, "csrf_token", json_string(p->csrf));

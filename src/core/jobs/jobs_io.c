@@ -8,6 +8,7 @@
 #include "jobs_state.h"
 #include "calendar.h"
 #include "fileio.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -57,28 +58,41 @@ state_path(const char *config_dir, const char *id, struct buf *out)
 	buf_putf(out, "%s/priv/jobs/realm-sync-%s.json", config_dir, id);
 }
 
-int
-jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
+/*
+ * Copy a JSON string (valid UTF-8) into dst[size], cut at a character
+ * boundary: a copy cut inside a character would not be UTF-8, and jansson
+ * would refuse it when the state is written again.
+ */
+static void
+copy_text(char *dst, size_t size, const char *src)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	struct err err;
-	json_t *j = NULL, *v;
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int
+jobs_state_parse(const char *text, size_t len, struct jobs_state *st)
+{
+	json_t *j, *v;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
-	state_path(config_dir, id, &path);
-	if (file_read(buf_str(&path), 65536, &text, &err) < 0)
-		goto out;
-	j = json_loadb(text.data, text.len, 0, NULL);
+	j = json_loadb(text, len, 0, NULL);
 	if (!json_is_object(j))
 		goto out;
 	if (json_is_integer(v = json_object_get(j, "time")))
 		st->time = (time_t)json_integer_value(v);
 	if (json_is_string(v = json_object_get(j, "upid")))
-		snprintf(st->upid, sizeof(st->upid), "%s", json_string_value(v));
+		copy_text(st->upid, sizeof(st->upid), json_string_value(v));
 	if (json_is_string(v = json_object_get(j, "error")))
-		snprintf(st->error, sizeof(st->error), "%s",
-		    json_string_value(v));
+		copy_text(st->error, sizeof(st->error), json_string_value(v));
 	/* files without "state" (older ones) ran if they say how it went */
 	v = json_object_get(j, "state");
 	st->ran = json_is_string(v) ? strcmp(json_string_value(v),
@@ -86,9 +100,40 @@ jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
 	rc = st->time > 0 ? 0 : -1;
 out:
 	json_decref(j);
+	return rc;
+}
+
+int
+jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct err err;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	state_path(config_dir, id, &path);
+	if (file_read(buf_str(&path), 65536, &text, &err) == 0)
+		rc = jobs_state_parse(text.data, text.len, st);
 	buf_clear(&path);
 	buf_clear(&text);
 	return rc;
+}
+
+/*
+ * A JSON string of s, malformed UTF-8 replaced (an error message cut by
+ * snprintf inside a character would make json_string fail and vanish).
+ */
+static json_t *
+json_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	json_t *v;
+
+	buf_puts(&b, s);
+	utf8_sanitize(&b);
+	v = json_stringn(buf_str(&b), b.len);
+	buf_clear(&b);
+	return v;
 }
 
 int
@@ -106,9 +151,9 @@ jobs_state_write(const char *config_dir, const char *id,
 	    st->upid[0] != '\0' || st->error[0] != '\0' ? "stopped" :
 	    "starting"));
 	if (st->upid[0] != '\0')
-		json_object_set_new(j, "upid", json_string(st->upid));
+		json_object_set_new(j, "upid", json_text(st->upid));
 	if (st->error[0] != '\0')
-		json_object_set_new(j, "error", json_string(st->error));
+		json_object_set_new(j, "error", json_text(st->error));
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	buf_putf(&path, "%s/priv/jobs", config_dir);
 	if (text != NULL && file_mkdirs(buf_str(&path), 0700, err) == 0) {

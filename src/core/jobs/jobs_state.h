@@ -24,6 +24,11 @@ struct jobs_state {
 	char error[512];	/* why it failed, "" if it did not */
 };
 
+/*
+ * A state file's text (len bytes; text may be NULL when len is 0): 0 with
+ * *st filled, -1 when it is not a JSON object with a positive "time".
+ */
+int jobs_state_parse(const char *text, size_t len, struct jobs_state *st);
 /* 0 with *st filled, -1 when there is no (usable) state file. */
 int jobs_state_read(const char *config_dir, const char *id,
     struct jobs_state *st);

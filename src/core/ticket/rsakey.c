@@ -89,6 +89,19 @@ out:
 	return rc;
 }
 
+/* Do the private key's parts belong together (n = pq, e d = 1, ...)? */
+static bool
+pairwise_ok(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	bool ok = ctx != NULL && EVP_PKEY_pairwise_check(ctx) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		ossl_err_drop();
+	return ok;
+}
+
 static int
 parse_pem(const void *pem, size_t len, bool priv, const char *what,
     EVP_PKEY **key_r, struct err *err)
@@ -105,7 +118,9 @@ parse_pem(const void *pem, size_t len, bool priv, const char *what,
 		key = PEM_read_bio_PrivateKey(bio, NULL, ossl_no_passphrase,
 		    NULL);
 	else
-		key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+		/* without a callback OpenSSL asks the terminal for the
+		 * passphrase of an encrypted key found in the file */
+		key = PEM_read_bio_PUBKEY(bio, NULL, ossl_no_passphrase, NULL);
 	BIO_free(bio);
 	if (key == NULL) {
 		ossl_err_drop();
@@ -114,6 +129,15 @@ parse_pem(const void *pem, size_t len, bool priv, const char *what,
 	if (!EVP_PKEY_is_a(key, "RSA")) {
 		EVP_PKEY_free(key);
 		return err_set(err, ERR_INVALID, "%s is not an RSA key", what);
+	}
+	/*
+	 * PEM decoding does not check that the private parts belong
+	 * together: a damaged key would sign tickets that nobody accepts.
+	 */
+	if (priv && !pairwise_ok(key)) {
+		EVP_PKEY_free(key);
+		return err_set(err, ERR_INVALID, "%s is not a consistent RSA key",
+		    what);
 	}
 	*key_r = key;
 	return 0;

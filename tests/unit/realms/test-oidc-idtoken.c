@@ -3,6 +3,7 @@
  * fuzz seeds in tests/fuzz/corpus/idtoken): the genuine one passes, every
  * forgery or wrong claim fails with its own reason.
  */
+#include "buf.h"
 #include "oidc_idtoken.h"
 #include "../../fuzz/idtoken-jwk.h"
 
@@ -74,6 +75,8 @@ test_forgeries_fail(void **state)
 		{"expired", "expired"},
 		{"garbage", "header is not base64url JSON"},
 		{"no-dots", "not a JWT"},
+		/* '=' inside a part: cjose 0.6 asserted (the worker died) */
+		{"pad-in-payload", "three base64url parts"},
 	};
 	struct err err;
 	size_t i;
@@ -91,12 +94,37 @@ test_forgeries_fail(void **state)
 	assert_non_null(strstr(err.msg, "issued in the future"));
 }
 
+/* A key with '=' inside a member made cjose assert: it is skipped. */
+static void
+test_key_with_padding(void **state)
+{
+	json_t *k = json_loads(jwk, 0, NULL), *jwks, *claims = NULL;
+	struct oidc_expect e = {"https://op.example", "pve", NULL, "n0nce",
+		1800000000};
+	struct buf n = BUF_INIT;
+	struct err err;
+	char *t = seed("valid");
+
+	(void)state;
+	buf_puts(&n, json_string_value(json_object_get(k, "n")));
+	n.data[17] = '=';
+	json_object_set_new(k, "n", json_string(buf_str(&n)));
+	jwks = json_pack("{s:[o]}", "keys", k);
+	assert_int_equal(oidc_idtoken_check(t, jwks, &e, &claims, &err), -1);
+	assert_non_null(strstr(err.msg, "does not verify"));
+	assert_null(claims);
+	json_decref(jwks);
+	buf_clear(&n);
+	free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_genuine_passes),
 		cmocka_unit_test(test_forgeries_fail),
+		cmocka_unit_test(test_key_with_padding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
