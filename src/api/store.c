@@ -362,6 +362,14 @@ store_side_undo(struct api_env *env, struct store_side *s)
 }
 
 void
+store_orphan_left(struct api_env *env, const char *rel, struct err *err)
+{
+	diag_add(&env->warnings, NULL, 0, false, "%s was not updated (%s): "
+	    "it keeps an unused entry of the removed object", rel, err->msg);
+	err_clear(err);
+}
+
+void
 store_side_end(struct store_side *s)
 {
 	if (s->lock != NULL)
