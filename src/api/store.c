@@ -321,6 +321,8 @@ store_side_write(struct store_side *s, const void *data, size_t len,
 int
 store_side_remove(struct store_side *s, struct err *err)
 {
+	/* as an atomic write does: a killed writer's temp file goes too */
+	file_clean_temps(buf_str(&s->path));
 	if (unlink(buf_str(&s->path)) < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -179,3 +179,15 @@ def test_realm_bind_password_removed_stays_removed(cfgdir):
     assert not os.path.exists(pw_file(cfgdir, "corp"))
     cli(cfgdir, "realm", "modify", "corp", "--comment", "later")
     assert not os.path.exists(pw_file(cfgdir, "corp"))
+
+
+def test_realm_delete_removes_a_killed_writers_temp_file(cfgdir):
+    # a realm modify killed with the new .pw written, not renamed; the
+    # realm's delete (which removes the .pw) takes the temp file too
+    cli(cfgdir, "realm", "add", "corp", *LDAP, "--password", "old-bind-pw")
+    killed_cli(cfgdir, "write-tmp:corp.pw", "realm", "modify", "corp",
+               "--password", "new-bind-pw")
+    d = os.path.join(cfgdir, "priv", "realm")
+    assert any(".tmp." in n for n in os.listdir(d))
+    cli(cfgdir, "realm", "delete", "corp")
+    assert os.listdir(d) == []
