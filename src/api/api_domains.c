@@ -10,6 +10,7 @@
 #include "realm.h"
 #include "secret.h"
 #include "str.h"
+#include "testpoint.h"
 #include "xalloc.h"
 
 #include <pthread.h>
@@ -159,14 +160,14 @@ validate_props(const struct api_call *c, const struct props *p,
 }
 
 /*
- * Write (password != NULL) or remove the realm's bind password file,
- * priv/realm/<realm>.pw, before domains.cfg is written; side keeps the
- * old bytes so that the caller can put them back if writing domains.cfg
- * then fails (store_side_undo).  domains.cfg's lock covers the file.
+ * Take the realm's bind password file, priv/realm/<realm>.pw, into side
+ * (its bytes kept, read with the secret-file checks): done before any
+ * write, so that what refuses refuses first.  domains.cfg's lock covers
+ * the file.
  */
 static int
-store_pw(struct api_env *env, const char *realm, const char *password,
-    struct store_side *side, struct err *err)
+pw_begin(struct api_env *env, const char *realm, struct store_side *side,
+    struct err *err)
 {
 	struct buf rel = BUF_INIT;
 	int rc;
@@ -174,11 +175,34 @@ store_pw(struct api_env *env, const char *realm, const char *password,
 	buf_putf(&rel, "priv/realm/%s.pw", realm);
 	rc = store_side_begin(env, buf_str(&rel), -1, side, err);
 	buf_clear(&rel);
-	if (rc < 0)
-		return -1;
+	return rc;
+}
+
+/*
+ * Write (password != NULL) or remove the bind password file begun in
+ * side.  A new or removed password is written before domains.cfg: a
+ * crash in between leaves the old settings with the new password (or
+ * none), and a .pw of a realm not yet in domains.cfg is an orphan that
+ * the realm's creation replaces or removes; side keeps the old bytes so
+ * that the caller can put them back if writing domains.cfg then fails
+ * (store_side_undo).  A realm's deletion removes the file after
+ * domains.cfg instead (domains_delete).
+ */
+static int
+pw_write(struct store_side *side, const char *password, struct err *err)
+{
 	if (password == NULL)
 		return store_side_remove(side, err);
 	return store_side_write(side, password, strlen(password), err);
+}
+
+static int
+store_pw(struct api_env *env, const char *realm, const char *password,
+    struct store_side *side, struct err *err)
+{
+	if (pw_begin(env, realm, side, err) < 0)
+		return -1;
+	return pw_write(side, password, err);
 }
 
 static bool
@@ -258,9 +282,15 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 	    domains_realm_create(d, realm, type, p.v, p.n, err) < 0 ||
 	    check_connection(c, d, realm, p.password, err) < 0)
 		goto out;
-	if (type_has_password(type) &&
-	    store_pw(c->env, realm, p.password, &pw, err) < 0)
+	/*
+	 * a .pw left under the name (a realm deleted and killed before it
+	 * removed the file, or created and killed before domains.cfg) is
+	 * replaced or removed first: never a new realm's bind password
+	 */
+	if (store_pw(c->env, realm, type_has_password(type) ? p.password :
+	    NULL, &pw, err) < 0)
 		goto out;
+	testpoint("between-writes", "realm-create");
 	rc = domains_save(c->env->config_dir, d, err);
 out:
 	if (rc < 0)
@@ -386,14 +416,22 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 	    &lock, err) < 0)
 		goto out;
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
-	    domains_realm_delete(d, realm, err) < 0)
+	    domains_realm_delete(d, realm, err) < 0 ||
+	    pw_begin(c->env, realm, &pw, err) < 0)
 		goto out;
-	if (store_pw(c->env, realm, NULL, &pw, err) < 0)
+	/*
+	 * domains.cfg first: once written the realm is gone, and a crash or
+	 * a failure after it leaves at worst an orphaned .pw, which a realm
+	 * created anew under the name replaces or removes (domains_create).
+	 * The other order left a realm without its bind password.
+	 */
+	if (domains_save(c->env->config_dir, d, err) < 0)
 		goto out;
-	rc = domains_save(c->env->config_dir, d, err);
+	testpoint("between-writes", "realm-delete");
+	rc = 0;
+	if (pw_write(&pw, NULL, err) < 0)
+		store_orphan_left(c->env, buf_str(&pw.path), err);
 out:
-	if (rc < 0)
-		store_side_undo(c->env, &pw);
 	store_side_end(&pw);
 	if (lock != NULL)
 		cfg_unlock(lock);

@@ -57,7 +57,18 @@ int api_user_lookup(struct api_env *env, const struct ucfg *cfg,
 int api_realm_set_password(struct api_env *env, const char *userid,
     const char *password, struct store_side *undo, struct err *err)
     RG_WARN_UNUSED;
-/* Tell the realm a user is gone (pve: drop its shadow entry); undo too. */
+/*
+ * A user's removal: api_realm_delete_user_check takes shadow.cfg's lock
+ * into side and refuses what the removal would refuse, writing nothing;
+ * the caller then writes user.cfg (the user is gone) and only then calls
+ * api_realm_delete_user with the same side, which tells the realm (pve:
+ * drops the shadow entry) under that lock.  A crash in between leaves an
+ * orphaned hash, which api_realm_forget_password / set_password discard
+ * when a user of that name is created again.  Without a prior check,
+ * api_realm_delete_user takes the lock itself.
+ */
+int api_realm_delete_user_check(struct api_env *env, const char *userid,
+    struct store_side *side, struct err *err) RG_WARN_UNUSED;
 int api_realm_delete_user(struct api_env *env, const char *userid,
     struct store_side *undo, struct err *err) RG_WARN_UNUSED;
 /*
@@ -85,10 +96,11 @@ void api_task_logs_prune(const char *dir, size_t keep, time_t max_age,
  * token.cfg, shadow.cfg): api_secrets_purge locks and reads it, refuses
  * it if it holds lines that could not be read (without --force) and
  * works out the file without the secrets of the users in userids, all
- * before anything is written; api_secrets_write writes it (put back at
- * once if that fails), api_secrets_undo puts it back after a later
- * failure, api_secrets_end unlocks.  Take it after user.cfg's lock and
- * before shadow.cfg's.
+ * before anything is written; api_secrets_write_orphan writes it after
+ * user.cfg (the secrets left by a crash or a failure in between belong
+ * to no token: orphans), api_secrets_end unlocks.  Take it after
+ * user.cfg's lock and before shadow.cfg's.  api_secrets_write and
+ * api_secrets_undo are for a secret written before user.cfg.
  */
 struct api_secrets {
 	struct store_side side;
@@ -100,6 +112,8 @@ int api_secrets_purge(struct api_env *env, struct api_secrets *s,
     const char *const *userids, size_t n, struct err *err) RG_WARN_UNUSED;
 int api_secrets_write(struct api_env *env, struct api_secrets *s,
     struct err *err) RG_WARN_UNUSED;
+/* The same after user.cfg was written: a failure is store_orphan_left. */
+void api_secrets_write_orphan(struct api_env *env, struct api_secrets *s);
 void api_secrets_undo(struct api_env *env, struct api_secrets *s);
 void api_secrets_end(struct api_secrets *s);
 
@@ -107,8 +121,8 @@ void api_secrets_end(struct api_secrets *s);
  * Commit tx (user.cfg) together with priv/token.cfg, from which every
  * secret of the users in userids is removed: refused before either file
  * is written if one holds lines that could not be read (without
- * --force); token.cfg put back if user.cfg cannot be written.  n == 0 is
- * store_commit_user.
+ * --force); token.cfg written after user.cfg (a failure there leaves
+ * orphaned secrets: store_orphan_left).  n == 0 is store_commit_user.
  */
 int api_tokens_commit_purge(struct api_env *env, struct store_tx *tx,
     const char *const *userids, size_t n, struct err *err) RG_WARN_UNUSED;

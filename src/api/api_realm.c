@@ -146,13 +146,16 @@ user_name(const char *userid, struct buf *out)
 	    strlen(userid));
 }
 
+enum shadow_op { SHADOW_SET, SHADOW_DELETE, SHADOW_DELETE_CHECK };
+
 /*
  * Set or forget a password through the realm driver under shadow.cfg's
- * lock; with undo, the lock and the file's bytes before the change stay
- * in it for the caller (see api_int.h).
+ * lock, or check that forgetting it would not be refused; with undo, the
+ * lock and the file's bytes before the change stay in it for the caller
+ * (see api_int.h), and a lock already in it (taken by the check) is used.
  */
 static int
-with_shadow_lock(struct api_env *env, const char *userid, bool set,
+with_shadow_lock(struct api_env *env, const char *userid, enum shadow_op op,
     const char *password, struct store_side *undo, struct err *err)
 {
 	struct realm_ctx ctx;
@@ -164,22 +167,28 @@ with_shadow_lock(struct api_env *env, const char *userid, bool set,
 	store_side_init(&own);
 	if (realm_ctx_for(env, userid, &ctx, &realm, err) < 0)
 		goto out;
-	if (!set && realm_driver(ctx.type) != NULL &&
+	if (op != SHADOW_SET && realm_driver(ctx.type) != NULL &&
 	    realm_driver(ctx.type)->delete_user == NULL) {
 		rc = 0;
 		goto out;
 	}
-	if (set && !realm_has_caps(ctx.type, REALM_CAP_STORE_PW)) {
+	if (op == SHADOW_SET && !realm_has_caps(ctx.type,
+	    REALM_CAP_STORE_PW)) {
 		err_set(err, ERR_UNSUPPORTED, "can't set password on auth type "
 		    "'%s'", ctx.type);
 		goto out;
 	}
-	if (store_side_begin(env, SHADOW_FILE, CFG_LOCK_TIMEOUT, side,
-	    err) < 0)
+	if (side->lock == NULL && store_side_begin(env, SHADOW_FILE,
+	    CFG_LOCK_TIMEOUT, side, err) < 0)
 		goto out;
 	user_name(userid, &name);
-	rc = set ? realm_set_password(&ctx, buf_str(&name), password, err)
-		 : realm_delete_user(&ctx, buf_str(&name), err);
+	if (op == SHADOW_DELETE_CHECK) {
+		rc = realm_delete_user_check(&ctx, buf_str(&name), err);
+		goto out;
+	}
+	rc = op == SHADOW_SET ?
+	    realm_set_password(&ctx, buf_str(&name), password, err) :
+	    realm_delete_user(&ctx, buf_str(&name), err);
 	/* pve: the driver rewrote shadow.cfg (or left it); pam: usermod */
 	if (rc == 0)
 		store_side_touched(side);
@@ -194,14 +203,22 @@ int
 api_realm_set_password(struct api_env *env, const char *userid,
     const char *password, struct store_side *undo, struct err *err)
 {
-	return with_shadow_lock(env, userid, true, password, undo, err);
+	return with_shadow_lock(env, userid, SHADOW_SET, password, undo, err);
+}
+
+int
+api_realm_delete_user_check(struct api_env *env, const char *userid,
+    struct store_side *side, struct err *err)
+{
+	return with_shadow_lock(env, userid, SHADOW_DELETE_CHECK, NULL, side,
+	    err);
 }
 
 int
 api_realm_delete_user(struct api_env *env, const char *userid,
     struct store_side *undo, struct err *err)
 {
-	return with_shadow_lock(env, userid, false, NULL, undo, err);
+	return with_shadow_lock(env, userid, SHADOW_DELETE, NULL, undo, err);
 }
 
 int
@@ -216,7 +233,8 @@ api_realm_forget_password(struct api_env *env, const char *userid,
 	type = api_realm_type(env, buf_str(&realm));
 	/* a realm that does not exist stores nothing */
 	if (type != NULL && realm_has_caps(type, REALM_CAP_STORE_PW))
-		rc = with_shadow_lock(env, userid, false, NULL, NULL, err);
+		rc = with_shadow_lock(env, userid, SHADOW_DELETE, NULL, NULL,
+		    err);
 	buf_clear(&realm);
 	return rc;
 }

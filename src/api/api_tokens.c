@@ -2,13 +2,15 @@
  * /access/users/{userid}/token: API token metadata (user.cfg) and secrets
  * (priv/token.cfg), spec 8.2, changed together as one transaction (see
  * commit_with_secrets): the token.cfg lock nested inside the user.cfg
- * lock, both files checked before either is written, the secret first;
- * the secret is shown once, at creation or regeneration.
+ * lock, both files checked before either is written, a new secret first
+ * and removed secrets last; the secret is shown once, at creation or
+ * regeneration.
  */
 #include "api_int.h"
 #include "files/tokencfg.h"
 #include "secret.h"
 #include "str.h"
+#include "testpoint.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -122,6 +124,16 @@ api_secrets_write(struct api_env *env, struct api_secrets *s,
 }
 
 void
+api_secrets_write_orphan(struct api_env *env, struct api_secrets *s)
+{
+	struct err err;
+
+	err_clear(&err);
+	if (api_secrets_write(env, s, &err) < 0)
+		store_orphan_left(env, TOKENCFG_FILE, &err);
+}
+
+void
 api_secrets_undo(struct api_env *env, struct api_secrets *s)
 {
 	store_side_undo(env, &s->side);
@@ -139,10 +151,16 @@ api_secrets_end(struct api_secrets *s)
  * Commit tx (user.cfg) and priv/token.cfg as one transaction.  Everything
  * that can refuse is checked before either file is written (unreadable
  * lines in user.cfg or token.cfg, without --force), so a refusal changes
- * nothing.  The secrets are written first (a crash in between leaves a
- * secret without its token or a token without its secret: neither
- * authenticates) and put back as they were if user.cfg then cannot be
- * written.
+ * nothing.  The order makes a crash between the two writes leave the old
+ * state or the new one plus an orphaned secret, never a token without
+ * its secret:
+ * - a new secret (token created or regenerated) is written first, and
+ *   put back as it was if user.cfg then cannot be written: until
+ *   user.cfg names the token the secret is an orphan, and a token
+ *   created anew under that id gets a secret of its own (set replaces);
+ * - secrets removed (token or users deleted) go last, after user.cfg: the
+ *   tokens are gone with it, what is left of their secrets is an orphan
+ *   (store_orphan_left if that write fails).
  */
 static int
 commit_with_secrets(struct api_env *env, struct store_tx *tx,
@@ -154,9 +172,20 @@ commit_with_secrets(struct api_env *env, struct store_tx *tx,
 
 	api_secrets_init(&s);
 	if (store_check_user(env, tx, err) < 0 ||
-	    secrets_prepare(env, &s, op, ids, n, secret, err) < 0 ||
-	    api_secrets_write(env, &s, err) < 0)
+	    secrets_prepare(env, &s, op, ids, n, secret, err) < 0)
 		goto out;
+	if (op != SECRET_SET) {
+		if (store_commit_user(env, tx, err) < 0)
+			goto out;
+		testpoint("between-writes", op == SECRET_DELETE ?
+		    "token-delete" : "token-purge");
+		rc = 0;
+		api_secrets_write_orphan(env, &s);
+		goto out;
+	}
+	if (api_secrets_write(env, &s, err) < 0)
+		goto out;
+	testpoint("between-writes", "token-secret");
 	if (store_commit_user(env, tx, err) < 0) {
 		api_secrets_undo(env, &s);
 		goto out;

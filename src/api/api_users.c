@@ -4,7 +4,9 @@
 #include "api_check.h"
 #include "api_int.h"
 #include "ids.h"
+#include "files/shadow.h"
 #include "str.h"
+#include "testpoint.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -343,11 +345,12 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 	/*
 	 * every check before any write: user.cfg, token.cfg (beyond
 	 * Proxmox: a removed user's token secrets go with it), then the
-	 * realm's driver checks shadow.cfg before it writes it
+	 * realm's driver checks shadow.cfg, all three locks held until the
+	 * end
 	 */
 	if (store_check_user(c->env, &tx, err) < 0 ||
 	    api_secrets_purge(c->env, &secrets, &userid, 1, err) < 0 ||
-	    api_realm_delete_user(c->env, userid, &shadow, err) < 0)
+	    api_realm_delete_user_check(c->env, userid, &shadow, err) < 0)
 		goto out;
 	ucfg_user_leave_groups(tx.ucfg, userid);
 	ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_USER, userid);
@@ -359,16 +362,21 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 			ucfg_acl_purge_subject(tx.ucfg, NULL, ACL_TOKEN,
 			    ((struct ucfg_token *)v)->id);
 	}
+	/*
+	 * user.cfg first: once it is written the user (and its tokens) are
+	 * gone, and a crash or a failure after it leaves at worst an
+	 * orphaned hash or token secret, which nothing refers to and a new
+	 * user or token of the same name replaces (users_create,
+	 * tokens_create).  The other order left a user without its hash.
+	 */
 	ucfg_user_del(tx.ucfg, userid);
-	if (api_secrets_write(c->env, &secrets, err) < 0) {
-		store_side_undo(c->env, &shadow);
+	if (store_commit_user(c->env, &tx, err) < 0)
 		goto out;
-	}
-	rc = store_commit_user(c->env, &tx, err);
-	if (rc < 0) {
-		api_secrets_undo(c->env, &secrets);
-		store_side_undo(c->env, &shadow);
-	}
+	testpoint("between-writes", "user-delete");
+	rc = 0;
+	api_secrets_write_orphan(c->env, &secrets);
+	if (api_realm_delete_user(c->env, userid, &shadow, err) < 0)
+		store_orphan_left(c->env, SHADOW_FILE, err);
 out:
 	store_side_end(&shadow);
 	api_secrets_end(&secrets);

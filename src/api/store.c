@@ -321,6 +321,8 @@ store_side_write(struct store_side *s, const void *data, size_t len,
 int
 store_side_remove(struct store_side *s, struct err *err)
 {
+	/* as an atomic write does: a killed writer's temp file goes too */
+	file_clean_temps(buf_str(&s->path));
 	if (unlink(buf_str(&s->path)) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -359,6 +361,14 @@ store_side_undo(struct api_env *env, struct store_side *s)
 		    "back as it was: %s", buf_str(&s->path), err.msg);
 	else
 		s->written = false;
+}
+
+void
+store_orphan_left(struct api_env *env, const char *rel, struct err *err)
+{
+	diag_add(&env->warnings, NULL, 0, false, "%s was not updated (%s): "
+	    "it keeps an unused entry of the removed object", rel, err->msg);
+	err_clear(err);
 }
 
 void

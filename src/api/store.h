@@ -121,6 +121,17 @@ void store_side_touched(struct store_side *s);
 void store_side_undo(struct api_env *env, struct store_side *s);
 /* Release the lock, wipe and free. */
 void store_side_end(struct store_side *s);
+/*
+ * A removal wrote its main file (the object is gone) and then failed to
+ * write side file rel: what is left there (a hash, token secret or bind
+ * password of an object that no longer exists) is a harmless orphan -
+ * nothing refers to it, and a new object of the same name replaces or
+ * drops it before its main file is written.  The removal has happened,
+ * so it succeeds: err is cleared and left as a warning in env (printed
+ * by the CLI), never undone.
+ */
+void store_orphan_left(struct api_env *env, const char *rel,
+    struct err *err);
 
 /*
  * Lock any file by its path relative to the config dir, Proxmox lock id

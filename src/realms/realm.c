@@ -183,3 +183,18 @@ realm_delete_user(const struct realm_ctx *realm, const char *user,
 		return 0;
 	return ops->delete_user(realm, user, err);
 }
+
+int
+realm_delete_user_check(const struct realm_ctx *realm, const char *user,
+    struct err *err)
+{
+	const struct realm_ops *ops;
+
+	if ((ops = lookup(realm, err)) == NULL)
+		return -1;
+	if (!user_name_ok(user))
+		return err_set(err, ERR_INVALID, "invalid user name");
+	if (ops->delete_user_check == NULL)
+		return 0;
+	return ops->delete_user_check(realm, user, err);
+}

@@ -83,6 +83,13 @@ struct realm_ops {
 	/* Forget what the realm stores about user; NULL: nothing stored. */
 	int (*delete_user)(const struct realm_ctx *realm, const char *user,
 	    struct err *err);
+	/*
+	 * Refuse now what delete_user would refuse, writing nothing (the
+	 * caller holds the lock from here to delete_user, and writes
+	 * user.cfg in between).  NULL: delete_user never refuses.
+	 */
+	int (*delete_user_check)(const struct realm_ctx *realm,
+	    const char *user, struct err *err);
 };
 
 /* pam: `usermod -p <hash> <user>` (realm_pam_passwd.c). */
@@ -138,6 +145,9 @@ int realm_set_password(const struct realm_ctx *realm, const char *user,
 
 /* Remove the realm's own data about user (e.g. the shadow.cfg line). */
 int realm_delete_user(const struct realm_ctx *realm, const char *user,
+    struct err *err) RG_WARN_UNUSED;
+/* Whether realm_delete_user would refuse; writes nothing. */
+int realm_delete_user_check(const struct realm_ctx *realm, const char *user,
     struct err *err) RG_WARN_UNUSED;
 
 /* A short name for a result, for logs: "ok", "denied", ... */

@@ -230,6 +230,31 @@ pve_set_password(const struct realm_ctx *realm, const char *user,
 	return ret;
 }
 
+/*
+ * Whether user has an entry, and if so whether shadow.cfg can be
+ * rewritten without it (no line that would be dropped).
+ */
+static int
+pve_delete_user_check(const struct realm_ctx *realm, const char *user,
+    struct err *err)
+{
+	struct shadow_cfg *s = NULL;
+	bool present;
+
+	/* nothing to remove: leave the file alone, whatever else it holds */
+	if (load(realm, false, &s, err) < 0)
+		return -1;
+	present = shadow_delete(s, user);
+	shadow_free(s);
+	s = NULL;
+	if (!present)
+		return 0;
+	if (load(realm, true, &s, err) < 0)
+		return -1;
+	shadow_free(s);
+	return 0;
+}
+
 static int
 pve_delete_user(const struct realm_ctx *realm, const char *user,
     struct err *err)
@@ -260,4 +285,5 @@ const struct realm_ops realm_ops_pve = {
 	.authenticate = pve_authenticate,
 	.set_password = pve_set_password,
 	.delete_user = pve_delete_user,
+	.delete_user_check = pve_delete_user_check,
 };

@@ -85,6 +85,22 @@ class Gate:
             self.cond.notify_all()
 
 
+def proc_age(pid):
+    """Seconds since pid started (/proc/PID/stat field 22 against
+    /proc/uptime); -1 if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+    except OSError:
+        return -1
+    # fields after the command name (which may hold spaces or parentheses)
+    rest = stat[stat.rindex(")") + 2:].split()
+    start = int(rest[22 - 3]) / os.sysconf("SC_CLK_TCK")
+    return uptime - start
+
+
 class Harness:
     def __init__(self, args):
         self.args = args
@@ -101,6 +117,7 @@ class Harness:
         self.settling = threading.Event()  # a daemon kill is being handled
         self.daemon_down = collections.Counter()
         self.daemon_survived = collections.Counter()
+        self.too_young = collections.Counter()  # daemon kills skipped: no process old enough
         self.cli_children = {}        # pid -> pidfd of running CLI writers
         self.cli_kill_asked = set()
         self.seen_temps = set()
@@ -307,8 +324,14 @@ class Harness:
         return True
 
     def kill_daemon(self, kind, rnd):
-        pids = self.daemon.procs()[kind]
+        # only processes that lived --min-age s: the supervisor restarts
+        # those at once (the contract --settle checks); one that dies
+        # younger is taken for a crash loop and restarted after a delay
+        # (1 s doubling to 30 s, serve.c schedule_restart)
+        pids = [p for p in self.daemon.procs()[kind]
+                if proc_age(p) >= self.args.min_age]
         if not pids:
+            self.too_young[kind] += 1
             return False
         pid = rnd.choice(pids)
         try:
@@ -585,8 +608,10 @@ class Harness:
         for k in KINDS:
             extra = ""
             if k != "cli":
-                extra = "  (daemon went down: %d, survived: %d)" % (
-                    self.daemon_down[k], self.daemon_survived[k])
+                extra = "  (daemon went down: %d, survived: %d; none " \
+                    "older than %.1f s: %d)" % (
+                    self.daemon_down[k], self.daemon_survived[k],
+                    a.min_age, self.too_young[k])
             elif self.kill_misses["cli"]:
                 extra = "  (+%d sent after the process had finished)" % \
                     self.kill_misses["cli"]
@@ -653,6 +678,9 @@ def main():
                     help="max random pause between a writer's writes")
     ap.add_argument("--settle", type=float, default=3.0,
                     help="seconds a daemon gets to exit or recover after a kill")
+    ap.add_argument("--min-age", type=float, default=1.5,
+                    help="kill only daemon processes that lived this long "
+                    "(the supervisor restarts those at once)")
     ap.add_argument("--lock-bound", type=float, default=3.0,
                     help="seconds within which the next write must succeed")
     ap.add_argument("--w-worker", type=float, default=35)
