@@ -169,32 +169,32 @@ realm_set_password(const struct realm_ctx *realm, const char *user,
 	return ops->set_password(realm, user, password, err);
 }
 
-int
-realm_delete_user(const struct realm_ctx *realm, const char *user,
+/* The driver's delete_user or delete_user_check (check), if it has one. */
+static int
+delete_user(const struct realm_ctx *realm, const char *user, bool check,
     struct err *err)
 {
 	const struct realm_ops *ops;
+	int (*fn)(const struct realm_ctx *, const char *, struct err *);
 
 	if ((ops = lookup(realm, err)) == NULL)
 		return -1;
 	if (!user_name_ok(user))
 		return err_set(err, ERR_INVALID, "invalid user name");
-	if (ops->delete_user == NULL)
-		return 0;
-	return ops->delete_user(realm, user, err);
+	fn = check ? ops->delete_user_check : ops->delete_user;
+	return fn != NULL ? fn(realm, user, err) : 0;
+}
+
+int
+realm_delete_user(const struct realm_ctx *realm, const char *user,
+    struct err *err)
+{
+	return delete_user(realm, user, false, err);
 }
 
 int
 realm_delete_user_check(const struct realm_ctx *realm, const char *user,
     struct err *err)
 {
-	const struct realm_ops *ops;
-
-	if ((ops = lookup(realm, err)) == NULL)
-		return -1;
-	if (!user_name_ok(user))
-		return err_set(err, ERR_INVALID, "invalid user name");
-	if (ops->delete_user_check == NULL)
-		return 0;
-	return ops->delete_user_check(realm, user, err);
+	return delete_user(realm, user, true, err);
 }

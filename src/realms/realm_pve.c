@@ -232,14 +232,16 @@ pve_set_password(const struct realm_ctx *realm, const char *user,
 
 /*
  * Whether user has an entry, and if so whether shadow.cfg can be
- * rewritten without it (no line that would be dropped).
+ * rewritten without it (no line that would be dropped); with write,
+ * rewrite it so.
  */
 static int
-pve_delete_user_check(const struct realm_ctx *realm, const char *user,
+delete_entry(const struct realm_ctx *realm, const char *user, bool write,
     struct err *err)
 {
 	struct shadow_cfg *s = NULL;
 	bool present;
+	int ret = 0;
 
 	/* nothing to remove: leave the file alone, whatever else it holds */
 	if (load(realm, false, &s, err) < 0)
@@ -249,34 +251,27 @@ pve_delete_user_check(const struct realm_ctx *realm, const char *user,
 	s = NULL;
 	if (!present)
 		return 0;
+	/* strict: the file must be rewritable without dropping a line */
 	if (load(realm, true, &s, err) < 0)
 		return -1;
+	if (write && shadow_delete(s, user))
+		ret = shadow_save(realm->config_dir, s, err);
 	shadow_free(s);
-	return 0;
+	return ret;
+}
+
+static int
+pve_delete_user_check(const struct realm_ctx *realm, const char *user,
+    struct err *err)
+{
+	return delete_entry(realm, user, false, err);
 }
 
 static int
 pve_delete_user(const struct realm_ctx *realm, const char *user,
     struct err *err)
 {
-	struct shadow_cfg *s = NULL;
-	bool present;
-	int ret;
-
-	/* nothing to remove: leave the file alone, whatever else it holds */
-	if (load(realm, false, &s, err) < 0)
-		return -1;
-	present = shadow_delete(s, user);
-	shadow_free(s);
-	s = NULL;
-	if (!present)
-		return 0;
-	if (load(realm, true, &s, err) < 0)
-		return -1;
-	ret = shadow_delete(s, user) ? shadow_save(realm->config_dir, s, err)
-				     : 0;
-	shadow_free(s);
-	return ret;
+	return delete_entry(realm, user, true, err);
 }
 
 const struct realm_ops realm_ops_pve = {
