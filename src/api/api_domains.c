@@ -6,6 +6,7 @@
  */
 #include "api_int.h"
 #include "files/domains.h"
+#include "fileio.h"
 #include "files/lock.h"
 #include "realm.h"
 #include "secret.h"
@@ -176,6 +177,24 @@ pw_begin(struct api_env *env, const char *realm, struct store_side *side,
 	rc = store_side_begin(env, buf_str(&rel), -1, side, err);
 	buf_clear(&rel);
 	return rc;
+}
+
+/*
+ * Under domains.cfg's lock, which every writer of a .pw holds: remove the
+ * temp file a writer killed before its rename left beside the realm's
+ * .pw.  Every realm change does it, since a change that does not touch
+ * the password would otherwise never write the file again.
+ */
+static void
+pw_clean_temps(struct api_env *env, const char *realm)
+{
+	struct buf rel = BUF_INIT, path = BUF_INIT;
+
+	buf_putf(&rel, "priv/realm/%s.pw", realm);
+	store_path(env, buf_str(&rel), &path);
+	file_clean_temps(buf_str(&path));
+	buf_clear(&rel);
+	buf_clear(&path);
 }
 
 /*
@@ -364,6 +383,7 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
+	pw_clean_temps(c->env, realm);
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0)
 		goto out;
 	if ((r = domains_realm_require(d, realm, err)) == NULL)

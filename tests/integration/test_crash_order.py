@@ -191,3 +191,17 @@ def test_realm_delete_removes_a_killed_writers_temp_file(cfgdir):
     assert any(".tmp." in n for n in os.listdir(d))
     cli(cfgdir, "realm", "delete", "corp")
     assert os.listdir(d) == []
+
+
+def test_realm_modify_removes_a_killed_writers_temp_file(cfgdir):
+    # the same temp file, and the realm's next change leaves the password
+    # alone: the change still takes the temp file (found by make stress)
+    cli(cfgdir, "realm", "add", "corp", *LDAP, "--password", "old-bind-pw")
+    killed_cli(cfgdir, "write-tmp:corp.pw", "realm", "modify", "corp",
+               "--password", "new-bind-pw")
+    d = os.path.join(cfgdir, "priv", "realm")
+    assert any(".tmp." in n for n in os.listdir(d))
+    cli(cfgdir, "realm", "modify", "corp", "--comment", "later")
+    assert os.listdir(d) == ["corp.pw"]
+    with open(pw_file(cfgdir, "corp")) as f:
+        assert f.read().strip() == "old-bind-pw"
