@@ -181,20 +181,19 @@ pw_begin(struct api_env *env, const char *realm, struct store_side *side,
 
 /*
  * Under domains.cfg's lock, which every writer of a .pw holds: remove the
- * temp file a writer killed before its rename left beside the realm's
- * .pw.  Every realm change does it, since a change that does not touch
- * the password would otherwise never write the file again.
+ * temp files writers killed before their rename left in priv/realm/.
+ * Every realm change does it, whatever realm it changes, so a temp file
+ * lasts no longer than the next change of a realm (a change that leaves
+ * the password alone would otherwise never write that .pw again).
  */
 static void
-pw_clean_temps(struct api_env *env, const char *realm)
+pw_clean_temps(struct api_env *env)
 {
-	struct buf rel = BUF_INIT, path = BUF_INIT;
+	struct buf dir = BUF_INIT;
 
-	buf_putf(&rel, "priv/realm/%s.pw", realm);
-	store_path(env, buf_str(&rel), &path);
-	file_clean_temps(buf_str(&path));
-	buf_clear(&rel);
-	buf_clear(&path);
+	store_path(env, "priv/realm", &dir);
+	file_clean_temps_dir(buf_str(&dir));
+	buf_clear(&dir);
 }
 
 /*
@@ -297,6 +296,7 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
+	pw_clean_temps(c->env);
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
 	    domains_realm_create(d, realm, type, p.v, p.n, err) < 0 ||
 	    check_connection(c, d, realm, p.password, err) < 0)
@@ -383,7 +383,7 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
-	pw_clean_temps(c->env, realm);
+	pw_clean_temps(c->env);
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0)
 		goto out;
 	if ((r = domains_realm_require(d, realm, err)) == NULL)
@@ -435,6 +435,7 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
+	pw_clean_temps(c->env);
 	if (domains_load(c->env->config_dir, NULL, &d, err) < 0 ||
 	    domains_realm_delete(d, realm, err) < 0 ||
 	    pw_begin(c->env, realm, &pw, err) < 0)

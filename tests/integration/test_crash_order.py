@@ -205,3 +205,14 @@ def test_realm_modify_removes_a_killed_writers_temp_file(cfgdir):
     assert os.listdir(d) == ["corp.pw"]
     with open(pw_file(cfgdir, "corp")) as f:
         assert f.read().strip() == "old-bind-pw"
+
+
+def test_any_realm_change_removes_a_killed_writers_temp_file(cfgdir):
+    # a killed password change of one realm, then a change of another
+    cli(cfgdir, "realm", "add", "corp", *LDAP, "--password", "old-bind-pw")
+    killed_cli(cfgdir, "write-tmp:corp.pw", "realm", "modify", "corp",
+               "--password", "new-bind-pw")
+    d = os.path.join(cfgdir, "priv", "realm")
+    assert any(".tmp." in n for n in os.listdir(d))
+    cli(cfgdir, "realm", "add", "other", *LDAP)
+    assert sorted(os.listdir(d)) == ["corp.pw"]
