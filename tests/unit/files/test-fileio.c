@@ -22,25 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[64];
+#include "../tmpdir_fixture.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rg-fileio-XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+TMPDIR_FIXTURE("rg-fileio")
 
 static bool stop_instead;
 static int report_fd = -1;

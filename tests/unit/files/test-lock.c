@@ -25,25 +25,9 @@
 #include <unistd.h>
 #include <utime.h>
 
-static char dir[64];
+#include "../tmpdir_fixture.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rg-lock-XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+TMPDIR_FIXTURE("rg-lock")
 
 static bool
 lockdir_exists(const char *id)

@@ -17,25 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char dir[64];
+#include "../tmpdir_fixture.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rg-jobstate-XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+TMPDIR_FIXTURE("rg-jobstate")
 
 static void
 test_parse(void **state)

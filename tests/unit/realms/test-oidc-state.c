@@ -19,27 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../tmpdir_fixture.h"
+
 #define NOW 1800000000
 
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rg-oidcst-XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+TMPDIR_FIXTURE("rg-oidcst")
 
 static void
 put_file(const char *text)
