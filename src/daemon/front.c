@@ -453,10 +453,6 @@ api_request(struct MHD_Connection *c, struct request *req, const char *path,
 	env.client = client;
 	env.now = now;
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
-	if (req->too_big) {
-		ret = fail(c, req, 413, "request body too large");
-		goto out;
-	}
 	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	if (req->nparams + http_body_param_count(ctype, buf_str(&req->body),
 	    req->body.len) > opts->max_params) {
@@ -614,13 +610,22 @@ request_begin(void *cls, const char *uri, struct MHD_Connection *c)
 	return req;
 }
 
-/* The headers are in: refuse what is too big before reading a body. */
+/*
+ * The headers are in: refuse what is too big before reading a body.  A
+ * client that waits for "100 Continue", or announces more than any
+ * request may send, is answered at once.  Any other client is already
+ * sending its body: hanging up on it mid-upload resets the connection and
+ * the client sees a TLS error instead of the 413, so a body within
+ * MAX_BODY is read, thrown away, and answered 413 at its end.
+ */
 static enum MHD_Result
 request_checks(struct MHD_Connection *c, struct request *req,
     const char *url, const char *method)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_EXPECT);
 	unsigned long long len;
 
 	if (req->nparams > opts->max_params)
@@ -628,9 +633,12 @@ request_checks(struct MHD_Connection *c, struct request *req,
 	if (cl == NULL)
 		return MHD_YES;
 	len = strtoull(cl, NULL, 10);
-	if (len > MAX_BODY || (len > opts->max_anon_body &&
-	    !body_authorized(c, req, url, method)))
+	if (len <= opts->max_anon_body || (len <= MAX_BODY &&
+	    body_authorized(c, req, url, method)))
+		return MHD_YES;
+	if (len > MAX_BODY || expect != NULL)
 		return fail(c, req, 413, "request body too large");
+	req->too_big = true;	/* drained by request_body */
 	return MHD_YES;
 }
 
@@ -695,6 +703,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return ret;
 	}
+	if (req->too_big)
+		return fail(c, req, 413, "request body too large");
 	if (req->nul_path.len != 0) {
 		api = buf_str(&req->nul_path);
 		api_len = req->nul_path.len;

@@ -222,7 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!eof)
 		abort();	/* MHD kept the connection: a hang */
-	if (out.len > 0 && (memmem(out.data, out.len, "OUTSIDE-WWW", 11) ||
+	if (out.data != NULL && (memmem(out.data, out.len, "OUTSIDE-WWW", 11) ||
 	    memmem(out.data, out.len, "HIDDEN-FILE", 11)))
 		abort();
 	close(sv[0]);
