@@ -23,7 +23,7 @@ SCALE=${SCALE:-1}
 SEED=${SEED:-1}
 RUNS=${RUNS:-7}
 QUERIES=${QUERIES:-100000}
-COMPAT=${COMPAT:-$HERE/../../shared/compat/user.cfg}
+COMPAT=${COMPAT:-$HERE/../tests/compat/proxmox/user.cfg}
 
 OUT=$HERE/out
 DATA=$OUT/scale-$SCALE

@@ -16,7 +16,6 @@ ninja -C "$BUILD"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export REALMGATE_SHARED_DIR=${REALMGATE_SHARED_DIR:-$(cd .. && pwd)/shared}
 
 rc=0
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || rc=$?

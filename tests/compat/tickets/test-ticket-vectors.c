@@ -1,5 +1,5 @@
 /*
- * Proxmox's own ticket and CSRF vectors (../shared/compat/tickets): every
+ * Proxmox's own ticket and CSRF vectors (tests/compat/proxmox/tickets): every
  * ticket verifies with its key at a clock just after the vectors' second,
  * both through explicit key ages and through a key store reading a copy
  * of authkey.pub with a chosen mtime; our PKCS#1 v1.5 signer reproduces
@@ -271,7 +271,7 @@ main(int argc, char **argv)
 	};
 	char probe[4096];
 
-	dir = argc > 1 ? argv[1] : "../shared/compat/tickets";
+	dir = argc > 1 ? argv[1] : "tests/compat/proxmox/tickets";
 	snprintf(probe, sizeof(probe), "%s/vectors.txt", dir);
 	if (access(probe, R_OK) != 0) {
 		fprintf(stderr, "no vectors in %s - skipping\n", dir);
