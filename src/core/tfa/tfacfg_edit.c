@@ -74,11 +74,14 @@ add_entry(struct tfacfg *cfg, const char *userid, enum tfa_type t,
     const char *description, json_t *value, time_t now,
     char id_out[TFA_ID_MAX + 1], struct err *err)
 {
-	json_t *e = tfa_entry_new(description, value, now, id_out, err);
+	char id[TFA_ID_MAX + 1];
+	json_t *e = tfa_entry_new(description, value, now, id, err);
 
-	if (e == NULL)
+	/* id_out changes only with the cfg */
+	if (e == NULL || tfa_entry_append(cfg, userid, t, e, err) < 0)
 		return -1;
-	return tfa_entry_append(cfg, userid, t, e, err);
+	memcpy(id_out, id, strlen(id) + 1);
+	return 0;
 }
 
 int
