@@ -11,8 +11,8 @@
 #include "secret.h"
 #include "str.h"
 #include "testpoint.h"
+#include "uuid.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,25 +27,6 @@ token_info(const struct ucfg_token *t)
 		json_object_set_new(o, "expire", json_integer(t->expire));
 	json_set_str(o, "comment", t->comment);
 	return o;
-}
-
-/* A random version-4 UUID, lower-case, as Proxmox's token secrets. */
-static int
-new_secret(char out[37], struct err *err)
-{
-	unsigned char b[16];
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		return err_set(err, ERR_INTERNAL, "unable to get random bytes");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-	    b[11], b[12], b[13], b[14], b[15]);
-	secret_wipe(b, sizeof(b));
-	return 0;
 }
 
 enum secret_op { SECRET_SET, SECRET_DELETE, SECRET_DELETE_USERS };
@@ -313,7 +294,7 @@ tokens_create(struct api_call *c, json_t **result_r, struct err *err)
 	comment = param_str(c, "comment");
 	if (comment != NULL && str_truthy(comment, strlen(comment)))
 		t->comment = ucfg_str(tx.ucfg, comment);
-	if (new_secret(secret, err) < 0 ||
+	if (uuid_v4(secret, err) < 0 ||
 	    commit_with_secrets(c->env, &tx, SECRET_SET, &t->id, 1, secret,
 	    err) < 0)
 		goto out;
@@ -355,7 +336,7 @@ tokens_update(struct api_call *c, json_t **result_r, struct err *err)
 	if (del != NULL)
 		t->comment = NULL;
 	if (param_bool(c, "regenerate", false)) {
-		if (new_secret(secret, err) < 0 ||
+		if (uuid_v4(secret, err) < 0 ||
 		    commit_with_secrets(c->env, &tx, SECRET_SET, &t->id, 1,
 		    secret, err) < 0)
 			goto out;

@@ -4,6 +4,7 @@
 #include "store.h"
 #include "fileio.h"
 #include "files/lock.h"
+#include "tfa/tfacfg.h"
 #include "ticket/authkey.h"
 #include "xalloc.h"
 
@@ -15,6 +16,9 @@
 #include <unistd.h>
 
 #define LOCK_TIMEOUT 10
+
+/* user.cfg locks this thread holds: tfa.cfg may not be locked then */
+static __thread unsigned user_locks_held;
 
 void
 store_path(const struct api_env *env, const char *rel, struct buf *out)
@@ -40,20 +44,27 @@ read_user(const char *path, struct diag *diag, unsigned skip,
 	return 0;
 }
 
+static void
+warn_all(struct api_env *env, const struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		api_env_warn(env, &d->items[i]);
+}
+
 static int
 read_user_warn(struct api_env *env, unsigned skip, struct ucfg **cfg_r,
     struct err *err)
 {
 	struct buf path = BUF_INIT;
 	struct diag d;
-	size_t i;
 	int rc;
 
 	store_path(env, "user.cfg", &path);
 	diag_init(&d);
 	rc = read_user(buf_str(&path), &d, skip, cfg_r, err);
-	for (i = 0; i < d.count; i++)
-		api_env_warn(env, &d.items[i]);
+	warn_all(env, &d);
 	diag_clear(&d);
 	buf_clear(&path);
 	return rc;
@@ -197,13 +208,13 @@ store_lock(struct api_env *env, const char *rel, int timeout,
 int
 store_begin_user(struct api_env *env, struct store_tx *tx, struct err *err)
 {
-	size_t i;
-
-	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0 ||
-	    read_user(buf_str(&tx->path), &tx->diag, 0, &tx->ucfg, err) < 0)
+	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0)
 		return -1;
-	for (i = 0; i < tx->diag.count; i++)
-		api_env_warn(env, &tx->diag.items[i]);
+	tx->holds_user = true;
+	user_locks_held++;
+	if (read_user(buf_str(&tx->path), &tx->diag, 0, &tx->ucfg, err) < 0)
+		return -1;
+	warn_all(env, &tx->diag);
 	return 0;
 }
 
@@ -389,10 +400,61 @@ store_end(struct store_tx *tx)
 	if (tx->lock != NULL)
 		cfg_unlock(tx->lock);
 	tx->lock = NULL;
+	if (tx->holds_user)
+		user_locks_held--;
+	tx->holds_user = false;
 	ucfg_free(tx->ucfg);
 	tx->ucfg = NULL;
 	diag_clear(&tx->diag);
 	buf_clear(&tx->path);
+}
+
+int
+store_read_tfa(struct api_env *env, struct tfacfg **tfa_r, struct err *err)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = tfacfg_load(env->config_dir, env->now, &d, tfa_r, err);
+	warn_all(env, &d);
+	diag_clear(&d);
+	return rc;
+}
+
+int
+store_begin_tfa(struct api_env *env, struct store_tfa *t, struct err *err)
+{
+	char *lockid;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (user_locks_held > 0)
+		return err_set(err, ERR_INTERNAL, "tfa config lock cannot be "
+		    "acquired while holding user config lock");
+	lockid = cfg_lockid_for_file(TFACFG_FILE);	/* file-priv_tfa_cfg */
+	rc = cfg_lock(env->config_dir, lockid, LOCK_TIMEOUT, &t->lock, err);
+	free(lockid);
+	if (rc < 0)
+		return -1;
+	return store_read_tfa(env, &t->tfa, err);
+}
+
+int
+store_commit_tfa(struct api_env *env, struct store_tfa *t, struct err *err)
+{
+	if (t->lock == NULL || t->tfa == NULL)
+		return err_set(err, ERR_INTERNAL,
+		    "tfa config written without its lock");
+	return tfacfg_save(env->config_dir, t->tfa, err);
+}
+
+void
+store_end_tfa(struct store_tfa *t)
+{
+	cfg_unlock(t->lock);
+	tfacfg_free(t->tfa);
+	memset(t, 0, sizeof(*t));
 }
 
 struct keystore_entry {

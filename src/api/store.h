@@ -14,12 +14,14 @@
 
 struct authkey_store;
 struct cfg_lock;
+struct tfacfg;
 
 struct store_tx {
 	struct cfg_lock *lock;
 	struct buf path;
 	struct diag diag;	/* warnings of the read under lock */
 	struct ucfg *ucfg;	/* for user.cfg transactions */
+	bool holds_user;	/* lock is user.cfg's (see store_begin_tfa) */
 };
 
 /* "<config_dir>/<rel>" */
@@ -132,6 +134,35 @@ void store_side_end(struct store_side *s);
  */
 void store_orphan_left(struct api_env *env, const char *rel,
     struct err *err);
+
+/*
+ * priv/tfa.cfg (spec 1.7), read and changed the way user.cfg is: lock
+ * file-priv_tfa_cfg, re-read, change tfa, write the whole file atomically
+ * (temp, fsync, rename; 0600), release.  Nothing is written before the
+ * commit, so a change the caller refuses half-way writes nothing.
+ *
+ * Lock order (Proxmox's rule): tfa.cfg BEFORE user.cfg.  A thread that
+ * holds the user.cfg lock (a store_begin_user not yet ended) cannot begin
+ * a tfa.cfg transaction: ERR_INTERNAL "tfa config lock cannot be acquired
+ * while holding user config lock", at once, never a deadlock.  A tfa.cfg
+ * transaction may take the user.cfg lock inside it.
+ */
+struct store_tfa {
+	struct cfg_lock *lock;
+	struct tfacfg *tfa;
+};
+
+/* Read tfa.cfg without a lock (warnings to env->warnings); free it. */
+int store_read_tfa(struct api_env *env, struct tfacfg **tfa_r,
+    struct err *err) RG_WARN_UNUSED;
+/* Lock tfa.cfg and read it into t->tfa (a missing file is empty). */
+int store_begin_tfa(struct api_env *env, struct store_tfa *t,
+    struct err *err) RG_WARN_UNUSED;
+/* Write t->tfa back. */
+int store_commit_tfa(struct api_env *env, struct store_tfa *t,
+    struct err *err) RG_WARN_UNUSED;
+/* Release the lock and free; safe after a failed begin. */
+void store_end_tfa(struct store_tfa *t);
 
 /*
  * Lock any file by its path relative to the config dir, Proxmox lock id
