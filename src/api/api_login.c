@@ -135,53 +135,98 @@ out:
 	free(name);
 }
 
-int
-api_login(struct api_env *env, const char *username, const char *password,
-    bool allow_ticket, struct buf *userid_r, struct err *err)
+/*
+ * The user behind username, as every login needs it: a valid id, stored
+ * (case-insensitively where the realm says so), enabled, unexpired, in a
+ * realm that exists and is not disabled.  *u_r and *r_r point into *cfg_r
+ * and *d_r, which the caller releases (also on failure).
+ */
+static int
+resolve_user(struct api_env *env, const char *username, struct ucfg **cfg_r,
+    struct domains_cfg **d_r, const struct ucfg_user **u_r,
+    const struct domains_realm **r_r, struct err *err)
 {
-	struct domains_cfg *d = NULL;
-	const struct domains_realm *r;
-	struct ucfg *cfg = NULL;
-	const char *found;
-	struct ucfg_user *u;
 	struct buf realm = BUF_INIT;
-	bool checked = false;	/* a password or ticket was checked */
+	const char *found;
+	const struct ucfg_user *u;
 	int rc = -1;
 
+	*cfg_r = NULL;
+	*d_r = NULL;
 	if (id_user_check(username, err) < 0) {
 		err->code = ERR_AUTH;
-		realm_pve_equal_work(password);
 		return -1;
 	}
-	if (store_read_user(env, &cfg, err) < 0)
-		goto out;
-	if (api_user_lookup(env, cfg, username, &found, err) < 0) {
+	if (store_read_user(env, cfg_r, err) < 0)
+		return -1;
+	if (api_user_lookup(env, *cfg_r, username, &found, err) < 0) {
 		err->code = ERR_AUTH;
-		goto out;
+		return -1;
 	}
-	u = found != NULL ? ucfg_user(cfg, found) : NULL;
-	if (u == NULL) {
-		deny(err, "no such user ('%s')", username);
-		goto out;
-	}
+	u = found != NULL ? ucfg_user(*cfg_r, found) : NULL;
+	if (u == NULL)
+		return deny(err, "no such user ('%s')", username);
 	if (api_user_usable(u, env->now, err) < 0)
-		goto out;
+		return -1;
 	api_realm_of(u->id, &realm);
-	if (domains_load(env->config_dir, NULL, &d, err) < 0)
+	if (domains_load(env->config_dir, NULL, d_r, err) < 0)
 		goto out;
-	r = domains_realm_find(d, buf_str(&realm));
-	if (r == NULL) {
+	*r_r = domains_realm_find(*d_r, buf_str(&realm));
+	if (*r_r == NULL) {
 		deny(err, "authentication domain '%s' does not exist",
 		    buf_str(&realm));
 		goto out;
 	}
-	if (domains_realm_bool(r, DP_DISABLE, false)) {
-		deny(err, "realm '%s' is disabled", r->id);
+	if (domains_realm_bool(*r_r, DP_DISABLE, false)) {
+		deny(err, "realm '%s' is disabled", (*r_r)->id);
 		goto out;
 	}
+	*u_r = u;
+	rc = 0;
+out:
+	buf_clear(&realm);
+	return rc;
+}
+
+int
+api_login_user(struct api_env *env, const char *username,
+    struct buf *userid_r, struct err *err)
+{
+	struct domains_cfg *d;
+	const struct domains_realm *r = NULL;
+	struct ucfg *cfg;
+	const struct ucfg_user *u = NULL;
+	int rc;
+
+	rc = resolve_user(env, username, &cfg, &d, &u, &r, err);
+	if (rc == 0) {
+		buf_reset(userid_r);
+		buf_puts(userid_r, u->id);
+	}
+	domains_free(d);
+	store_release_user(cfg);
+	return rc;
+}
+
+int
+api_login(struct api_env *env, const char *username, const char *password,
+    bool allow_ticket, bool *by_ticket_r, struct buf *userid_r,
+    struct err *err)
+{
+	struct domains_cfg *d = NULL;
+	const struct domains_realm *r = NULL;
+	struct ucfg *cfg = NULL;
+	const struct ucfg_user *u = NULL;
+	bool checked = false;	/* a password or ticket was checked */
+	bool by_ticket = false;
+	int rc = -1;
+
+	if (resolve_user(env, username, &cfg, &d, &u, &r, err) < 0)
+		goto out;
 	checked = true;
 	if (allow_ticket && ticket_accepted(env, u->id, password)) {
 		/* ticket renewal: no directory round trip */
+		by_ticket = true;
 	} else if (check_password(env, u->id, password, r, err) < 0) {
 		goto out;
 	} else {
@@ -189,6 +234,8 @@ api_login(struct api_env *env, const char *username, const char *password,
 	}
 	buf_reset(userid_r);
 	buf_puts(userid_r, u->id);
+	if (by_ticket_r != NULL)
+		*by_ticket_r = by_ticket;
 	rc = 0;
 out:
 	/* refused before any check: as long as a wrong password takes */
@@ -196,6 +243,5 @@ out:
 		realm_pve_equal_work(password);
 	domains_free(d);
 	store_release_user(cfg);
-	buf_clear(&realm);
 	return rc;
 }

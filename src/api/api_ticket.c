@@ -6,6 +6,7 @@
  */
 #include "api_int.h"
 #include "api_login.h"
+#include "api_tfa_login.h"
 #include "files/lock.h"
 #include "ids.h"
 #include "perm.h"
@@ -36,9 +37,13 @@ ticket_padding(void)
 	    TICKET_PAD_PKCS1;
 }
 
+/*
+ * A login ticket for userid, or with challenge (not NULL) a partial one
+ * bound to userid that carries the second-factor challenge (spec 4.4).
+ */
 static int
-sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
-    struct err *err)
+sign_ticket(struct api_env *env, const char *userid, const char *challenge,
+    char **ticket_r, struct err *err)
 {
 	struct authkey_store *ks = store_authkeys(env);
 	struct cfg_lock *lock = NULL;
@@ -54,7 +59,10 @@ sign_ticket(struct api_env *env, const char *userid, char **ticket_r,
 	}
 	if (authkey_get_privkey(ks, &key, err) < 0)
 		goto out;
-	rc = pve_ticket_create(key, ticket_padding(), userid, env->now,
+	rc = challenge != NULL ?
+	    tfa_ticket_create(key, ticket_padding(), userid, challenge,
+	    env->now, ticket_r, err) :
+	    pve_ticket_create(key, ticket_padding(), userid, env->now,
 	    ticket_r, err);
 out:
 	if (lock != NULL)
@@ -246,15 +254,19 @@ check_path_privs(const struct api_call *c, const char *userid,
 	return rc;
 }
 
-int
-api_ticket_answer(struct api_env *env, const char *userid, json_t **result_r,
-    struct err *err)
+/*
+ * username, ticket and CSRFPreventionToken; with a challenge the ticket
+ * is partial and NeedTFA: 1 is added, without cap (spec 8.1).
+ */
+static int
+ticket_answer(struct api_env *env, const char *userid, const char *challenge,
+    json_t **result_r, struct err *err)
 {
 	struct csrf_secret secret;
 	char csrf[CSRF_TOKEN_LEN + 1], *ticket = NULL;
 	int rc = -1;
 
-	if (sign_ticket(env, userid, &ticket, err) < 0 ||
+	if (sign_ticket(env, userid, challenge, &ticket, err) < 0 ||
 	    csrf_secret_load(env->config_dir, true, &secret, err) < 0)
 		goto out;
 	rc = csrf_token_create(&secret, userid, env->now, csrf, err);
@@ -266,9 +278,59 @@ api_ticket_answer(struct api_env *env, const char *userid, json_t **result_r,
 	json_object_set_new(*result_r, "ticket", json_string(ticket));
 	json_object_set_new(*result_r, "CSRFPreventionToken",
 	    json_string(csrf));
-	json_object_set_new(*result_r, "cap", compute_cap(env, userid));
+	if (challenge != NULL)
+		json_object_set_new(*result_r, "NeedTFA", json_integer(1));
+	else
+		json_object_set_new(*result_r, "cap", compute_cap(env,
+		    userid));
 out:
 	free(ticket);
+	return rc;
+}
+
+int
+api_ticket_answer(struct api_env *env, const char *userid, json_t **result_r,
+    struct err *err)
+{
+	return ticket_answer(env, userid, NULL, result_r, err);
+}
+
+/*
+ * The answer to a partial ticket (tfa-challenge): the ticket must be one
+ * of this user's, within its 2 h, and password the answer to the
+ * challenge it carries.  The first factor is not asked again.
+ */
+static int
+second_step(struct api_call *c, const char *username, json_t **result_r,
+    struct err *err)
+{
+	const char *partial = param_str(c, "tfa-challenge");
+	struct buf userid = BUF_INIT;
+	struct pve_pubkeys keys;
+	char *challenge = NULL;
+	int rc = -1;
+
+	memset(&keys, 0, sizeof(keys));
+	if (param_has(c, "otp")) {
+		err_set(err, ERR_AUTH, "TFA response should be in 'password', "
+		    "not 'otp' when 'tfa-challenge' is set");
+		goto out;
+	}
+	if (api_login_user(c->env, username, &userid, err) < 0 ||
+	    authkey_get_pubkeys(store_authkeys(c->env), &keys, err) < 0 ||
+	    tfa_ticket_verify(&keys, partial, strlen(partial),
+	    buf_str(&userid), c->env->now, &challenge, err) < 0) {
+		err->code = ERR_AUTH;
+		goto out;
+	}
+	if (api_tfa_respond(c->env, buf_str(&userid), challenge,
+	    param_str(c, "password"), err) < 0)
+		goto out;
+	rc = api_ticket_answer(c->env, buf_str(&userid), result_r, err);
+out:
+	free(challenge);
+	pve_pubkeys_clear(&keys);
+	buf_clear(&userid);
 	return rc;
 }
 
@@ -277,7 +339,8 @@ ticket_create(struct api_call *c, json_t **result_r, struct err *err)
 {
 	const char *username = param_str(c, "username");
 	const char *password = param_str(c, "password");
-	struct buf userid = BUF_INIT, full = BUF_INIT;
+	struct buf userid = BUF_INIT, full = BUF_INIT, challenge = BUF_INIT;
+	bool by_ticket = false;
 	int rc = -1;
 
 	if (param_has(c, "path") != param_has(c, "privs"))
@@ -287,8 +350,12 @@ ticket_create(struct api_call *c, json_t **result_r, struct err *err)
 	buf_puts(&full, username);
 	if (param_has(c, "realm") && strchr(username, '@') == NULL)
 		buf_putf(&full, "@%s", param_str(c, "realm"));
-	if (api_login(c->env, buf_str(&full), password, true, &userid,
-	    err) < 0)
+	if (param_has(c, "tfa-challenge") && !param_has(c, "path")) {
+		rc = second_step(c, buf_str(&full), result_r, err);
+		goto out;
+	}
+	if (api_login(c->env, buf_str(&full), password, true, &by_ticket,
+	    &userid, err) < 0)
 		goto out;
 	if (param_has(c, "path")) {
 		/* path/privs mode: a credential check, no ticket (spec 8.1) */
@@ -302,8 +369,14 @@ ticket_create(struct api_call *c, json_t **result_r, struct err *err)
 		}
 		goto out;
 	}
-	rc = api_ticket_answer(c->env, buf_str(&userid), result_r, err);
+	/* a ticket renewal asks for no second factor (spec 12.19) */
+	if (!by_ticket && api_tfa_after_password(c->env, buf_str(&userid),
+	    param_str(c, "otp"), &challenge, err) < 0)
+		goto out;
+	rc = ticket_answer(c->env, buf_str(&userid), challenge.len > 0 ?
+	    buf_str(&challenge) : NULL, result_r, err);
 out:
+	buf_clear(&challenge);
 	buf_clear(&userid);
 	buf_clear(&full);
 	return rc;
@@ -442,7 +515,8 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 			    "it is not optional");
 			goto out;
 		}
-		if (api_login(c->env, caller, confirm, false, &me, err) < 0)
+		if (api_login(c->env, caller, confirm, false, NULL, &me,
+		    err) < 0)
 			goto out;
 		if (strcmp(caller, userid) == 0 &&
 		    api_user_usable(u, c->env->now, err) < 0)
