@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +329,26 @@ bool
 file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+int
+file_flock(const char *path, int wait_ms, int *fd_r, struct err *err)
+{
+	int fd, waited = 0;
+
+	*fd_r = -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (waited >= wait_ms) {
+			close(fd);
+			return err_set(err, ERR_LOCK, "timeout locking '%s'",
+			    path);
+		}
+		poll(NULL, 0, 50);
+		waited += 50;
+	}
+	*fd_r = fd;
+	return 0;
 }

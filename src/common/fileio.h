@@ -58,6 +58,14 @@ int file_write_volatile(const char *path, const void *data, size_t len,
 void file_clean_temps(const char *path);
 void file_clean_temps_dir(const char *dir);
 
+/*
+ * Open (creating it 0600) and flock path exclusively, trying every 50 ms
+ * for up to wait_ms; *fd_r holds the lock until closed.  ERR_IO
+ * "<path>: <reason>" if it cannot be opened, ERR_LOCK on the timeout.
+ */
+int file_flock(const char *path, int wait_ms, int *fd_r, struct err *err)
+    RG_WARN_UNUSED;
+
 /* mkdir -p with the given mode for the directories it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct err *err)
     RG_WARN_UNUSED;

@@ -74,8 +74,8 @@ str_escape_field(struct buf *out, const char *s)
 	}
 }
 
-static int
-hexval(char c)
+int
+str_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -100,11 +100,11 @@ str_unescape_form(struct buf *out, const char *p, size_t len, bool plus_space)
 
 	/* runs of plain bytes go in one piece */
 	for (i = 0; i < len; i++) {
-		if (p[i] == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
-		    hexval(p[i + 2]) >= 0) {
+		if (p[i] == '%' && i + 2 < len && str_hex_digit(p[i + 1]) >= 0 &&
+		    str_hex_digit(p[i + 2]) >= 0) {
 			put_run(out, p + start, i - start);
 			buf_putc(out,
-			    (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
+			    (char)(str_hex_digit(p[i + 1]) * 16 + str_hex_digit(p[i + 2])));
 			i += 2;
 			start = i + 1;
 		} else if (plus_space && p[i] == '+') {

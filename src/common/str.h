@@ -43,6 +43,9 @@ int str_cmp_ptr(const void *a, const void *b);
  */
 void str_escape_field(struct buf *out, const char *s);
 
+/* The value of a hex digit (either case), or -1. */
+int str_hex_digit(char c);
+
 /*
  * Percent-decode (ptr,len) into out (appending): every %XX with two hex
  * digits becomes that byte; anything else is copied as is.  The _form

@@ -12,17 +12,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/sha.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
-#define LOCK_TRIES 200	/* 50 ms each: 10 s */
+#define LOCK_WAIT_MS 10000
 
 /* base64url without padding of (data, len) into out. */
 static void
@@ -87,7 +84,7 @@ open_locked(const char *config_dir, const char *realm, struct state_file *f,
     struct err *err)
 {
 	struct buf dir = BUF_INIT, lock = BUF_INIT, text = BUF_INIT;
-	int i, rc = -1;
+	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	f->lock_fd = -1;
@@ -96,18 +93,11 @@ open_locked(const char *config_dir, const char *realm, struct state_file *f,
 		goto out;
 	buf_putf(&lock, "%s/%s.lck", buf_str(&dir), realm);
 	buf_putf(&f->path, "%s/%s.json", buf_str(&dir), realm);
-	f->lock_fd = open(buf_str(&lock), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (f->lock_fd < 0) {
-		err_set(err, ERR_IO, "%s: %s", buf_str(&lock), strerror(errno));
-		goto out;
-	}
-	for (i = 0; flock(f->lock_fd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (i == LOCK_TRIES) {
+	if (file_flock(buf_str(&lock), LOCK_WAIT_MS, &f->lock_fd, err) < 0) {
+		if (err->code == ERR_LOCK)
 			err_set(err, ERR_LOCK, "can't lock the openid state of "
 			    "realm '%s'", realm);
-			goto out;
-		}
-		poll(NULL, 0, 50);
+		goto out;
 	}
 	if (file_read(buf_str(&f->path), 1 << 20, &text, err) < 0 &&
 	    err->code != ERR_NOT_FOUND)

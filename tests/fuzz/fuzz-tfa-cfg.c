@@ -77,11 +77,27 @@ exercise(struct tfacfg *cfg)
 	free(users);
 }
 
+/* cfg's text reads back and writes the same bytes. */
+static void
+check_stable(const struct tfacfg *cfg)
+{
+	struct buf out = BUF_INIT, out2 = BUF_INIT;
+	struct tfacfg *again;
+
+	written(cfg, &out);
+	again = must_parse(buf_str(&out), out.len);
+	written(again, &out2);
+	if (strcmp(buf_str(&out), buf_str(&out2)) != 0)
+		abort();
+	tfacfg_free(again);
+	buf_clear(&out);
+	buf_clear(&out2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf out = BUF_INIT, out2 = BUF_INIT;
-	struct tfacfg *cfg, *again;
+	struct tfacfg *cfg;
 	struct err err;
 	struct diag d;
 
@@ -91,22 +107,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diag_clear(&d);
 		return 0;
 	}
-	written(cfg, &out);
-	again = must_parse(buf_str(&out), out.len);
-	written(again, &out2);
-	if (strcmp(buf_str(&out), buf_str(&out2)) != 0)
-		abort();
-	tfacfg_free(again);
+	check_stable(cfg);
 	exercise(cfg);
-	written(cfg, &out);
-	again = must_parse(buf_str(&out), out.len);
-	written(again, &out2);
-	if (strcmp(buf_str(&out), buf_str(&out2)) != 0)
-		abort();
-	tfacfg_free(again);
+	check_stable(cfg);
 	tfacfg_free(cfg);
-	buf_clear(&out);
-	buf_clear(&out2);
 	diag_clear(&d);
 	return 0;
 }

@@ -55,10 +55,11 @@ base32_decode(const char *p, size_t len, struct buf *out)
 		int v = digit_value(p[i]);
 
 		if (v < 0) {
-			secret_wipe(out->data + start, out->len - start);
-			out->len = start;
-			if (out->data != NULL)
+			if (out->data != NULL) {
+				secret_wipe(out->data + start, out->len - start);
 				out->data[start] = '\0';
+			}
+			out->len = start;
 			return false;
 		}
 		acc = (acc << 5) | (unsigned)v;

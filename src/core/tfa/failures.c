@@ -12,18 +12,13 @@
 #include "fileio.h"
 #include "ids.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #define LOCK_WAIT_MS 10000
-#define LOCK_STEP_MS 50
 
 struct counters {
 	int fd;			/* holds the flock */
@@ -36,7 +31,7 @@ open_counters(const char *config_dir, const char *userid, struct counters *c,
     struct err *err)
 {
 	struct buf lock = BUF_INIT, text = BUF_INIT;
-	int waited = 0, rc = -1;
+	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -47,19 +42,11 @@ open_counters(const char *config_dir, const char *userid, struct counters *c,
 		goto out;
 	buf_puts(&lock, "/tfa-failures.lck");
 	buf_putf(&c->path, "%s/%s", config_dir, TFA_FAILURES_FILE);
-	c->fd = open(buf_str(&lock), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (c->fd < 0) {
-		err_set(err, ERR_IO, "%s: %s", buf_str(&lock), strerror(errno));
-		goto out;
-	}
-	while (flock(c->fd, LOCK_EX | LOCK_NB) < 0) {
-		if (waited >= LOCK_WAIT_MS) {
+	if (file_flock(buf_str(&lock), LOCK_WAIT_MS, &c->fd, err) < 0) {
+		if (err->code == ERR_LOCK)
 			err_set(err, ERR_LOCK, "failed to lock tfa user "
 			    "challenge data");
-			goto out;
-		}
-		poll(NULL, 0, LOCK_STEP_MS);
-		waited += LOCK_STEP_MS;
+		goto out;
 	}
 	if (file_read(buf_str(&c->path), 1 << 24, &text, err) < 0 &&
 	    err->code != ERR_NOT_FOUND)

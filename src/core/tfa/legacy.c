@@ -104,11 +104,9 @@ pack_hex(const char *s, size_t n, struct buf *out)
 {
 	size_t i;
 
-	for (i = 0; i < n; i += 2) {
-		char pair[3] = {s[i], i + 1 < n ? s[i + 1] : '0', '\0'};
-
-		buf_putc(out, (char)strtoul(pair, NULL, 16));
-	}
+	for (i = 0; i < n; i += 2)
+		buf_putc(out, (char)(str_hex_digit(s[i]) << 4 |
+		    (i + 1 < n ? str_hex_digit(s[i + 1]) : 0)));
 }
 
 /*

@@ -80,18 +80,6 @@ perl_uint(const json_t *v, unsigned long long max, unsigned long long *out)
 	return str_to_u64(s, strlen(s), out) && *out <= max;
 }
 
-static int
-nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Rust's hex::decode: an even number of hex digits. */
 static bool
 hex_decode(const char *k, size_t n, struct buf *out)
@@ -101,7 +89,7 @@ hex_decode(const char *k, size_t n, struct buf *out)
 	if (n % 2 != 0)
 		return false;
 	for (i = 0; i < n; i += 2) {
-		int hi = nibble(k[i]), lo = nibble(k[i + 1]);
+		int hi = str_hex_digit(k[i]), lo = str_hex_digit(k[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
