@@ -241,6 +241,7 @@
 				route();
 		});
 
+		RG.tfaLogin.init();
 		if (RG.loginView.init())
 			return;	/* OpenID redirect: login.js finishes it */
 

@@ -1,5 +1,6 @@
 /*
- * realmgate web page: the login view (password realms and OpenID Connect).
+ * realmgate web page: the login view (password realms and OpenID Connect);
+ * the second factor is tfa-login.js's.
  */
 'use strict';
 
@@ -70,10 +71,16 @@
 			return;
 		}
 		if (Number(answer.NeedTFA) === 1) {
-			setError('Login failed: this account needs a second factor, which this page does not support yet.');
+			form().elements.password.value = '';
+			RG.tfaLogin.ask(answer, loggedIn, function (message) {
+				RG.show('#login-form', true);
+				setError(message);
+			});
+			RG.show('#login-form', false);
 			return;
 		}
 		RG.setSession(answer);
+		RG.show('#login-form', true);
 		form().reset();
 		setError('');
 		RG.app.start();

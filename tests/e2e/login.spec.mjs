@@ -10,7 +10,8 @@
 // Exits non-zero on any failure; a screenshot goes to $RG_SCREENSHOT_DIR
 // (default <repo>/build/e2e).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, chmodSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,6 +33,42 @@ function fail(msg) { throw new Error(msg); }
 function cli(dir, ...args) {
 	return execFileSync(BIN, ['--config-dir', dir, ...args],
 	    { env: { ...process.env, REALMGATE_CONFIG_DIR: dir }, encoding: 'utf8' });
+}
+
+// bob@pve's second factor: a TOTP entry in priv/tfa.cfg as Proxmox writes it
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
+
+function base32(s) {
+	const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+	let bits = 0, value = 0;
+	const out = [];
+	for (const ch of s) {
+		value = (value << 5) | abc.indexOf(ch);
+		bits += 5;
+		if (bits >= 8) {
+			out.push((value >>> (bits - 8)) & 255);
+			bits -= 8;
+		}
+	}
+	return Buffer.from(out);
+}
+
+// RFC 6238: the code of the current 30 s period
+function totpNow() {
+	const msg = Buffer.alloc(8);
+	msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+	const mac = createHmac('sha1', base32(TOTP_SECRET)).update(msg).digest();
+	const off = mac[mac.length - 1] & 15;
+	return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+function writeTfaCfg(dir) {
+	const uri = `otpauth://totp/realmgate:bob%40pve?secret=${TOTP_SECRET}` +
+	    '&digits=6&algorithm=SHA1&period=30&issuer=realmgate';
+	mkdirSync(join(dir, 'priv'), { recursive: true, mode: 0o700 });
+	writeFileSync(join(dir, 'priv', 'tfa.cfg'), JSON.stringify({ users: { 'bob@pve': {
+		totp: [{ id: '0b1e7a4c-35f1-4d3e-9a51-2f7c1c0e8d11', description: 'phone',
+		    created: 1767225600, entry: uri }] } } }), { mode: 0o600 });
 }
 
 function freePort() {
@@ -96,6 +133,7 @@ async function startDaemon(ldap, op) {
 		    '--comment', 'Company SSO');
 	cli(dir, 'user', 'add', 'alice@pve', '--password', PASSWORD, '--firstname', 'Alice');
 	cli(dir, 'user', 'add', 'bob@pve', '--password', 'bob-secret-12');
+	writeTfaCfg(dir);
 	cli(dir, 'group', 'add', 'ops');
 	cli(dir, 'acl', 'modify', '/', '--roles', 'Administrator', '--users', 'alice@pve');
 	cli(dir, 'acl', 'modify', '/vms', '--roles', 'PVEVMUser', '--groups', 'ops');
@@ -349,6 +387,27 @@ async function run() {
 			await page.click('#logout');
 			await page.locator('#login-form').waitFor({ state: 'visible' });
 		}
+
+		// 9. second factor: bob's password, then a wrong and a right TOTP code
+		await page.selectOption('#login-form select[name=realm]', 'pve');
+		await page.fill('#login-form input[name=username]', 'bob');
+		await page.fill('#login-form input[name=password]', 'bob-secret-12');
+		await page.click('#login-submit');
+		await page.locator('#tfa-form').waitFor({ state: 'visible' });
+		if (await page.locator('#login-form').isVisible())
+			fail('password form still shown beside the second factor');
+		if ((await page.locator('#tfa-kind').inputValue()) !== 'totp')
+			fail('TOTP not offered for bob');
+		const right = totpNow();
+		await page.fill('#tfa-code', right === '000000' ? '111111' : '000000');
+		await page.click('#tfa-submit');
+		await page.locator('#tfa-error').waitFor({ state: 'visible', timeout: 10000 });
+		await page.screenshot({ path: join(SHOTS, 'e2e-tfa.png'), fullPage: true });
+		await page.fill('#tfa-code', totpNow());
+		await page.click('#tfa-submit');
+		await page.locator('#whoami', { hasText: 'bob@pve' }).waitFor({ state: 'visible' });
+		await page.click('#logout');
+		await page.locator('#login-form').waitFor({ state: 'visible' });
 
 		if (errors.length)
 			fail(`errors in the page:\n${errors.join('\n')}`);
