@@ -20,6 +20,7 @@
 #include "tfa/failures.h"
 #include "tfa/legacy.h"
 #include "tfa/tfacfg.h"
+#include "yubico.h"
 
 #include <string.h>
 
@@ -156,10 +157,42 @@ second_factor_failed(struct api_env *env, struct tfacfg *tfa,
 	return deny(err, "failed 2nd factor: %s", why);
 }
 
+/*
+ * A Yubico OTP, against the realm's validation server and the user's
+ * enabled Yubico keys.  As in Proxmox, failures are not counted (the OTP
+ * is a 128-bit secret: there is nothing to guess).
+ */
+static int
+yubico_check(struct api_env *env, const struct tfacfg *tfa,
+    const char *userid, const struct tfa_realm *rt, const char *otp,
+    struct err *err)
+{
+	struct yubico_client yc = {rt->url, rt->id, rt->key, 0};
+	const char *ids[64];
+	const json_t *v;
+	size_t n = 0;
+
+	(void)env;
+	if (rt->type != TFA_REALM_YUBICO)
+		return deny(err, "failed 2nd factor: the realm of '%s' has no "
+		    "Yubico server", userid);
+	while (n < ARRAY_SIZE(ids) && (v = tfacfg_enabled_entry(tfa, userid,
+	    TFA_YUBICO, n, NULL)) != NULL && json_is_string(v))
+		ids[n++] = json_string_value(v);
+	if (n == 0)
+		return deny(err, "no keys configured");
+	if (yubico_verify(&yc, otp, ids, n, NULL, err) < 0) {
+		err->code = ERR_AUTH;
+		return -1;
+	}
+	return 0;
+}
+
 /* Check response against challenge with tfa.cfg locked; save changes. */
 static int
 verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
-    const struct tfa_challenge *ch, const char *response, struct err *err)
+    const struct tfa_realm *rt, const struct tfa_challenge *ch,
+    const char *response, struct err *err)
 {
 	enum tfa_totp_result tr;
 	enum tfa_type t;
@@ -202,9 +235,12 @@ verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
 		    tfa_failures_reset(env->config_dir, userid, err) < 0)
 			return -1;
 		return 0;
+	case TFA_YUBICO:
+		if (!ch->yubico)
+			break;
+		return yubico_check(env, tfa, userid, rt, value, err);
 	case TFA_WEBAUTHN:
 	case TFA_U2F:
-	case TFA_YUBICO:
 		return second_factor_failed(env, tfa, userid, false,
 		    "this second factor is not available", err);
 	}
@@ -214,7 +250,8 @@ verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
 
 static int
 verify_response(struct api_env *env, const char *userid,
-    const struct tfa_challenge *ch, const char *response, struct err *err)
+    const struct tfa_realm *rt, const struct tfa_challenge *ch,
+    const char *response, struct err *err)
 {
 	struct store_tfa t;
 	int rc;
@@ -225,7 +262,7 @@ verify_response(struct api_env *env, const char *userid,
 		err->code = ERR_AUTH;
 		return -1;
 	}
-	rc = verify_locked(env, t.tfa, userid, ch, response, err);
+	rc = verify_locked(env, t.tfa, userid, rt, ch, response, err);
 	store_end_tfa(&t);
 	if (rc < 0)
 		err->code = ERR_AUTH;
@@ -281,7 +318,7 @@ api_tfa_after_password(struct api_env *env, const char *userid,
 		goto out;
 	}
 	if (otp != NULL) {
-		rc = verify_response(env, userid, &ch, otp, err);
+		rc = verify_response(env, userid, &rt, &ch, otp, err);
 		goto out;	/* verified now: a full ticket */
 	}
 	tfa_challenge_write(&ch, challenge_r);
@@ -313,7 +350,7 @@ api_tfa_respond(struct api_env *env, const char *userid,
 	if (realm_tfa(env, userid, &rt, err) < 0 ||
 	    check_realm_type(&rt, response, err) < 0)
 		goto out;
-	rc = verify_response(env, userid, &ch, response, err);
+	rc = verify_response(env, userid, &rt, &ch, response, err);
 out:
 	tfa_challenge_clear(&ch);
 	tfa_realm_clear(&rt);

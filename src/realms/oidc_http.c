@@ -122,10 +122,13 @@ oidc_http_parse_json(const char *body, size_t len, const char *url,
 	return 0;
 }
 
-/* Perform, then parse the body; status codes >= 400 fail unless ok4xx. */
+/*
+ * Perform; the body stays in s->body.  Status codes >= 400 fail unless
+ * ok4xx.  Cleans up c.
+ */
 static int
-perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
-    long *status_r, struct err *err)
+fetch(CURL *c, const char *url, struct sink *s, bool ok4xx, long *status_r,
+    struct err *err)
 {
 	uint64_t t0 = now_ns();
 	CURLcode cc = curl_easy_perform(c);
@@ -133,8 +136,6 @@ perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
 	int rc = -1;
 
 	wait_ns += now_ns() - t0;
-
-	*out = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status_r != NULL)
 		*status_r = status;
@@ -157,11 +158,47 @@ perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
 		err_set(err, ERR_INVALID, "%s: HTTP %ld", url, status);
 		goto out;
 	}
-	rc = oidc_http_parse_json(s->body.data, s->body.len, url, status, out,
-	    err);
+	rc = 0;
 out:
 	curl_easy_cleanup(c);
+	return rc;
+}
+
+/* Perform, then parse the body as a JSON object. */
+static int
+perform(CURL *c, const char *url, struct sink *s, bool ok4xx, json_t **out,
+    long *status_r, struct err *err)
+{
+	long status = 0;
+	int rc;
+
+	*out = NULL;
+	rc = fetch(c, url, s, ok4xx, &status, err);
+	if (status_r != NULL)
+		*status_r = status;
+	if (rc == 0)
+		rc = oidc_http_parse_json(s->body.data, s->body.len, url,
+		    status, out, err);
 	buf_clear(&s->body);
+	return rc;
+}
+
+int
+oidc_http_get_text(const char *url, unsigned timeout_s, struct buf *body,
+    struct err *err)
+{
+	struct sink s = {BUF_INIT, false, 0};
+	CURL *c = new_handle(url, timeout_s, &s);
+	int rc;
+
+	if (c == NULL)
+		return err_set(err, ERR_NOMEM, "curl_easy_init failed");
+	rc = fetch(c, url, &s, false, NULL, err);
+	buf_reset(body);
+	if (rc == 0)
+		buf_put(body, s.body.data != NULL ? s.body.data : "",
+		    s.body.len);
+	buf_clear(&s.body);
 	return rc;
 }
 

@@ -45,6 +45,15 @@ int oidc_http_post_form(const char *url, const struct oidc_form *form,
     RG_WARN_UNUSED;
 
 /*
+ * GET url and keep the answer's body as it is (Yubico's validation
+ * server answers `key=value` lines); the same limits and errors as
+ * oidc_http_get_json, an HTTP error status is ERR_INVALID.
+ */
+struct buf;
+int oidc_http_get_text(const char *url, unsigned timeout_s, struct buf *body,
+    struct err *err) RG_WARN_UNUSED;
+
+/*
  * An answer's body (len bytes, body may be NULL when empty) as a JSON
  * object in *out (a new reference), duplicate keys refused; otherwise -1
  * with ERR_INVALID "<url>: HTTP <status>, the answer is not a JSON object".
@@ -59,7 +68,6 @@ int oidc_http_parse_json(const char *body, size_t len, const char *url,
 uint64_t oidc_http_wait_ns(void);
 
 /* Append (key, value) percent-encoded as in a form body or query. */
-struct buf;
 void oidc_url_encode(struct buf *out, const char *s);
 
 #endif
