@@ -48,10 +48,6 @@ localstate_open(const char *config_dir, const char *dir, const char *name,
 		goto out;
 	s->root = json_loadb(text.data != NULL ? text.data : "", text.len, 0,
 	    NULL);
-	if (!json_is_object(s->root)) {
-		json_decref(s->root);
-		s->root = json_object();
-	}
 	rc = 0;
 out:
 	buf_clear(&d);
@@ -61,9 +57,10 @@ out:
 }
 
 int
-localstate_save(struct localstate *s, bool durable, struct err *err)
+localstate_save(struct localstate *s, size_t json_flags, bool durable,
+    struct err *err)
 {
-	char *text = json_dumps(s->root, JSON_COMPACT);
+	char *text = json_dumps(s->root, json_flags);
 	int rc;
 
 	if (text == NULL)

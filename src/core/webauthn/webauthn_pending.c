@@ -25,7 +25,13 @@ open_user(const char *config_dir, const char *userid, struct localstate *s,
 {
 	if (!id_user_valid(userid, strlen(userid), NULL))
 		return err_set(err, ERR_INVALID, "invalid user id");
-	return localstate_open(config_dir, "webauthn", userid, s, err);
+	if (localstate_open(config_dir, "webauthn", userid, s, err) < 0)
+		return -1;
+	if (!json_is_object(s->root)) {
+		json_decref(s->root);
+		s->root = json_object();
+	}
+	return 0;
 }
 
 /* The list of op in s, created if missing, without expired entries. */
@@ -80,7 +86,7 @@ webauthn_pending_add(const char *config_dir, const char *userid,
 	json_object_set_new(data, "created", json_integer(now));
 	json_array_append(list, data);
 	/* a challenge lost in a crash costs a retried login: no fsync */
-	rc = localstate_save(&s, false, err);
+	rc = localstate_save(&s, JSON_COMPACT, false, err);
 out:
 	localstate_close(&s);
 	json_decref(data);
@@ -111,7 +117,7 @@ webauthn_pending_take(const char *config_dir, const char *userid,
 		*data_r = json_incref(e);
 		json_array_remove(list, i);
 		/* used once: removed on disk before anyone checks it */
-		rc = localstate_save(&s, false, err);
+		rc = localstate_save(&s, JSON_COMPACT, false, err);
 		if (rc < 0) {
 			json_decref(*data_r);
 			*data_r = NULL;
