@@ -2,8 +2,8 @@
  * Fuzz target for the JSON a WebAuthn login brings and keeps: the client
  * data (webauthn_clientdata.c, origins through wa_origin_normalise) and a
  * stored credential (webauthn_cred.c, webauthn_keyjson.c).  Invariants:
- * client data is accepted only if it names our type, challenge and an
- * origin that normalises to ours; normalising an origin is idempotent; a
+ * client data is accepted only if it names our type and an origin on our
+ * host (in any case: origins compare lower-cased); normalising an origin is idempotent; a
  * credential that parses writes back (webauthn-rs 0.3 form) to one that
  * parses to the same key.
  */
@@ -18,6 +18,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const unsigned char challenge[32] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
     10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
     28, 29, 30, 31};
+
+/* The type, and our host in any case (origins compare lower-cased). */
+static bool
+names_ours(const uint8_t *data, size_t size, const char *type)
+{
+	char *s = strndup((const char *)data, size);
+	bool ok = s == NULL || (strstr(s, type) != NULL &&
+	    strcasestr(s, "pve.example.com") != NULL);
+
+	free(s);
+	return ok;
+}
 
 static void
 check_origin(const uint8_t *data, size_t size)
@@ -75,8 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want.type = types[i & 1];
 		want.allow_subdomains = i >= 2;
 		if (wa_clientdata_check(data, size, &want, &err) == 0 &&
-		    (memmem(data, size, want.type, strlen(want.type)) == NULL ||
-		    memmem(data, size, "pve.example.com", 15) == NULL))
+		    !names_ours(data, size, want.type))
 			abort();
 	}
 	check_origin(data, size);

@@ -73,8 +73,9 @@ int webauthn_cred_set_counter(json_t *entry, uint32_t counter,
  * options for the browser, as Proxmox returns them in `challenge`:
  * {"publicKey":{rp, user, challenge, pubKeyCredParams, timeout,
  * excludeCredentials, authenticatorSelection, hints, attestation,
- * extensions}}.  existing: the user's webauthn credentials (all of them:
- * they are excluded).  description is kept for step 2.
+ * extensions}} (the API returns it serialised, as a JSON string: the UI
+ * JSON.parse()s it).  existing: the user's webauthn credentials (all of
+ * them: they are excluded).  description is kept for step 2.
  */
 int webauthn_register_begin(const char *config_dir,
     const struct webauthn_rp *rp, const char *userid,

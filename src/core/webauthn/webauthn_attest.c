@@ -63,10 +63,14 @@ wa_attestation_parse(const unsigned char *p, size_t len,
 	struct cbor_load_result res;
 	cbor_item_t *root, *fmt, *stmt, *ad;
 	bool dup = false;
+	size_t used;
 
 	memset(att, 0, sizeof(*att));
 	if (len > ATT_MAX)
 		return err_set(err, ERR_INVALID, "attestation object too large");
+	if (!wa_cbor_item_len(p, len, &used) || used != len)
+		return err_set(err, ERR_INVALID, "attestation object is not one "
+		    "CBOR item");
 	root = cbor_load(p, len, &res);
 	if (root == NULL || res.error.code != CBOR_ERR_NONE) {
 		if (root != NULL)

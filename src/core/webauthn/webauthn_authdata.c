@@ -24,9 +24,12 @@ skip_extensions(const unsigned char *p, size_t len, size_t *used,
     struct err *err)
 {
 	struct cbor_load_result res;
-	cbor_item_t *it = cbor_load(p, len, &res);
-	bool ok = it != NULL && res.error.code == CBOR_ERR_NONE &&
-	    cbor_isa_map(it);
+	cbor_item_t *it = NULL;
+	bool ok;
+
+	if (wa_cbor_item_len(p, len, &len))
+		it = cbor_load(p, len, &res);
+	ok = it != NULL && res.error.code == CBOR_ERR_NONE && cbor_isa_map(it);
 
 	if (it != NULL)
 		cbor_decref(&it);

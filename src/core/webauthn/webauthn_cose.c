@@ -148,6 +148,8 @@ wa_cose_parse(const unsigned char *p, size_t len, size_t *used,
 
 	memset(k, 0, sizeof(*k));
 	*used = 0;
+	if (!wa_cbor_item_len(p, len, &len))
+		return err_set(err, ERR_INVALID, "malformed COSE key");
 	map = cbor_load(p, len, &res);
 	if (map == NULL || res.error.code != CBOR_ERR_NONE)
 		return err_set(err, ERR_INVALID, "malformed COSE key");

@@ -51,11 +51,16 @@ webauthn_register_begin(const char *config_dir, const struct webauthn_rp *rp,
 	return 0;
 }
 
-/* The challenge bytes of a pending entry. */
+/* Take the pending challenge out (once) and decode its bytes. */
 static int
-pending_challenge(const json_t *p, struct buf *out, struct err *err)
+take_pending(const char *config_dir, const char *userid, enum webauthn_op op,
+    const char *challenge, time_t now, json_t **pending, struct buf *bytes,
+    struct err *err)
 {
-	if (wa_member_b64(p, "challenge", 1024, out, err) < 0)
+	if (webauthn_pending_take(config_dir, userid, op, challenge, now,
+	    pending, err) < 0)
+		return -1;
+	if (wa_member_b64(*pending, "challenge", 1024, bytes, err) < 0)
 		return err_set(err, ERR_INTERNAL, "corrupt pending challenge");
 	return 0;
 }
@@ -87,9 +92,8 @@ webauthn_register_finish(const char *config_dir,
 
 	*entry_r = NULL;
 	*description_r = NULL;
-	if (webauthn_pending_take(config_dir, userid, WEBAUTHN_REGISTER,
-	    challenge, now, &pending, err) < 0 ||
-	    pending_challenge(pending, &bytes, err) < 0 ||
+	if (take_pending(config_dir, userid, WEBAUTHN_REGISTER, challenge, now,
+	    &pending, &bytes, err) < 0 ||
 	    parse_response(response, len, &r, err) < 0 ||
 	    webauthn_register_verify(rp, (const unsigned char *)bytes.data,
 	    bytes.len, r, existing, n, entry_r, err) < 0)
@@ -167,9 +171,8 @@ webauthn_auth_finish(const char *config_dir, const struct webauthn_rp *rp,
 		err_set(err, ERR_INVALID, "missing challenge data in response");
 		goto out;
 	}
-	if (webauthn_pending_take(config_dir, userid, WEBAUTHN_AUTH,
-	    json_string_value(challenge), now, &pending, err) < 0 ||
-	    pending_challenge(pending, &bytes, err) < 0)
+	if (take_pending(config_dir, userid, WEBAUTHN_AUTH,
+	    json_string_value(challenge), now, &pending, &bytes, err) < 0)
 		goto out;
 	/* never NULL here: that would allow any credential */
 	if (!json_is_array(json_object_get(pending, "allow"))) {

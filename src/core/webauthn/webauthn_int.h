@@ -158,6 +158,13 @@ int wa_attestation_verify(const struct wa_attestation *att,
     const unsigned char client_hash[32], struct err *err) RG_WARN_UNUSED;
 void wa_attestation_clear(struct wa_attestation *att);
 
+/*
+ * The length of the one well-formed CBOR item at (p, len), checked before
+ * libcbor allocates for it (webauthn_cbor.c); false if it is not one.
+ * Every cbor_load here goes through it.
+ */
+bool wa_cbor_item_len(const unsigned char *p, size_t len, size_t *item_len);
+
 /* A stored credential (webauthn.h), parsed. */
 struct wa_cred {
 	struct buf id;

@@ -544,8 +544,11 @@ test_malformed(void **state)
 	    "\x26", 5, &used, &k, &err), &err, "ES256 needs curve P-256");
 	expect_refused(wa_cose_parse((const unsigned char *)"\xa2\x01\x04\x03"
 	    "\x26", 5, &used, &k, &err), &err, "unsupported COSE key");
+	/* a map claiming 2^32-1 pairs: refused before libcbor allocates */
+	expect_refused(wa_cose_parse((const unsigned char *)"\xba\xff\xff"
+	    "\xff\xff\x01\x02", 7, &used, &k, &err), &err, "malformed COSE key");
 	expect_refused(wa_attestation_parse((const unsigned char *)"\xa0\x00",
-	    2, &att, &err), &err, "not one map");
+	    2, &att, &err), &err, "not one CBOR item");
 }
 
 int
