@@ -10,6 +10,7 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libssl-dev openssl libjansson-dev libcrypt-dev libpam0g-dev libcmocka-dev
+libcbor-dev
 libpam-wrapper pamtester hyperfine python3 time valgrind
 libmicrohttpd-dev python3-pytest python3-requests python3-proxmoxer
 wrk chromium

@@ -2,11 +2,12 @@
  * The pending-login file of a realm: <config>/local/openid/<realm>.json,
  * a JSON array with Proxmox's keys (csrf_token, nonce, pkce_verifier,
  * ctime) and realmgate's "client" (the address that asked, for the limit
- * per address), rewritten atomically under an flock on <realm>.lck.
+ * per address), rewritten atomically under an flock on <realm>.lck
+ * (localstate.h).
  */
 #include "oidc_state.h"
 #include "buf.h"
-#include "fileio.h"
+#include "localstate.h"
 #include "secret.h"
 #include "ticket/b64.h"
 
@@ -17,9 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
-
-#define LOCK_WAIT_MS 10000
 
 /* base64url without padding of (data, len) into out. */
 static void
@@ -73,56 +71,22 @@ oidc_pkce_challenge(const char *verifier, char out[OIDC_TOKEN_CHARS + 1])
 	b64url(md, sizeof(md), out);
 }
 
-struct state_file {
-	int lock_fd;
-	struct buf path;
-	json_t *list;
-};
-
+/* The realm's pending logins, locked; f->root is always an array. */
 static int
-open_locked(const char *config_dir, const char *realm, struct state_file *f,
+open_locked(const char *config_dir, const char *realm, struct localstate *f,
     struct err *err)
 {
-	struct buf dir = BUF_INIT, lock = BUF_INIT, text = BUF_INIT;
-	int rc = -1;
-
-	memset(f, 0, sizeof(*f));
-	f->lock_fd = -1;
-	buf_putf(&dir, "%s/local/openid", config_dir);
-	if (file_mkdirs(buf_str(&dir), 0700, err) < 0)
-		goto out;
-	buf_putf(&lock, "%s/%s.lck", buf_str(&dir), realm);
-	buf_putf(&f->path, "%s/%s.json", buf_str(&dir), realm);
-	if (file_flock(buf_str(&lock), LOCK_WAIT_MS, &f->lock_fd, err) < 0) {
+	if (localstate_open(config_dir, "openid", realm, f, err) < 0) {
 		if (err->code == ERR_LOCK)
 			err_set(err, ERR_LOCK, "can't lock the openid state of "
 			    "realm '%s'", realm);
-		goto out;
+		return -1;
 	}
-	if (file_read(buf_str(&f->path), 1 << 20, &text, err) < 0 &&
-	    err->code != ERR_NOT_FOUND)
-		goto out;
-	f->list = json_loadb(text.data != NULL ? text.data : "", text.len, 0,
-	    NULL);
-	if (!json_is_array(f->list)) {
-		json_decref(f->list);
-		f->list = json_array();
+	if (!json_is_array(f->root)) {
+		json_decref(f->root);
+		f->root = json_array();
 	}
-	rc = 0;
-out:
-	buf_clear(&dir);
-	buf_clear(&lock);
-	buf_clear_secret(&text);
-	return rc;
-}
-
-static void
-close_file(struct state_file *f)
-{
-	if (f->lock_fd >= 0)
-		close(f->lock_fd);	/* drops the flock */
-	buf_clear(&f->path);
-	json_decref(f->list);
+	return 0;
 }
 
 /* Drop entries older than the TTL (or from the future). */
@@ -145,18 +109,10 @@ expire(json_t *list, time_t now)
 }
 
 static int
-save(struct state_file *f, struct err *err)
+save(struct localstate *f, struct err *err)
 {
-	char *text = json_dumps(f->list, JSON_INDENT(1));
-	int rc;
-
-	if (text == NULL)
-		return err_set(err, ERR_NOMEM, "json_dumps failed");
 	/* pending logins may be lost in a crash: no fsync per login */
-	rc = file_write_volatile(buf_str(&f->path), text, strlen(text), 0600,
-	    err);
-	secret_free_str(text);
-	return rc;
+	return localstate_save(f, JSON_INDENT(1), false, err);
 }
 
 /*
@@ -222,23 +178,23 @@ oidc_state_add(const char *config_dir, const char *realm,
     struct err *err)
 {
 	char key[INET6_ADDRSTRLEN];
-	struct state_file f;
+	struct localstate f = {.lock_fd = -1};
 	json_t *e;
 	int rc = -1;
 
 	client_key(client, key);
 	if (open_locked(config_dir, realm, &f, err) < 0)
 		goto out;
-	expire(f.list, now);
-	if (count_client(f.list, key) >= OIDC_STATE_PER_CLIENT) {
+	expire(f.root, now);
+	if (count_client(f.root, key) >= OIDC_STATE_PER_CLIENT) {
 		err_set(err, ERR_INVALID, "too many pending openid auth request "
 		    "for realm %s from %s", realm, key[0] != '\0' ? key :
 		    "this client");
 		goto out;
 	}
 	/* a file already over the bound (written by hand) comes back to it */
-	while (json_array_size(f.list) >= OIDC_STATE_MAX) {
-		if (!make_room(f.list, key)) {
+	while (json_array_size(f.root) >= OIDC_STATE_MAX) {
+		if (!make_room(f.root, key)) {
 			err_set(err, ERR_INVALID, "too many pending openid auth "
 			    "request for realm %s", realm);
 			goto out;
@@ -250,10 +206,10 @@ oidc_state_add(const char *config_dir, const char *realm,
 	json_object_set_new(e, "pkce_verifier", json_string(p->verifier));
 	json_object_set_new(e, "ctime", json_integer(p->ctime));
 	json_object_set_new(e, "client", json_string(key));
-	json_array_append_new(f.list, e);
+	json_array_append_new(f.root, e);
 	rc = save(&f, err);
 out:
-	close_file(&f);
+	localstate_close(&f);
 	return rc;
 }
 
@@ -272,16 +228,16 @@ int
 oidc_state_take(const char *config_dir, const char *realm, const char *csrf,
     time_t now, struct oidc_pending *p, struct err *err)
 {
-	struct state_file f;
+	struct localstate f = {.lock_fd = -1};
 	size_t i;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	if (open_locked(config_dir, realm, &f, err) < 0)
 		goto out;
-	expire(f.list, now);
-	for (i = 0; i < json_array_size(f.list); i++) {
-		json_t *e = json_array_get(f.list, i);
+	expire(f.root, now);
+	for (i = 0; i < json_array_size(f.root); i++) {
+		json_t *e = json_array_get(f.root, i);
 		const char *c = json_string_value(json_object_get(e,
 		    "csrf_token"));
 
@@ -293,7 +249,7 @@ oidc_state_take(const char *config_dir, const char *realm, const char *csrf,
 			break;
 		p->ctime = (time_t)json_integer_value(json_object_get(e,
 		    "ctime"));
-		json_array_remove(f.list, i);
+		json_array_remove(f.root, i);
 		/* used once: written back before the login goes on */
 		rc = save(&f, err);
 		goto out;
@@ -301,6 +257,6 @@ oidc_state_take(const char *config_dir, const char *realm, const char *csrf,
 	err_set(err, ERR_AUTH, "no openid auth state found (possible "
 	    "timeout)");
 out:
-	close_file(&f);
+	localstate_close(&f);
 	return rc;
 }

@@ -128,3 +128,36 @@ b64_decode(const char *p, size_t len, struct buf *out)
 	}
 	return true;
 }
+
+void
+b64url_encode_buf(struct buf *b, const void *data, size_t len)
+{
+	size_t start = b->len, i;
+
+	b64_encode_buf(b, data, len, false);
+	for (i = start; i < b->len; i++) {
+		if (b->data[i] == '+')
+			b->data[i] = '-';
+		else if (b->data[i] == '/')
+			b->data[i] = '_';
+	}
+}
+
+bool
+b64url_decode(const char *p, size_t len, struct buf *out)
+{
+	struct buf std = BUF_INIT;
+	bool url = false, plain = false, ok;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		url |= c == '-' || c == '_';
+		plain |= c == '+' || c == '/';
+		buf_putc(&std, c == '-' ? '+' : c == '_' ? '/' : c);
+	}
+	ok = !(url && plain) && b64_decode(buf_str(&std), std.len, out);
+	buf_clear(&std);
+	return ok;
+}
