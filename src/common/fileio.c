@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +329,30 @@ bool
 file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+int
+file_flock_open(const char *path, int timeout_ms, struct err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int waited = 0, step = 1;
+
+	if (fd < 0)
+		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    waited >= timeout_ms) {
+			err_set(err, errno == EWOULDBLOCK ? ERR_LOCK : ERR_IO,
+			    "can't lock '%s'%s%s", path, errno == EWOULDBLOCK ?
+			    "" : ": ", errno == EWOULDBLOCK ? "" :
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		poll(NULL, 0, step);
+		waited += step;
+		if (step < 32)
+			step *= 2;
+	}
+	return fd;
 }

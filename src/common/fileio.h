@@ -64,4 +64,14 @@ int file_mkdirs(const char *path, mode_t mode, struct err *err)
 
 bool file_exists(const char *path);
 
+/*
+ * Open (creating it 0600) the lock file path and take an exclusive flock
+ * on it, trying again for up to timeout_ms (short waits first: holders
+ * of such locks keep them for a read and a rewrite of a small file).
+ * Returns the descriptor, which unlocks when closed, or -1 with ERR_IO,
+ * or ERR_LOCK when the time is up.
+ */
+int file_flock_open(const char *path, int timeout_ms, struct err *err)
+    RG_WARN_UNUSED;
+
 #endif

@@ -7,22 +7,19 @@
 #include "oidc_state.h"
 #include "buf.h"
 #include "fileio.h"
+#include "netaddr.h"
 #include "secret.h"
 #include "ticket/b64.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/sha.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
-#define LOCK_TRIES 200	/* 50 ms each: 10 s */
+#define LOCK_WAIT_MS 10000
 
 /* base64url without padding of (data, len) into out. */
 static void
@@ -87,7 +84,7 @@ open_locked(const char *config_dir, const char *realm, struct state_file *f,
     struct err *err)
 {
 	struct buf dir = BUF_INIT, lock = BUF_INIT, text = BUF_INIT;
-	int i, rc = -1;
+	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	f->lock_fd = -1;
@@ -96,18 +93,12 @@ open_locked(const char *config_dir, const char *realm, struct state_file *f,
 		goto out;
 	buf_putf(&lock, "%s/%s.lck", buf_str(&dir), realm);
 	buf_putf(&f->path, "%s/%s.json", buf_str(&dir), realm);
-	f->lock_fd = open(buf_str(&lock), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	f->lock_fd = file_flock_open(buf_str(&lock), LOCK_WAIT_MS, err);
 	if (f->lock_fd < 0) {
-		err_set(err, ERR_IO, "%s: %s", buf_str(&lock), strerror(errno));
-		goto out;
-	}
-	for (i = 0; flock(f->lock_fd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (i == LOCK_TRIES) {
+		if (err->code == ERR_LOCK)
 			err_set(err, ERR_LOCK, "can't lock the openid state of "
 			    "realm '%s'", realm);
-			goto out;
-		}
-		poll(NULL, 0, 50);
+		goto out;
 	}
 	if (file_read(buf_str(&f->path), 1 << 20, &text, err) < 0 &&
 	    err->code != ERR_NOT_FOUND)
@@ -169,23 +160,6 @@ save(struct state_file *f, struct err *err)
 	return rc;
 }
 
-/*
- * The key of a client address for the limit: an IPv6 address by its /64
- * (one host usually has a whole /64 to pick from), anything else as is.
- */
-static void
-client_key(const char *client, char out[INET6_ADDRSTRLEN])
-{
-	unsigned char a[16];
-
-	snprintf(out, INET6_ADDRSTRLEN, "%s", client != NULL ? client : "");
-	if (strchr(out, ':') == NULL || strchr(out, '.') != NULL ||
-	    inet_pton(AF_INET6, out, a) != 1)
-		return;
-	memset(a + 8, 0, 8);
-	inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
-}
-
 static const char *
 entry_client(const json_t *e)
 {
@@ -231,12 +205,12 @@ oidc_state_add(const char *config_dir, const char *realm,
     const struct oidc_pending *p, const char *client, time_t now,
     struct err *err)
 {
-	char key[INET6_ADDRSTRLEN];
+	char key[NETADDR_KEY_MAX];
 	struct state_file f;
 	json_t *e;
 	int rc = -1;
 
-	client_key(client, key);
+	netaddr_client_key(client, key);
 	if (open_locked(config_dir, realm, &f, err) < 0)
 		goto out;
 	expire(f.list, now);
