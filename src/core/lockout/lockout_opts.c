@@ -115,6 +115,7 @@ lockout_opts_set(struct lockout_opts *o, const char *name, const char *value,
 		struct trusted_parse t = {&copy, err, false};
 
 		copy.ntrusted = 0;
+		memset(copy.trusted, 0, sizeof(copy.trusted));
 		str_split_list(value, strlen(value), trusted_item, &t);
 		if (t.bad)
 			return -1;
