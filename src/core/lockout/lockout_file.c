@@ -73,6 +73,7 @@ struct txn {
 	int fd;
 	struct buf path;
 	struct lockout_state s;
+	bool dirty;	/* the file had bad lines: rewrite it clean */
 };
 
 static int
@@ -98,9 +99,12 @@ txn_begin(const char *config_dir, const struct lockout_opts *o, time_t now,
 	buf_reset(&t->path);
 	buf_putf(&t->path, "%s/%s", config_dir, LOCKOUT_STATE_FILE);
 	if (file_read(buf_str(&t->path), STATE_MAX, &text, err) < 0 &&
-	    err->code != ERR_NOT_FOUND)
+	    err->code != ERR_NOT_FOUND) {
 		warn("unreadable, started afresh", err->msg);
+		t->dirty = true;
+	}
 	lockout_state_parse(&t->s, text.data, text.len, now, &d);
+	t->dirty |= d.count > 0;
 	for (i = 0; i < d.count; i++)
 		warn(LOCKOUT_STATE_FILE, d.items[i].msg);
 	lockout_state_prune(&t->s, o, now);
@@ -122,12 +126,18 @@ txn_commit(struct txn *t, struct err *err)
 	rc = file_write_volatile(buf_str(&t->path), text.data, text.len, 0600,
 	    err);
 	buf_clear(&text);
+	if (rc == 0)
+		t->dirty = false;
 	return rc;
 }
 
 static void
 txn_end(struct txn *t)
 {
+	struct err err;
+
+	if (t->dirty && t->fd >= 0 && txn_commit(t, &err) < 0)
+		warn("not rewritten", err.msg);
 	if (t->fd >= 0)
 		close(t->fd);	/* drops the flock */
 	buf_clear(&t->path);
@@ -336,6 +346,9 @@ lockout_read(const char *config_dir, const struct lockout_opts *o,
 		txn_end(&t);
 		return -1;
 	}
+	if (t.dirty && txn_commit(&t, err) < 0)
+		warn("not rewritten", err->msg);
+	t.dirty = false;
 	*s = t.s;
 	lockout_state_init(&t.s);
 	txn_end(&t);

@@ -408,6 +408,25 @@ test_corrupt_state(void **state)
 	assert_int_equal(s.recs[LOCKOUT_ADDRESS][0].locked_until,
 	    NOW + LOCKOUT_TIME_MAX);
 	lockout_state_clear(&s);
+	/* and the file was rewritten clean */
+	{
+		char path[128], text[4096];
+		struct diag d;
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, LOCKOUT_STATE_FILE);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		n = fread(text, 1, sizeof(text), f);
+		fclose(f);
+		diag_init(&d);
+		lockout_state_parse(&s, text, n, NOW, &d);
+		assert_int_equal(d.count, 0);
+		assert_int_equal(s.n[LOCKOUT_USER] + s.n[LOCKOUT_ADDRESS], 2);
+		lockout_state_clear(&s);
+		diag_clear(&d);
+	}
 	assert_int_equal(attempt(&o, "alice@pve", "10.0.0.1", NOW, true), -1);
 	/* times from the future count as now, they do not lock forever */
 	put_state("realmgate-lockout 1\nuser 0 9999999999 erin@pve\n");
