@@ -238,3 +238,4 @@ fi
 [ "${SERVE_BENCH:-1}" = 0 ] || "$HERE/serve-bench.sh" "$BUILD_DIR" # server benchmarks; SERVE_BENCH=0 skips
 [ "${LDAP_BENCH:-1}" = 0 ] || "$HERE/ldap-bench.sh" "$BUILD_DIR" # realm sync and LDAP logins; LDAP_BENCH=0 skips
 [ "${OIDC_BENCH:-1}" = 0 ] || "$HERE/oidc-bench.sh" "$BUILD_DIR" # OpenID login overhead; OIDC_BENCH=0 skips
+[ "${LOCKOUT_BENCH:-1}" = 0 ] || "$HERE/lockout-bench.sh" "$BUILD_DIR" # password guessing vs lockouts; LOCKOUT_BENCH=0 skips

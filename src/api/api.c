@@ -20,6 +20,7 @@ extern const struct api_method api_jobs_methods[];
 extern const struct api_method api_tasks_methods[];
 extern const struct api_method api_openid_methods[];
 extern const struct api_method api_ticket_methods[];
+extern const struct api_method api_lockout_methods[];
 
 static int
 access_index(struct api_call *c, json_t **result_r, struct err *err)
@@ -66,7 +67,7 @@ static const struct api_method *const tables[] = {
 	api_acl_methods, api_pools_methods, api_perm_methods,
 	api_tokens_methods, api_domains_methods, api_sync_methods,
 	api_jobs_methods, api_tasks_methods, api_openid_methods,
-	api_ticket_methods,
+	api_ticket_methods, api_lockout_methods,
 };
 
 /*

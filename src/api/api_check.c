@@ -165,6 +165,16 @@ static const struct check_def checks[] = {
 	{"GET", "/access/openid", ALL, 0},
 	{"POST", "/access/openid/auth-url", WORLD, PROT},
 	{"POST", "/access/openid/login", WORLD, PROT},
+	/* realmgate's first-factor lockouts (api_lockout.c) */
+	{"GET", "/access/lockouts", CHECK(PERM("/access", "Sys.Audit")), PROT},
+	{"DELETE", "/access/lockouts/user/{userid}",
+	    CHECK(USER_GROUP(GP_NONE, "User.Modify")), PROT},
+	{"DELETE", "/access/lockouts/address/{address}",
+	    CHECK(PERM("/access", "Sys.Modify")), PROT},
+	{"GET", "/access/lockouts/options", CHECK(PERM("/access", "Sys.Audit")),
+	    PROT},
+	{"PUT", "/access/lockouts/options",
+	    CHECK(PERM("/access", "Sys.Modify")), PROT},
 	/* 8.7 outside /access */
 	{"GET", "/version", ALL, 0},
 	{"GET", "/pools", ALL, 0},

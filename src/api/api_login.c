@@ -6,6 +6,12 @@
  * ticket of the same user or of root@pam, or check the password through
  * the realm's driver.  Every refusal has a precise reason for the log; the
  * HTTP layer shows the client one message for all of them.
+ *
+ * Password checks go through the lockout counters (lockout.h): the attempt
+ * is counted before the check and uncounted when the password was right
+ * or the realm could not tell; a locked user or address is refused after
+ * the same hashing work as a wrong password, and refusals before any
+ * check (no such user, ...) count against the client's address.
  */
 #include "api_login.h"
 #include "sync/sync.h"
@@ -17,6 +23,7 @@
 #include "xalloc.h"
 #include "ticket/authkey.h"
 #include "ticket/pveticket.h"
+#include "lockout/lockout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +142,45 @@ out:
 	free(name);
 }
 
+/* Refused before any password check: counts against the address. */
+static void
+count_address_failure(struct api_env *env, const struct lockout_opts *lo,
+    time_t now)
+{
+	struct lockout_attempt att;
+	struct err err;
+
+	if (lockout_reserve(env->config_dir, lo, NULL, env->client, now, &att,
+	    &err) == 0)
+		lockout_fail(env->config_dir, lo, &att, now);
+}
+
+/* The password check with its reservation; -1 when refused or wrong. */
+static int
+counted_check(struct api_env *env, const struct lockout_opts *lo,
+    const char *userid, const char *password, const struct domains_realm *r,
+    struct err *err)
+{
+	struct lockout_attempt att;
+	time_t now = lockout_now();
+	int rc;
+
+	if (lockout_reserve(env->config_dir, lo, userid, env->client, now,
+	    &att, err) < 0) {
+		/* as long as a wrong password takes */
+		realm_pve_equal_work(password);
+		return -1;
+	}
+	rc = check_password(env, userid, password, r, err);
+	if (rc == 0 || err->code == ERR_UNAVAILABLE) {
+		/* right, or the realm could not tell: not a failure */
+		lockout_release(env->config_dir, lo, &att, lockout_now());
+		return rc;
+	}
+	lockout_fail(env->config_dir, lo, &att, lockout_now());
+	return -1;
+}
+
 /*
  * The user behind username, as every login needs it: a valid id, stored
  * (case-insensitively where the realm says so), enabled, unexpired, in a
@@ -219,15 +265,21 @@ api_login(struct api_env *env, const char *username, const char *password,
 	const struct ucfg_user *u = NULL;
 	bool checked = false;	/* a password or ticket was checked */
 	bool by_ticket = false;
+	struct lockout_opts lo;
 	int rc = -1;
 
+	err_clear(err);
+	if (env->client != NULL)
+		lockout_opts_load(env->config_dir, &lo, &env->warnings);
+	else
+		lockout_opts_default(&lo);	/* nothing is counted */
 	if (resolve_user(env, username, &cfg, &d, &u, &r, err) < 0)
 		goto out;
 	checked = true;
 	if (allow_ticket && ticket_accepted(env, u->id, password)) {
-		/* ticket renewal: no directory round trip */
+		/* ticket renewal: no directory round trip, nothing to count */
 		by_ticket = true;
-	} else if (check_password(env, u->id, password, r, err) < 0) {
+	} else if (counted_check(env, &lo, u->id, password, r, err) < 0) {
 		goto out;
 	} else {
 		refresh_groups(env, r, u->id);
@@ -239,8 +291,11 @@ api_login(struct api_env *env, const char *username, const char *password,
 	rc = 0;
 out:
 	/* refused before any check: as long as a wrong password takes */
-	if (rc < 0 && !checked)
+	if (rc < 0 && !checked) {
+		if (err->code == ERR_AUTH)
+			count_address_failure(env, &lo, lockout_now());
 		realm_pve_equal_work(password);
+	}
 	domains_free(d);
 	store_release_user(cfg);
 	return rc;

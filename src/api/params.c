@@ -8,6 +8,7 @@
 #include "api_int.h"
 #include "ids.h"
 #include "jobs/jobs_cfg.h"
+#include "netaddr.h"
 #include "privs.h"
 #include "str.h"
 #include "utf8.h"
@@ -293,6 +294,17 @@ fmt_keys(const char *s, struct buf *msg)
 	return buf_str(msg);
 }
 
+static const char *
+fmt_ip(const char *s, struct buf *msg)
+{
+	struct netaddr a;
+
+	if (netaddr_parse(s, &a))
+		return NULL;
+	buf_puts(msg, "value does not look like a valid IP address");
+	return buf_str(msg);
+}
+
 static const struct {
 	const char *name;
 	format_fn fn;
@@ -314,6 +326,7 @@ static const struct {
 	{"pve-vmid", fmt_vmid},
 	{"pve-storage-id", fmt_storage},
 	{"pve-configid", fmt_configid},
+	{"ip", fmt_ip},
 };
 
 const char *

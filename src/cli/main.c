@@ -2,8 +2,10 @@
  * realmgate's command-line entry point.  One binary serves as `realmgate
  * <command>` and, when called as `pveum`, with Proxmox's pveum syntax.
  */
+#include "audit.h"
 #include "cli.h"
 #include "daemon.h"
+#include "lockout/lockout.h"
 #include "pveum.h"
 
 #include <signal.h>
@@ -52,6 +54,8 @@ main(int argc, char **argv)
 	 * instead of returning an error.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/* locks, unlocks and refused logins go to the audit log (syslog) */
+	lockout_set_audit(auditlog_lockout);
 	cli.prog = base != NULL ? base + 1 : argv[0];
 	if (strcmp(cli.prog, "pveum") != 0)
 		cli.prog = "realmgate";

@@ -76,8 +76,15 @@ words_match(const char *s, char **argv, int argc)
 	return ok;
 }
 
+/* Commands of realmgate's own are not pveum's. */
+static bool
+offered(const struct cli *cli, const struct pveum_cmd *c)
+{
+	return !c->rg_only || strcmp(cli->prog, "pveum") != 0;
+}
+
 static const struct pveum_cmd *
-find_cmd(char **argv, int argc, int *used_r)
+find_cmd(const struct cli *cli, char **argv, int argc, int *used_r)
 {
 	const struct pveum_cmd *c, *best = NULL;
 	size_t best_n = 0;
@@ -86,6 +93,8 @@ find_cmd(char **argv, int argc, int *used_r)
 		const char *names[2] = {c->words, c->alias};
 		int i;
 
+		if (!offered(cli, c))
+			continue;
 		for (i = 0; i < 2; i++) {
 			size_t n;
 
@@ -331,7 +340,7 @@ print_result(const struct pveum_cmd *c, const struct api_method *m,
 	struct out_prop props[32];
 	size_t n = 0;
 
-	if (json_is_null(result) || result == NULL)
+	if (json_is_null(result) || result == NULL || c->print == PRINT_NONE)
 		return;
 	if (c->print == PRINT_PERMS) {
 		out_print_permissions(stdout, result, o);
@@ -545,7 +554,7 @@ help(const struct cli *cli, int argc, char **argv)
 		    strcmp(argv[i], "-verbose") == 0)
 			verbose = true;
 	if (argc > 0 && argv[0][0] != '-') {
-		c = find_cmd(argv, argc, &used);
+		c = find_cmd(cli, argv, argc, &used);
 		if (c != NULL) {
 			help_cmd(cli, c, verbose);
 			return;
@@ -553,6 +562,8 @@ help(const struct cli *cli, int argc, char **argv)
 	}
 	fprintf(stdout, "USAGE: %s <COMMAND> [ARGS] [OPTIONS]\n\n", cli->prog);
 	for (c = pveum_cmds; c->words != NULL; c++) {
+		if (!offered(cli, c))
+			continue;
 		fputs("       ", stdout);
 		print_usage(stdout, cli->prog, c);
 	}
@@ -569,7 +580,7 @@ pveum_main(struct cli *cli, int argc, char **argv)
 		help(cli, argc - 1, argv + 1);
 		return argc < 1 ? EXIT_FAIL : 0;
 	}
-	c = find_cmd(argv, argc, &used);
+	c = find_cmd(cli, argv, argc, &used);
 	if (c == NULL) {
 		fprintf(stderr, "unknown command '%s %s'\n", cli->prog, argv[0]);
 		help(cli, 0, NULL);

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+#include <stdbool.h>
+
 enum print_kind {
 	PRINT_NONE,	/* null result: print nothing */
 	PRINT_TABLE,	/* list: table / json / yaml */
@@ -25,6 +27,7 @@ struct pveum_cmd {
 	const char *args;	/* positional params; "?name": optional */
 	const char *fixed;	/* "name=value" always passed, or NULL */
 	enum print_kind print;
+	bool rg_only;		/* realmgate's own: not offered as pveum */
 };
 
 extern const struct pveum_cmd pveum_cmds[];

@@ -66,5 +66,17 @@ const struct pveum_cmd pveum_cmds[] = {
 	    PRINT_PASSWD},
 	{"ticket", NULL, "POST", "/access/ticket", "username", NULL,
 	    PRINT_TICKET},
+	/* realmgate's first-factor lockouts (docs/lockout.md) */
+	{"lockout list", NULL, "GET", "/access/lockouts", NULL, NULL,
+	    PRINT_TABLE, true},
+	{"lockout unlock user", NULL, "DELETE", "/access/lockouts/user/{userid}",
+	    "userid", NULL, PRINT_NONE, true},
+	{"lockout unlock address", NULL, "DELETE",
+	    "/access/lockouts/address/{address}", "address", NULL, PRINT_NONE,
+	    true},
+	{"lockout options", NULL, "GET", "/access/lockouts/options", NULL, NULL,
+	    PRINT_OBJECT, true},
+	{"lockout options set", NULL, "PUT", "/access/lockouts/options", NULL,
+	    NULL, PRINT_NONE, true},
 	{NULL},
 };

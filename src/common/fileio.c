@@ -334,20 +334,27 @@ file_exists(const char *path)
 int
 file_flock(const char *path, int wait_ms, int *fd_r, struct err *err)
 {
-	int fd, waited = 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int waited = 0, step = 1;
 
 	*fd_r = -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (waited >= wait_ms) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    waited >= wait_ms) {
+			err_set(err, errno == EWOULDBLOCK ? ERR_LOCK : ERR_IO,
+			    "can't lock '%s'%s%s", path, errno == EWOULDBLOCK ?
+			    "" : ": ", errno == EWOULDBLOCK ? "" :
+			    strerror(errno));
 			close(fd);
-			return err_set(err, ERR_LOCK, "timeout locking '%s'",
-			    path);
+			return -1;
 		}
-		poll(NULL, 0, 50);
-		waited += 50;
+		/* short waits first: holders rewrite a small file */
+		poll(NULL, 0, step);
+		waited += step;
+		if (step < 32)
+			step *= 2;
 	}
 	*fd_r = fd;
 	return 0;

@@ -59,9 +59,10 @@ void file_clean_temps(const char *path);
 void file_clean_temps_dir(const char *dir);
 
 /*
- * Open (creating it 0600) and flock path exclusively, trying every 50 ms
- * for up to wait_ms; *fd_r holds the lock until closed.  ERR_IO
- * "<path>: <reason>" if it cannot be opened, ERR_LOCK on the timeout.
+ * Open (creating it 0600, never through a symlink) the lock file path
+ * and flock it exclusively, trying again for up to wait_ms (short waits
+ * first); *fd_r holds the lock until closed.  ERR_IO if it cannot be
+ * opened or locked, ERR_LOCK "can't lock '<path>'" on the timeout.
  */
 int file_flock(const char *path, int wait_ms, int *fd_r, struct err *err)
     RG_WARN_UNUSED;
@@ -71,5 +72,6 @@ int file_mkdirs(const char *path, mode_t mode, struct err *err)
     RG_WARN_UNUSED;
 
 bool file_exists(const char *path);
+
 
 #endif

@@ -6,6 +6,8 @@
  */
 #include "testpoint.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,4 +52,40 @@ testpoint(const char *name, const char *detail)
 #endif
 	if (testpoint_hook != NULL)
 		testpoint_hook(name, detail);
+}
+
+#ifdef RG_TEST_HOOKS
+static long long
+clock_offset(void)
+{
+	const char *path = getenv("REALMGATE_TEST_CLOCK_FILE");
+	char text[32], *end;
+	long long v;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || (*end != '\0' && *end != '\n') ||
+	    v < -(1LL << 32) || v > (1LL << 32))
+		return 0;
+	return v;
+}
+#endif
+
+time_t
+testpoint_clock(time_t now)
+{
+#ifdef RG_TEST_HOOKS
+	return now + (time_t)clock_offset();
+#else
+	return now;
+#endif
 }

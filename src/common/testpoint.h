@@ -11,6 +11,7 @@
 #define RG_TESTPOINT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 /* Called at every point with its name and detail (may be NULL). */
 extern void (*testpoint_hook)(const char *name, const char *detail);
@@ -19,5 +20,15 @@ void testpoint(const char *name, const char *detail);
 
 /* Whether this build obeys REALMGATE_TEST_KILL_AT. */
 bool testpoint_env_enabled(void);
+
+/*
+ * The clock of the lockout counters: now, plus in debug builds only the
+ * offset in seconds (a decimal integer, may be negative) that the file
+ * named by REALMGATE_TEST_CLOCK_FILE holds, read at every call, so that
+ * an integration test moves a running daemon's notion of time forward
+ * and sees a 15-minute lock expire at once.  A missing or malformed file
+ * is an offset of 0.
+ */
+time_t testpoint_clock(time_t now);
 
 #endif

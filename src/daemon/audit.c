@@ -404,3 +404,45 @@ auditlog_change(const char *actor, const char *client, const char *action,
 
 	buf_clear(&msg);
 }
+
+void
+auditlog_lockout(const char *event, const char *kind, const char *id,
+    const char *client, const char *actor, const char *detail)
+{
+	struct buf msg = BUF_INIT;
+	bool unlock = event != NULL && strcmp(event, "unlock") == 0;
+	json_t *obj;
+
+	buf_puts(&msg, "lockout: ");
+	put_syslog_value(&msg, event, ESC_BARE);
+	buf_puts(&msg, " of ");
+	put_syslog_value(&msg, kind, ESC_BARE);
+	buf_puts(&msg, " '");
+	put_syslog_value(&msg, id, ESC_QUOTED);
+	buf_puts(&msg, "'; rhost=");
+	put_syslog_value(&msg, client, ESC_BARE);
+	if (actor != NULL) {
+		buf_puts(&msg, " actor='");
+		put_syslog_value(&msg, actor, ESC_QUOTED);
+		buf_puts(&msg, "'");
+	}
+	if (detail != NULL) {
+		buf_puts(&msg, " detail='");
+		put_syslog_value(&msg, detail, ESC_QUOTED);
+		buf_puts(&msg, "'");
+	}
+	emit_syslog(unlock ? LOG_NOTICE : LOG_WARNING, buf_str(&msg));
+
+	obj = json_object();
+	json_object_set_new(obj, "time", json_null());
+	json_object_set_new(obj, "event", json_string("lockout"));
+	json_set(obj, "action", event);
+	json_set(obj, "kind", kind);
+	json_set(obj, "id", id);
+	json_set(obj, "client", client);
+	json_set(obj, "actor", actor);
+	json_set(obj, "detail", detail);
+	json_emit(obj);
+
+	buf_clear(&msg);
+}

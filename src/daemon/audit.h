@@ -54,6 +54,16 @@ void auditlog_change(const char *actor, const char *client, const char *action,
     const char *object, const char *detail);
 
 /*
+ * A first-factor lockout event (lockout.h's audit hook): event "lock",
+ * "unlock" or "refused"; kind "user" or "address"; id the user or the
+ * address; actor who unlocked (or NULL).  Syslog: LOG_WARNING for locks
+ * and refusals, LOG_NOTICE for unlocks: "lockout: lock of user
+ * 'alice@pve'; rhost=... actor=... detail='...'".
+ */
+void auditlog_lockout(const char *event, const char *kind, const char *id,
+    const char *client, const char *actor, const char *detail);
+
+/*
  * For tests: send the syslog lines to hook instead of syslog(3) (NULL
  * restores syslog).  priority includes the facility.
  */

@@ -8,10 +8,10 @@
 #include "oidc_state.h"
 #include "buf.h"
 #include "localstate.h"
+#include "netaddr.h"
 #include "secret.h"
 #include "ticket/b64.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/sha.h>
@@ -115,23 +115,6 @@ save(struct localstate *f, struct err *err)
 	return localstate_save(f, JSON_INDENT(1), false, err);
 }
 
-/*
- * The key of a client address for the limit: an IPv6 address by its /64
- * (one host usually has a whole /64 to pick from), anything else as is.
- */
-static void
-client_key(const char *client, char out[INET6_ADDRSTRLEN])
-{
-	unsigned char a[16];
-
-	snprintf(out, INET6_ADDRSTRLEN, "%s", client != NULL ? client : "");
-	if (strchr(out, ':') == NULL || strchr(out, '.') != NULL ||
-	    inet_pton(AF_INET6, out, a) != 1)
-		return;
-	memset(a + 8, 0, 8);
-	inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
-}
-
 static const char *
 entry_client(const json_t *e)
 {
@@ -177,12 +160,12 @@ oidc_state_add(const char *config_dir, const char *realm,
     const struct oidc_pending *p, const char *client, time_t now,
     struct err *err)
 {
-	char key[INET6_ADDRSTRLEN];
+	char key[NETADDR_KEY_MAX];
 	struct localstate f = {.lock_fd = -1};
 	json_t *e;
 	int rc = -1;
 
-	client_key(client, key);
+	netaddr_client_key(client, key);
 	if (open_locked(config_dir, realm, &f, err) < 0)
 		goto out;
 	expire(f.root, now);
