@@ -97,9 +97,11 @@
 		});
 		return navigator.credentials.get({publicKey: pk}).then(function (cred) {
 			var r = cred.response;
+			/* Proxmox's shape: the challenge names the pending one */
 			return JSON.stringify({
 				id: cred.id,
 				type: cred.type,
+				challenge: request.publicKey.challenge,
 				rawId: bytesToB64u(cred.rawId),
 				response: {
 					authenticatorData: bytesToB64u(r.authenticatorData),

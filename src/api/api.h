@@ -32,6 +32,7 @@ struct api_env {
 	const char *config_dir;
 	const char *authid;	/* the caller; "root@pam" for the CLI */
 	const char *client;	/* client address, or NULL */
+	const char *host;	/* the request's Host header, or NULL */
 	time_t now;
 	bool force;		/* rewrite files even if lines were dropped */
 	/* set when a call fails parameter verification: param -> message */

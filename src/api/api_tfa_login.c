@@ -19,7 +19,9 @@
 #include "tfa/challenge.h"
 #include "tfa/failures.h"
 #include "tfa/legacy.h"
+#include "tfa/sjson.h"
 #include "tfa/tfacfg.h"
+#include "webauthn/webauthn.h"
 #include "yubico.h"
 
 #include <string.h>
@@ -128,6 +130,51 @@ has_unofferable(const struct tfacfg *tfa, const char *userid)
 	    tfacfg_user_unusable(tfa, userid);
 }
 
+#define MAX_CREDS 64	/* WebAuthn credentials looked at per user */
+
+/* The user's enabled WebAuthn credentials (borrowed from tfa). */
+static size_t
+webauthn_creds(const struct tfacfg *tfa, const char *userid,
+    const json_t **creds)
+{
+	size_t n = 0;
+
+	while (n < MAX_CREDS && (creds[n] = tfacfg_enabled_entry(tfa, userid,
+	    TFA_WEBAUTHN, n, NULL)) != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * Offer the user's WebAuthn keys: a fresh challenge for the request's
+ * host.  Anything wrong (no Host, a bad webauthn setting, no usable key)
+ * leaves WebAuthn out; has_unofferable then keeps the login from going
+ * on without a second factor.
+ */
+static void
+offer_webauthn(struct api_env *env, const struct tfacfg *tfa,
+    const char *userid, struct tfa_challenge *ch)
+{
+	const json_t *creds[MAX_CREDS];
+	struct webauthn_rp rp;
+	struct err err;
+	json_t *options = NULL;
+	size_t n = webauthn_creds(tfa, userid, creds);
+
+	if (n == 0)
+		return;
+	if (env->host == NULL)
+		err_set(&err, ERR_UNSUPPORTED, "no Host header");
+	else if (webauthn_rp_for_host(env->config_dir, env->host, &rp,
+	    &err) == 0 && webauthn_auth_begin(env->config_dir, &rp, userid,
+	    creds, n, env->now, &options, &err) == 0) {
+		ch->webauthn = options;
+		return;
+	}
+	diag_add(&env->warnings, NULL, 0, false, "WebAuthn not offered to "
+	    "%s: %s", userid, err.msg);
+}
+
 /* A failed second factor: count it, lock as Proxmox does, say why. */
 static int
 second_factor_failed(struct api_env *env, struct tfacfg *tfa,
@@ -188,6 +235,38 @@ yubico_check(struct api_env *env, const struct tfacfg *tfa,
 	return 0;
 }
 
+/* A WebAuthn assertion; the key's new signature counter is saved. */
+static int
+webauthn_check(struct api_env *env, struct tfacfg *tfa, const char *userid,
+    const char *value, struct err *err)
+{
+	const json_t *creds[MAX_CREDS];
+	struct webauthn_rp rp;
+	uint32_t counter;
+	size_t which, n = webauthn_creds(tfa, userid, creds);
+
+	if (env->host == NULL)
+		return second_factor_failed(env, tfa, userid, false,
+		    "no Host header for the WebAuthn origin", err);
+	if (webauthn_rp_for_host(env->config_dir, env->host, &rp, err) < 0 ||
+	    webauthn_auth_finish(env->config_dir, &rp, userid, value,
+	    strlen(value), creds, n, env->now, &which, &counter, err) < 0) {
+		struct buf why = BUF_INIT;
+		int rc;
+
+		buf_puts(&why, err->msg);
+		rc = second_factor_failed(env, tfa, userid, false,
+		    buf_str(&why), err);
+		buf_clear(&why);
+		return rc;
+	}
+	if (webauthn_cred_set_counter(sjson_mut(creds[which]), counter,
+	    err) < 0 || tfacfg_save(env->config_dir, tfa, err) < 0 ||
+	    tfa_failures_success(env->config_dir, userid, false, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* Check response against challenge with tfa.cfg locked; save changes. */
 static int
 verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
@@ -240,6 +319,9 @@ verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
 			break;
 		return yubico_check(env, tfa, userid, rt, value, err);
 	case TFA_WEBAUTHN:
+		if (ch->webauthn == NULL)
+			break;
+		return webauthn_check(env, tfa, userid, value, err);
 	case TFA_U2F:
 		return second_factor_failed(env, tfa, userid, false,
 		    "this second factor is not available", err);
@@ -292,6 +374,9 @@ api_tfa_after_password(struct api_env *env, const char *userid,
 		goto out;
 	}
 	tfa_challenge_from_cfg(&ch, tfa, userid);
+	/* an oath realm takes TOTP or recovery codes only (spec 10.5) */
+	if (rt.type == TFA_REALM_NONE)
+		offer_webauthn(env, tfa, userid, &ch);
 	if (rt.type == TFA_REALM_YUBICO) {
 		/* Proxmox: always the Yubico challenge; otp is ignored */
 		ch.totp = false;

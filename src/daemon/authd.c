@@ -153,6 +153,7 @@ handle_call(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
 	char *path = ipc_get_str(m, IPC_T_PATH);
 	char *ptext = ipc_get_str(m, IPC_T_PARAMS);
 	char *client = ipc_get_str(m, IPC_T_CLIENT);
+	char *host = ipc_get_str(m, IPC_T_HOST);
 	uint64_t tcfg = tokencfg_identity(opts->config_dir);
 	const struct api_method *am = NULL;
 	json_t *params = NULL, *result = NULL;
@@ -164,6 +165,7 @@ handle_call(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
 
 	api_env_init(&env, opts->config_dir, NULL);
 	env.client = client != NULL && *client != '\0' ? client : NULL;
+	env.host = host;
 	if (method == NULL || path == NULL || ptext == NULL) {
 		reply_result(fd, m->id, tcfg, 400, NULL, "malformed request",
 		    NULL);
@@ -217,6 +219,7 @@ out:
 	free(path);
 	secret_free_str(ptext);
 	free(client);
+	free(host);
 }
 
 static void

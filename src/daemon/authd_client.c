@@ -356,7 +356,7 @@ get_json(const struct ipc_msg *m, uint16_t tag)
 
 int
 authd_client_call(const char *method, const char *path, const json_t *params,
-    const struct authd_cred *cred, const char *client_addr,
+    const struct authd_cred *cred, const char *client_addr, const char *host,
     struct authd_reply *reply, struct err *err)
 {
 	struct ipc_msg req, rep;
@@ -377,6 +377,8 @@ authd_client_call(const char *method, const char *path, const json_t *params,
 		ipc_add_str(&req, IPC_T_SECRET, cred->secret);
 	}
 	ipc_add_str(&req, IPC_T_CLIENT, client_addr != NULL ? client_addr : "");
+	if (host != NULL)
+		ipc_add_str(&req, IPC_T_HOST, host);
 	if (ptext != NULL) {
 		/* parameters may hold a password: wipe the copy */
 		secret_wipe(ptext, strlen(ptext));

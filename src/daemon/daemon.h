@@ -110,9 +110,11 @@ int authd_client_hello(struct buf *csrf_secret_r, struct err *err)
     RG_WARN_UNUSED;
 void authd_client_ready(void);
 void authd_client_stop(void);
+/* client: the caller's address; host: its Host header (both may be NULL) */
 int authd_client_call(const char *method, const char *path,
     const json_t *params, const struct authd_cred *cred, const char *client,
-    struct authd_reply *reply, struct err *err) RG_WARN_UNUSED;
+    const char *host, struct authd_reply *reply, struct err *err)
+    RG_WARN_UNUSED;
 /* *tokencfg_r: the identity of priv/token.cfg the secret was checked in. */
 int authd_client_token(const char *tokenid, const char *secret,
     bool *ok_r, uint64_t *tokencfg_r, struct err *err) RG_WARN_UNUSED;

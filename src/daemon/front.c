@@ -244,6 +244,7 @@ struct job {
 	char *authid;		/* for the audit log; authd finds its own */
 	char *ticket;		/* the credential, for authd to verify */
 	char *tokenid, *secret;
+	char *host;		/* the Host header (WebAuthn's origin) */
 	json_t *params;
 	bool is_login;
 };
@@ -266,6 +267,7 @@ job_free(struct job *j)
 	secret_free_str(j->ticket);
 	free(j->tokenid);
 	secret_free_str(j->secret);
+	free(j->host);
 	json_decref(j->params);
 	free(j);
 }
@@ -276,6 +278,7 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
     const struct front_identity *id, const char *client, bool is_login)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
+	const char *host;
 
 	snprintf(j->q.client, sizeof(j->q.client), "%s", client);
 	j->q.external = jq_external_realm(opts->config_dir, method, tmpl,
@@ -284,6 +287,9 @@ dispatch(struct MHD_Connection *c, struct request *req, const char *method,
 	j->req = req;
 	j->method = xstrdup(method);
 	j->path = xstrdup(path);
+	host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	j->host = host != NULL ? xstrdup(host) : NULL;
 	if (id != NULL) {
 		j->authid = xstrdup(buf_str(&id->authid));
 		if (id->is_token) {
@@ -328,7 +334,7 @@ complete(struct job *j)
 	bool anon;
 
 	if (authd_client_call(j->method, j->path, j->params, &cred,
-	    j->q.client, &reply, &err) < 0) {
+	    j->q.client, j->host, &reply, &err) < 0) {
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 500;
 		reply.message = xstrdup("internal error");

@@ -56,7 +56,8 @@ enum ipc_tag {
 	IPC_T_MESSAGE,
 	IPC_T_ERRORS,
 	IPC_T_TOKENCFG,	/* u64: identity of priv/token.cfg as authd saw it */
-	IPC_T_LAST = IPC_T_TOKENCFG,
+	IPC_T_HOST,	/* the request's Host header (WebAuthn's origin) */
+	IPC_T_LAST = IPC_T_HOST,
 };
 
 struct ipc_msg {
