@@ -212,15 +212,23 @@ verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
 	    "no such challenge", err);
 }
 
+/*
+ * The answer is checked against tfa.cfg re-read under its lock, with the
+ * user's legacy keys imported again as at the challenge (they are the
+ * user's TOTP secrets in an oath realm; saving persists them, as in
+ * Proxmox).
+ */
 static int
 verify_response(struct api_env *env, const char *userid,
-    const struct tfa_challenge *ch, const char *response, struct err *err)
+    const struct tfa_realm *rt, const struct tfa_challenge *ch,
+    const char *response, struct err *err)
 {
 	struct store_tfa t;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	if (store_begin_tfa(env, &t, err) < 0) {
+	if (store_begin_tfa(env, &t, err) < 0 ||
+	    import_legacy(env, t.tfa, userid, rt, err) < 0) {
 		store_end_tfa(&t);
 		err->code = ERR_AUTH;
 		return -1;
@@ -281,7 +289,7 @@ api_tfa_after_password(struct api_env *env, const char *userid,
 		goto out;
 	}
 	if (otp != NULL) {
-		rc = verify_response(env, userid, &ch, otp, err);
+		rc = verify_response(env, userid, &rt, &ch, otp, err);
 		goto out;	/* verified now: a full ticket */
 	}
 	tfa_challenge_write(&ch, challenge_r);
@@ -313,7 +321,7 @@ api_tfa_respond(struct api_env *env, const char *userid,
 	if (realm_tfa(env, userid, &rt, err) < 0 ||
 	    check_realm_type(&rt, response, err) < 0)
 		goto out;
-	rc = verify_response(env, userid, &ch, response, err);
+	rc = verify_response(env, userid, &rt, &ch, response, err);
 out:
 	tfa_challenge_clear(&ch);
 	tfa_realm_clear(&rt);
