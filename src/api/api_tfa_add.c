@@ -2,15 +2,18 @@
  * Adding a second factor (POST /access/tfa/{userid}, spec 10.7), type by
  * type, with proxmox-tfa's add_tfa_entry checks and messages in its
  * order: TOTP (the URI and a current code), recovery codes (one set),
- * and the types whose set-up realmgate cannot offer yet - WebAuthn and
- * U2F ("no webauthn configuration available", as Proxmox without a
- * `webauthn` setting) and Yubico (refused after the realm checks Proxmox
- * makes).  A new type is one more row of the table at the end.
+ * WebAuthn keys and passkeys (two steps), Yubico keys (an OTP checked by
+ * the realm's server); U2F, which Proxmox no longer registers either,
+ * is refused.  A new type is one more row of the table at the end.
  */
 #include "api_tfa_int.h"
 #include "secret.h"
 #include "tfa/totp.h"
+#include "webauthn/webauthn.h"
+#include "yubico.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define refuse(err, ...) err_set((err), ERR_INVALID, __VA_ARGS__)
@@ -91,53 +94,111 @@ add_recovery(const struct tfa_add_req *r, struct tfacfg *tfa,
 	return 0;
 }
 
-/*
- * WebAuthn and U2F: the two-step registration of proxmox-tfa, up to the
- * point where it needs the server's set-up, which realmgate does not
- * have yet.
- */
-static int
-add_two_step(const struct tfa_add_req *r, const char *type, struct err *err)
+/* The user's WebAuthn credentials, enabled ones (borrowed from tfa). */
+static size_t
+webauthn_existing(const struct tfacfg *tfa, const char *userid,
+    const json_t **creds, size_t max)
 {
-	if (r->totp != NULL)
-		return refuse(err, "'totp' parameter is invalid for '%s' "
-		    "entries", type);
-	if (r->challenge == NULL && need_description(r, err) < 0)
-		return -1;
-	if (r->challenge != NULL && r->value == NULL)
-		return refuse(err, "missing 'value' parameter (%s challenge "
-		    "response missing)", type);
-	return refuse(err, "no %s configuration available", type);
+	size_t n = 0;
+
+	while (n < max && (creds[n] = tfacfg_enabled_entry(tfa, userid,
+	    TFA_WEBAUTHN, n, NULL)) != NULL)
+		n++;
+	return n;
 }
 
+/*
+ * WebAuthn, in two calls as proxmox-tfa has it: without `challenge` the
+ * registration options for navigator.credentials.create() (returned as
+ * a JSON string, which Proxmox's UI parses); with `challenge` (its
+ * publicKey.challenge) and `value` (the browser's answer) the new key.
+ * The origin and RP id come from the request's Host or datacenter.cfg.
+ */
 static int
 add_webauthn(const struct tfa_add_req *r, struct tfacfg *tfa,
     json_t **result_r, struct err *err)
 {
-	(void)tfa;
-	(void)result_r;
-	return add_two_step(r, "webauthn", err);
+	const json_t *existing[64];
+	struct webauthn_rp rp;
+	json_t *options = NULL, *entry = NULL;
+	char id[TFA_ID_MAX + 1], *description = NULL, *text;
+	size_t n;
+	int rc = -1;
+
+	if (r->totp != NULL)
+		return refuse(err, "'totp' parameter is invalid for 'webauthn' "
+		    "entries");
+	if (r->challenge == NULL && need_description(r, err) < 0)
+		return -1;
+	if (r->challenge != NULL && r->value == NULL)
+		return refuse(err, "missing 'value' parameter (webauthn "
+		    "challenge response missing)");
+	if (r->env->host == NULL)
+		return refuse(err, "no webauthn configuration available");
+	if (webauthn_rp_for_host(r->env->config_dir, r->env->host, &rp,
+	    err) < 0) {
+		err->code = ERR_INVALID;
+		return -1;
+	}
+	n = webauthn_existing(tfa, r->userid, existing, ARRAY_SIZE(existing));
+	if (r->challenge == NULL) {
+		if (webauthn_register_begin(r->env->config_dir, &rp, r->userid,
+		    r->description, existing, n, r->env->now, &options,
+		    err) < 0)
+			goto out;
+		text = json_dumps(options, JSON_COMPACT);
+		if (text == NULL) {
+			err_set(err, ERR_NOMEM, "json_dumps failed");
+			goto out;
+		}
+		*result_r = json_object();
+		json_object_set_new(*result_r, "challenge", json_string(text));
+		free(text);
+		rc = 0;
+		goto out;
+	}
+	if (webauthn_register_finish(r->env->config_dir, &rp, r->userid,
+	    r->challenge, r->value, strlen(r->value), existing, n,
+	    r->env->now, &entry, &description, err) < 0 ||
+	    tfacfg_add_webauthn(tfa, r->userid, description, entry,
+	    r->env->now, id, err) < 0)
+		goto out;
+	*result_r = id_answer(id);
+	rc = 0;
+out:
+	if (rc < 0 && err->code != ERR_NOMEM)
+		err->code = ERR_INVALID;
+	json_decref(options);
+	json_decref(entry);
+	free(description);
+	return rc;
 }
 
+/* U2F: registrations are kept and listed, never offered anew. */
 static int
 add_u2f(const struct tfa_add_req *r, struct tfacfg *tfa, json_t **result_r,
     struct err *err)
 {
 	(void)tfa;
 	(void)result_r;
-	return add_two_step(r, "u2f", err);
+	if (r->totp != NULL)
+		return refuse(err, "'totp' parameter is invalid for 'u2f' "
+		    "entries");
+	if (r->challenge == NULL && need_description(r, err) < 0)
+		return -1;
+	return refuse(err, "no u2f configuration available");
 }
 
 /*
  * Proxmox's validate_yubico_otp, before the lock: the realm must be set
- * up for Yubico OTP, then the OTP is checked with the Yubico server,
- * which realmgate does not ask yet.
+ * up for Yubico OTP, and the OTP is checked with its Yubico server; the
+ * key's public id is what add stores.
  */
 static int
-check_yubico(const struct tfa_add_req *r, struct err *err)
+check_yubico(struct tfa_add_req *r, struct err *err)
 {
 	struct tfa_realm rt;
-	struct buf realm = BUF_INIT;
+	struct buf realm = BUF_INIT, id = BUF_INIT;
 	int rc;
 
 	rc = api_tfa_realm(r->env, r->userid, &rt, err);
@@ -148,9 +209,19 @@ check_yubico(const struct tfa_add_req *r, struct err *err)
 		buf_clear(&realm);
 	} else if (rc == 0 && rt.type != TFA_REALM_YUBICO) {
 		rc = refuse(err, "realm is not setup for Yubico OTP");
+	} else if (rc == 0 && r->value == NULL) {
+		rc = refuse(err, "missing 'value' parameter (yubico OTP)");
 	} else if (rc == 0) {
-		rc = refuse(err, "yubico otp validation is not available");
+		struct yubico_client yc = {rt.url, rt.id, rt.key, 0};
+
+		rc = yubico_verify(&yc, r->value, NULL, 0, &id, err);
+		if (rc == 0)
+			snprintf(r->yubico_id, sizeof(r->yubico_id), "%s",
+			    buf_str(&id));
+		else
+			err->code = ERR_INVALID;
 	}
+	buf_clear(&id);
 	tfa_realm_clear(&rt);
 	return rc;
 }
@@ -159,13 +230,20 @@ static int
 add_yubico(const struct tfa_add_req *r, struct tfacfg *tfa,
     json_t **result_r, struct err *err)
 {
-	(void)tfa;
-	(void)result_r;
+	char id[TFA_ID_MAX + 1];
+
 	if (r->totp != NULL || r->challenge != NULL)
 		return refuse(err, "'totp' and 'challenge' parameters are "
 		    "invalid for 'yubico' entries");
-	return need_description(r, err) < 0 ? -1 :
-	    refuse(err, "yubico otp validation is not available");
+	if (need_description(r, err) < 0)
+		return -1;
+	if (r->yubico_id[0] == '\0')
+		return refuse(err, "yubico otp not validated");
+	if (tfacfg_add_yubico(tfa, r->userid, r->description, r->yubico_id,
+	    r->env->now, id, err) < 0)
+		return -1;
+	*result_r = id_answer(id);
+	return 0;
 }
 
 static const struct tfa_adder adders[] = {

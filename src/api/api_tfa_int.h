@@ -83,11 +83,13 @@ struct tfa_add_req {
 	struct api_env *env;
 	const char *userid;
 	const char *description, *totp, *value, *challenge;
+	char yubico_id[16];	/* the key's public id, found by the check */
 };
 
 struct tfa_adder {
 	const char *type;	/* the `type` parameter */
-	int (*check)(const struct tfa_add_req *r, struct err *err);
+	/* before any lock (network calls); may note what add needs in r */
+	int (*check)(struct tfa_add_req *r, struct err *err);
 	int (*add)(const struct tfa_add_req *r, struct tfacfg *tfa,
 	    json_t **result_r, struct err *err);
 };

@@ -302,8 +302,13 @@ FIXTURE = os.path.join(os.path.dirname(__file__), "..", "unit", "tfa",
 
 
 def tfa_cfg(server):
-    with open(os.path.join(server.config_dir, "priv", "tfa.cfg"), "rb") as f:
-        return f.read()
+    """priv/tfa.cfg's bytes (b"" while there is none)."""
+    try:
+        with open(os.path.join(server.config_dir, "priv", "tfa.cfg"),
+                  "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
 
 
 def user_line(server, userid):
@@ -463,8 +468,10 @@ def test_add_errors_as_proxmox(server, user):
                value=bad), 500, "failed to verify TOTP challenge")
     error(post(type="recovery", value="1"), 500,
           "generating recovery tokens does not allow additional parameters")
-    error(post(type="webauthn", description="key"), 500,
-          "no webauthn configuration available")
+    error(post(type="webauthn"), 500,
+          "'description' is required for new entries")
+    error(post(type="webauthn", challenge="x"), 500,
+          "missing 'value' parameter (webauthn challenge response missing)")
     error(post(type="u2f", description="key"), 500,
           "no u2f configuration available")
     error(post(type="yubico", description="yk", value="c" * 44), 500,
@@ -477,6 +484,15 @@ def test_add_errors_as_proxmox(server, user):
                 data={"enable": 0, "password": PASSWORD}), 500,
           "no such entry")
     error(s.get("/access/tfa/%s/nope" % user), 404, "No such tfa entry 'nope'")
+    # WebAuthn's first step: the registration options, as a JSON string
+    d = ok(post(type="webauthn", description="key"))
+    pk = json.loads(d["challenge"])["publicKey"]
+    assert pk["rp"]["id"] == "127.0.0.1" and pk["user"]["name"] == user
+    assert re.match(r"^[A-Za-z0-9_-]{43}$", pk["challenge"])
+    assert {p["alg"] for p in pk["pubKeyCredParams"]} == {-7, -257}
+    # an answer that is no registration is refused, the challenge used up
+    error(post(type="webauthn", challenge=pk["challenge"], value="{}"), 500)
+    assert b'"webauthn"' not in tfa_cfg(server)
 
 
 def test_user_tfa_types(server, user, admin):

@@ -27,6 +27,8 @@ def yubico():
 @pytest.fixture
 def api(server_factory, yubico):
     api = server_factory()
+    # a session taken before the realm asks for Yubico OTPs
+    api.alice = api.session("alice@pve")
     cli(api.config_dir, "realm", "modify", "pve", "--tfa",
         "type=yubico,id=%s,key=%s,url=%s" % (API_ID, API_KEY, yubico.url))
     # bob's key, as Proxmox stores it
@@ -93,3 +95,23 @@ def test_user_without_a_key_is_refused(api, yubico):
 
 def test_totp_answers_are_refused_in_a_yubico_realm(api, yubico):
     error(answer(api, partial(api), "totp:123456"), 401, AUTH_FAIL)
+
+
+def test_a_user_adds_a_yubico_key_with_an_otp(api, yubico):
+    """POST /access/tfa type=yubico: the OTP is checked with the realm's
+    server and the key's public id stored; then it logs in."""
+    s = api.alice
+    otp = yubico.otp("cccccckeyxyz", 10)
+    d = ok(s.post("/access/tfa/alice@pve", data={
+        "type": "yubico", "description": "yk", "value": otp,
+        "password": PASSWORDS["alice@pve"]}))
+    entry = ok(s.get("/access/tfa/alice@pve/" + d["id"]))
+    assert entry["type"] == "yubico" and entry["description"] == "yk"
+    with open(os.path.join(api.config_dir, "priv", "tfa.cfg")) as f:
+        assert '"entry":"cccccckeyxyz"' in f.read()
+    ok(answer(api, partial(api, "alice@pve"),
+              "yubico:" + yubico.otp("cccccckeyxyz", 11), "alice@pve"))
+    # a used OTP adds nothing
+    error(s.post("/access/tfa/alice@pve", data={
+        "type": "yubico", "description": "again", "value": otp,
+        "password": PASSWORDS["alice@pve"]}), 500)
