@@ -52,7 +52,8 @@
 		var slash = hash.indexOf('/');
 		var name = slash < 0 ? hash : hash.slice(0, slash);
 		var arg = slash < 0 ? null : hash.slice(slash + 1);
-		var navName = name === 'tokens' ? 'users' : name;
+		/* a user's tokens and an admin's view of a user's factors */
+		var navName = name === 'tokens' || (name === 'tfa' && arg) ? 'users' : name;
 
 		if (!RG.views[name]) {
 			name = navName = 'permissions';
