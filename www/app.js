@@ -91,6 +91,9 @@
 			clearInterval(renewTimer);
 		renewTimer = null;
 		RG.clearSession();
+		/* the next user starts on their own page, not on this one's view */
+		if (location.hash)
+			history.replaceState(null, '', location.pathname + location.search);
 		RG.loginView.show(message);
 	}
 

@@ -85,5 +85,5 @@ for (let v = 1; v <= 20; v++)
 		console.error(`qr: FAIL version ${v} never used`);
 	}
 console.log(`qr: versions ${[...versions].sort((a, b) => a - b).join(',')}; masks ${[...masks].sort().join(',')}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`qr: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
