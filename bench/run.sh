@@ -239,3 +239,4 @@ fi
 [ "${LDAP_BENCH:-1}" = 0 ] || "$HERE/ldap-bench.sh" "$BUILD_DIR" # realm sync and LDAP logins; LDAP_BENCH=0 skips
 [ "${OIDC_BENCH:-1}" = 0 ] || "$HERE/oidc-bench.sh" "$BUILD_DIR" # OpenID login overhead; OIDC_BENCH=0 skips
 [ "${LOCKOUT_BENCH:-1}" = 0 ] || "$HERE/lockout-bench.sh" "$BUILD_DIR" # password guessing vs lockouts; LOCKOUT_BENCH=0 skips
+[ "${TFA_BENCH:-1}" = 0 ] || "$HERE/tfa-bench.sh" "$BUILD_DIR" # the TOTP second step; TFA_BENCH=0 skips
