@@ -164,3 +164,32 @@ export async function logout(page) {
 	await page.click('#logout');
 	await page.locator('#login-form').waitFor({ state: 'visible' });
 }
+
+// After a failure: a screenshot of the page (when there still is one) and
+// the errors the page had.
+export async function reportFailure(page, errors, shot) {
+	if (page) {
+		try {
+			await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
+			log('failure screenshot:', join(SHOTS, shot));
+		} catch { /* the page may be gone */ }
+	}
+	if (errors.length)
+		log('page errors:\n' + errors.join('\n'));
+}
+
+export function assertNoPageErrors(errors) {
+	if (errors.length)
+		fail(`errors in the page:\n${errors.join('\n')}`);
+}
+
+// Run a spec: PASS or FAIL (with the stack) on the last line, exit 0 or 1.
+export function main(name, run) {
+	run().then(() => {
+		console.log(`${name}: PASS (screenshots in ${SHOTS})`);
+		process.exit(0);
+	}, (e) => {
+		console.error(`${name}: FAIL: ` + (e && e.stack || e));
+		process.exit(1);
+	});
+}

@@ -14,8 +14,9 @@ import { mkdtempSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	repo, CHROMIUM, SHOTS, TIMEOUT, log, fail, cli, totpNow as totpOf,
-	freePort, startDaemon as startSeededDaemon, stopDaemon, launchBrowser, watchPage,
+	repo, CHROMIUM, SHOTS, TIMEOUT, log, fail, cli, totpNow as totpOf, freePort,
+	startDaemon as startSeededDaemon, stopDaemon, launchBrowser, watchPage,
+	reportFailure, assertNoPageErrors, main,
 } from './common.mjs';
 
 const PASSWORD = process.env.RG_PASSWORD || 'alice-secret-1';
@@ -298,17 +299,9 @@ async function run() {
 		await page.click('#logout');
 		await page.locator('#login-form').waitFor({ state: 'visible' });
 
-		if (errors.length)
-			fail(`errors in the page:\n${errors.join('\n')}`);
+		assertNoPageErrors(errors);
 	} catch (e) {
-		if (page) {
-			try {
-				await page.screenshot({ path: join(SHOTS, 'e2e-failure.png'), fullPage: true });
-				log('failure screenshot:', join(SHOTS, 'e2e-failure.png'));
-			} catch { /* the page may be gone */ }
-		}
-		if (errors.length)
-			log('page errors:\n' + errors.join('\n'));
+		await reportFailure(page, errors, 'e2e-failure.png');
 		throw e;
 	} finally {
 		await browser.close();
@@ -323,10 +316,4 @@ async function run() {
 	}
 }
 
-run().then(() => {
-	console.log('e2e: PASS (screenshots in ' + SHOTS + ')');
-	process.exit(0);
-}, (e) => {
-	console.error('e2e: FAIL: ' + (e && e.stack || e));
-	process.exit(1);
-});
+main('e2e', run);

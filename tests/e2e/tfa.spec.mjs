@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import {
 	CHROMIUM, SHOTS, TIMEOUT, log, fail, cli, totpAt, startDaemon, stopDaemon,
-	launchBrowser, watchPage, fillLogin, logout,
+	launchBrowser, watchPage, reportFailure, assertNoPageErrors, main, fillLogin,
+	logout,
 } from './common.mjs';
 
 const HOST = 'realmgate.test';
@@ -276,17 +277,9 @@ async function run() {
 		await loggedInAs(page, 'dave@pve');
 		await logout(page);
 
-		if (errors.length)
-			fail(`errors in the page:\n${errors.join('\n')}`);
+		assertNoPageErrors(errors);
 	} catch (e) {
-		if (page) {
-			try {
-				await page.screenshot({ path: join(SHOTS, 'e2e-tfa-failure.png'), fullPage: true });
-				log('failure screenshot:', join(SHOTS, 'e2e-tfa-failure.png'));
-			} catch { /* the page may be gone */ }
-		}
-		if (errors.length)
-			log('page errors:\n' + errors.join('\n'));
+		await reportFailure(page, errors, 'e2e-tfa-failure.png');
 		throw e;
 	} finally {
 		await browser.close();
@@ -295,10 +288,4 @@ async function run() {
 	}
 }
 
-run().then(() => {
-	console.log('e2e tfa: PASS (screenshots in ' + SHOTS + ')');
-	process.exit(0);
-}, (e) => {
-	console.error('e2e tfa: FAIL: ' + (e && e.stack || e));
-	process.exit(1);
-});
+main('e2e tfa', run);
