@@ -269,6 +269,7 @@ async function run() {
 		await row(page, 'webauthn').waitFor({ state: 'visible' });
 		if (await page.locator('#tfa-add').isVisible())
 			fail('the admin is offered to add factors for another user');
+		await page.screenshot({ path: join(SHOTS, 'e2e-tfa-admin.png'), fullPage: true });
 		await logout(page);
 
 		// 11. dave logs in with his TOTP again
