@@ -417,5 +417,12 @@
 		RG.$('#webauthn-form').addEventListener('submit', submitWebauthn);
 		RG.$('#recovery-copy').addEventListener('click', copyRecovery);
 		RG.$('#recovery-download').addEventListener('click', downloadRecovery);
+		/* shown once: Esc does not close them unseen, and they leave the DOM */
+		RG.$('#recovery-dialog').addEventListener('cancel', function (ev) {
+			ev.preventDefault();
+		});
+		RG.$('#recovery-dialog').addEventListener('close', function () {
+			RG.$('#recovery-codes').value = '';
+		});
 	});
 })();
