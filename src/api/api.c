@@ -21,6 +21,8 @@ extern const struct api_method api_tasks_methods[];
 extern const struct api_method api_openid_methods[];
 extern const struct api_method api_ticket_methods[];
 extern const struct api_method api_lockout_methods[];
+extern const struct api_method api_tfa_methods[];
+extern const struct api_method api_tfa_users_methods[];
 
 static int
 access_index(struct api_call *c, json_t **result_r, struct err *err)
@@ -67,7 +69,8 @@ static const struct api_method *const tables[] = {
 	api_acl_methods, api_pools_methods, api_perm_methods,
 	api_tokens_methods, api_domains_methods, api_sync_methods,
 	api_jobs_methods, api_tasks_methods, api_openid_methods,
-	api_ticket_methods, api_lockout_methods,
+	api_ticket_methods, api_lockout_methods, api_tfa_methods,
+	api_tfa_users_methods,
 };
 
 /*
@@ -115,7 +118,7 @@ api_find_n(const char *method, const char *path, size_t len, json_t *params)
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++)
 		for (m = tables[t]; m->method != NULL; m++)
-			if (strcmp(m->method, method) == 0 &&
+			if (!m->cli_only && strcmp(m->method, method) == 0 &&
 			    path_match(m->path, path, len, NULL)) {
 				if (params != NULL)
 					path_match(m->path, path, len, params);

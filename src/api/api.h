@@ -114,10 +114,16 @@ struct api_method {
 	 * change, instead of in the unprivileged front).
 	 */
 	bool reads_priv;
+	/*
+	 * One of pveum's own words (`user tfa list`): the CLI finds it by
+	 * its template, HTTP never (api_find skips it).
+	 */
+	bool cli_only;
 };
 
 /*
- * Find the method for an HTTP method and a concrete path; the values of
+ * Find the method for an HTTP method and a concrete path (never a
+ * cli_only one); the values of
  * the path's {placeholders} are added to params (if params is not NULL).
  */
 const struct api_method *api_find(const char *method, const char *path,

@@ -330,6 +330,12 @@ verify_locked(struct api_env *env, struct tfacfg *tfa, const char *userid,
 	    "no such challenge", err);
 }
 
+/*
+ * The answer is checked against tfa.cfg re-read under its lock, with the
+ * user's legacy keys imported again as at the challenge (they are the
+ * user's TOTP secrets in an oath realm; saving persists them, as in
+ * Proxmox).
+ */
 static int
 verify_response(struct api_env *env, const char *userid,
     const struct tfa_realm *rt, const struct tfa_challenge *ch,
@@ -339,7 +345,8 @@ verify_response(struct api_env *env, const char *userid,
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	if (store_begin_tfa(env, &t, err) < 0) {
+	if (store_begin_tfa(env, &t, err) < 0 ||
+	    import_legacy(env, t.tfa, userid, rt, err) < 0) {
 		store_end_tfa(&t);
 		err->code = ERR_AUTH;
 		return -1;

@@ -2,7 +2,7 @@
  * /access/users: list, create, read, update and delete users (spec 8.2).
  */
 #include "api_check.h"
-#include "api_int.h"
+#include "api_tfa_int.h"
 #include "ids.h"
 #include "files/shadow.h"
 #include "str.h"
@@ -57,6 +57,8 @@ static int
 users_index(struct api_call *c, json_t **result_r, struct err *err)
 {
 	bool full = param_bool(c, "full", false);
+	struct tfacfg *tfa = NULL;
+	struct err tfa_err;
 	struct ucfg *cfg;
 	void **users;
 	size_t n, i;
@@ -66,6 +68,10 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 	if (store_read_user_partial(c->env, UCFG_SKIP_ACL |
 	    (full ? 0 : UCFG_SKIP_GROUPS), &cfg, err) < 0)
 		return -1;
+	/* the lock flags; a listing without them beats none at all */
+	if (store_read_tfa(c->env, &tfa, &tfa_err) < 0)
+		diag_add(&c->env->warnings, NULL, 0, false, "%s: %s",
+		    TFACFG_FILE, tfa_err.msg);
 	types = api_realm_types(c->env);
 	list = json_array();
 	users = hmap_sorted_values(&cfg->users, &n);
@@ -88,6 +94,7 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 		    buf_str(&realm)));
 		json_set_str(o, "realm-type", type);
 		buf_clear(&realm);
+		api_tfa_lock_fields(tfa, u->id, c->env->now, o);
 		if (full) {
 			json_t *groups = api_user_groups(cfg, u->id), *g;
 			json_t *tokens = json_array();
@@ -120,6 +127,7 @@ users_index(struct api_call *c, json_t **result_r, struct err *err)
 	}
 	free(users);
 	store_release_user(cfg);
+	tfacfg_free(tfa);
 	json_decref(types);
 	*result_r = list;
 	return 0;
@@ -327,6 +335,7 @@ static int
 users_delete(struct api_call *c, json_t **result_r, struct err *err)
 {
 	struct store_tx tx;
+	struct store_tfa tfa;
 	struct store_side shadow;
 	struct api_secrets secrets;
 	struct ucfg_user *u;
@@ -334,9 +343,12 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 	int rc = -1;
 
 	*result_r = json_null();
+	memset(&tx, 0, sizeof(tx));
 	store_side_init(&shadow);
 	api_secrets_init(&secrets);
-	if (store_begin_user(c->env, &tx, err) < 0)
+	/* its TFA data goes too (spec 12.21): tfa.cfg's lock first */
+	if (store_begin_tfa(c->env, &tfa, err) < 0 ||
+	    store_begin_user(c->env, &tx, err) < 0)
 		goto out;
 	u = must_user(c->env, tx.ucfg, param_str(c, "userid"), err);
 	if (u == NULL)
@@ -377,10 +389,18 @@ users_delete(struct api_call *c, json_t **result_r, struct err *err)
 	api_secrets_write_orphan(c->env, &secrets);
 	if (api_realm_delete_user(c->env, userid, &shadow, err) < 0)
 		store_orphan_left(c->env, SHADOW_FILE, err);
+	/*
+	 * after user.cfg: TFA data left by a failure here belongs to no
+	 * user and only makes a new user of the name ask for the old
+	 * factors; removed first, a failed user.cfg write would have left
+	 * the user without them
+	 */
+	api_tfa_forget_user(c->env, &tfa, userid);
 out:
 	store_side_end(&shadow);
 	api_secrets_end(&secrets);
 	store_end(&tx);
+	store_end_tfa(&tfa);
 	return rc < 0 ? api_fail(err, "delete user") : 0;
 }
 
@@ -452,8 +472,9 @@ static const struct return_prop index_returns[] = {
 };
 
 const struct api_method api_users_methods[] = {
+	/* in authd: the lock flags come from priv/tfa.cfg */
 	{"GET", "/access/users", users_index, index_params, index_returns,
-	    "User index."},
+	    "User index.", .reads_priv = true},
 	{"POST", "/access/users", users_create, create_params, NULL,
 	    "Create new user."},
 	{"GET", "/access/users/{userid}", users_read, userid_param, NULL,

@@ -78,4 +78,15 @@ bool out_format_parse(const char *s, enum out_format *fmt_r);
 void out_print_permissions(FILE *f, const json_t *perm_map,
     const struct out_opts *opts);
 
+/*
+ * `pveum user tfa list` output.  data is one user's entries (an array of
+ * {type, id, description?}) or everyone's ({userid, entries} each).
+ * Text, as Proxmox's pveum prints it: per entry "<type>:" padded to 9
+ * columns, a space and the id, then the description indented by 4;
+ * entries apart by a blank line; for everyone, "<userid>:" before its
+ * entries indented by 4 more, users apart by a blank line.  Other
+ * formats (realmgate's addition): the data, as out_print().
+ */
+void out_print_tfa(FILE *f, const json_t *data, const struct out_opts *opts);
+
 #endif

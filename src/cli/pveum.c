@@ -202,7 +202,7 @@ parse_args(const struct cli *cli, const struct pveum_cmd *c,
 	int i, ns = 1;
 
 	if (c->print == PRINT_TABLE || c->print == PRINT_PERMS ||
-	    c->print == PRINT_OBJECT)
+	    c->print == PRINT_OBJECT || c->print == PRINT_TFA)
 		schemas[ns++] = output_params;
 	if (c->print == PRINT_PERMS)
 		schemas[ns++] = why_param;
@@ -348,6 +348,10 @@ print_result(const struct pveum_cmd *c, const struct api_method *m,
 	}
 	if (c->print == PRINT_TICKET) {
 		puts(json_string_value(json_object_get(result, "ticket")));
+		return;
+	}
+	if (c->print == PRINT_TFA) {
+		out_print_tfa(stdout, result, o);
 		return;
 	}
 	for (; m->returns != NULL && m->returns[n].name != NULL &&

@@ -17,6 +17,7 @@ enum print_kind {
 	PRINT_TICKET,	/* the ticket string only */
 	PRINT_PASSWD,	/* prompts for the new password */
 	PRINT_TASK,	/* a task (realm sync): print its log */
+	PRINT_TFA,	/* `user tfa list`: pveum's own text layout */
 };
 
 struct pveum_cmd {

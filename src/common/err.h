@@ -22,6 +22,7 @@ enum err_code {
 	ERR_IO,
 	ERR_LOCK,
 	ERR_INTERNAL,
+	ERR_NO_OBJECT,	 /* the object a path names does not exist: 404 */
 };
 
 #define ERR_MSG_MAX 512

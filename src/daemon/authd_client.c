@@ -12,6 +12,7 @@
  * alone (500) - a request whose message did not get through is sent again
  * on another channel, since no worker can have seen it.
  */
+#include "api.h"
 #include "daemon.h"
 #include "ipc.h"
 #include "secret.h"
@@ -130,6 +131,7 @@ give_channel(size_t i, bool broken)
 void
 authd_reply_clear(struct authd_reply *r)
 {
+	api_blob_unref(r->raw);
 	json_decref(r->data);
 	json_decref(r->errors);
 	free(r->message);
@@ -354,6 +356,15 @@ get_json(const struct ipc_msg *m, uint16_t tag)
 	return p != NULL ? json_loadb(p, len, JSON_DECODE_ANY, NULL) : NULL;
 }
 
+static struct api_blob *
+get_raw(const struct ipc_msg *m, uint16_t tag)
+{
+	size_t len;
+	const void *p = ipc_get_bytes(m, tag, &len);
+
+	return p != NULL ? api_blob_new(p, len) : NULL;
+}
+
 int
 authd_client_call(const char *method, const char *path, const json_t *params,
     const struct authd_cred *cred, const char *client_addr, const char *host,
@@ -388,7 +399,10 @@ authd_client_call(const char *method, const char *path, const json_t *params,
 	if (rc == 0) {
 		ipc_get_u32(&rep, IPC_T_STATUS, &status);
 		reply->status = status;
-		reply->data = get_json(&rep, IPC_T_DATA);
+		if (strcmp(method, "GET") == 0)
+			reply->raw = get_raw(&rep, IPC_T_DATA);
+		else
+			reply->data = get_json(&rep, IPC_T_DATA);
 		reply->errors = get_json(&rep, IPC_T_ERRORS);
 		reply->message = ipc_get_str(&rep, IPC_T_MESSAGE);
 		ipc_get_u64(&rep, IPC_T_TOKENCFG, &reply->tokencfg);

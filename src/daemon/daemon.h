@@ -88,8 +88,15 @@ int serve_listen(const char *spec, int *fd_r, struct err *err)
  * frees).  Fails only when no worker can be reached or the worker died
  * with the request (the caller answers 500 for that request alone).
  */
+struct api_blob;
+
 struct authd_reply {
 	unsigned status;
+	/*
+	 * The data: a GET's as authd serialized it, passed on unparsed (a
+	 * user listing can be megabytes), anything else's parsed.
+	 */
+	struct api_blob *raw;
 	json_t *data;
 	char *message;
 	json_t *errors;

@@ -367,9 +367,12 @@ complete(struct job *j)
 		}
 	}
 	j->req->pending_status = status;
-	j->req->pending = status == 200 ?
-	    json_response(200, reply.data, NULL, NULL) :
-	    json_response(status, NULL, err.msg, errors);
+	if (status == 200 && reply.raw != NULL)
+		j->req->pending = raw_response(reply.raw);
+	else if (status == 200)
+		j->req->pending = json_response(200, reply.data, NULL, NULL);
+	else
+		j->req->pending = json_response(status, NULL, err.msg, errors);
 	authd_reply_clear(&reply);
 	if (status == 401) {
 		struct timespec due;

@@ -201,6 +201,8 @@ http_status_for(const struct err *err, bool param_errors)
 		return 403;
 	case ERR_UNSUPPORTED:
 		return 501;
+	case ERR_NO_OBJECT:
+		return 404;
 	default:
 		return 500;
 	}

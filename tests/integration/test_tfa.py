@@ -168,9 +168,10 @@ def test_recovery_codes_are_single_use(server, user):
     codes = d["recovery"]
     assert len(codes) == 10 and len(set(codes)) == 10
     assert all(re.match(r"^[0-9a-f]{4}(-[0-9a-f]{4}){3}$", c) for c in codes)
-    # one set at a time
+    # one set at a time (Proxmox: a plain die in the handler, so 500)
     error(s.post("/access/tfa/" + user, data={"type": "recovery",
-                                              "password": PASSWORD}), 400)
+                                              "password": PASSWORD}), 500,
+          "user already has recovery keys")
     p = ok(first_step(server, user))
     assert challenge_of(p["ticket"]) == {"recovery": list(range(10))}
     ok(second_step(server, user, p["ticket"], "recovery:" + codes[3]))
@@ -183,8 +184,10 @@ def test_recovery_codes_are_single_use(server, user):
 
 # management ----------------------------------------------------------------
 def test_listing_update_and_delete(server, user, admin):
-    tid = add_totp(server, user, counter=now_counter() - 1)
+    # logged in before the first factor: afterwards a password alone
+    # gives only a partial ticket
     s = server.session(user, PASSWORD)
+    tid = add_totp(server, user, counter=now_counter() - 1)
     ok(s.post("/access/tfa/" + user, data={"type": "recovery",
                                            "password": PASSWORD}))
     entries = ok(s.get("/access/tfa/" + user))
@@ -235,8 +238,8 @@ def test_cli_lists_deletes_and_unlocks(server, user):
 # Proxmox's lockouts --------------------------------------------------------
 def test_eight_bad_totp_codes_lock_totp_until_recovery(server, user, admin):
     wait_next_period()
+    s = server.session(user, PASSWORD)     # before the first factor
     add_totp(server, user, counter=now_counter() - 1)
-    s = server.session(user, PASSWORD)
     codes = ok(s.post("/access/tfa/" + user, data={
         "type": "recovery", "password": PASSWORD}))["recovery"]
     good = totp_code()
@@ -291,3 +294,219 @@ def test_proxmoxer_logs_in_with_otp(server, user):
                     password=PASSWORD, otp="totp:" + totp_code(),
                     verify_ssl=server.cert)
     assert isinstance(px.access.permissions.get(), dict)
+
+
+# management details (issue 10 item 4) ------------------------------------
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "unit", "tfa",
+                       "fixtures", "tfa-proxmox.cfg")
+
+
+def tfa_cfg(server):
+    with open(os.path.join(server.config_dir, "priv", "tfa.cfg"), "rb") as f:
+        return f.read()
+
+
+def user_line(server, userid):
+    """user.cfg's fields of userid; [8] is `keys`."""
+    with open(os.path.join(server.config_dir, "user.cfg")) as f:
+        for line in f:
+            if line.startswith("user:%s:" % userid):
+                return line.rstrip("\n").split(":")
+    return None
+
+
+def test_proxmox_tfa_cfg_survives_a_change_to_another_user(server_factory):
+    """TOTP, recovery, WebAuthn, U2F and Yubico entries as Proxmox writes
+    them (and parts realmgate does not know) stay byte for byte while
+    another user's factors come and go."""
+    api = server_factory()
+    admin = api.session("alice@pve")    # before alice has factors
+    with open(FIXTURE, "rb") as f:
+        proxmox = f.read()
+    os.makedirs(os.path.join(api.config_dir, "priv"), exist_ok=True)
+    with open(os.path.join(api.config_dir, "priv", "tfa.cfg"), "wb") as f:
+        f.write(proxmox)
+    s = api.session("bob@pve")
+    ok(s.post("/access/tfa/bob@pve", data={
+        "type": "recovery", "password": PASSWORDS["bob@pve"]}))
+    after = tfa_cfg(api)
+    assert after.startswith(proxmox[:-2] + b',"bob@pve":{"recovery":'), after
+    # Proxmox's entries are listed as Proxmox lists them
+    alice = ok(admin.get("/access/tfa/alice@pve"))
+    assert [e["type"] for e in alice] == ["recovery", "totp", "totp",
+                                          "webauthn", "u2f", "yubico"]
+    ok(s.delete("/access/tfa/bob@pve/recovery",
+                params={"password": PASSWORDS["bob@pve"]}))
+    assert tfa_cfg(api) == proxmox
+
+
+def test_lock_flags_in_listings(server_factory):
+    api = server_factory()
+    admin = api.session("alice@pve")    # before alice has factors
+    with open(FIXTURE, "rb") as f:
+        proxmox = f.read()
+    os.makedirs(os.path.join(api.config_dir, "priv"), exist_ok=True)
+    with open(os.path.join(api.config_dir, "priv", "tfa.cfg"), "wb") as f:
+        f.write(proxmox)
+    users = {u["userid"]: u for u in ok(admin.get("/access/users"))}
+    assert users["alice@pve"]["totp-locked"] in (1, True)
+    assert users["alice@pve"]["tfa-locked-until"] == 4102444800
+    assert "totp-locked" not in users["bob@pve"]
+    listed = {u["userid"]: u for u in ok(admin.get("/access/tfa"))}
+    assert set(listed) == {"alice@pve", "bob@pam", "carol@ldap"}
+    assert listed["alice@pve"]["tfa-locked-until"] == 4102444800
+    # the CLI's table has the columns too
+    out = cli_json(api.config_dir, "user", "list")
+    assert [u for u in out if u["userid"] == "alice@pve"][0][
+        "totp-locked"] in (1, True)
+    # a user sees only itself
+    assert [u["userid"] for u in ok(api.session("bob@pve").get(
+        "/access/tfa"))] == []
+    # unlock: both flags, answered true once, then false
+    assert ok(admin.put("/access/users/alice@pve/unlock-tfa")) in (1, True)
+    users = {u["userid"]: u for u in ok(admin.get("/access/users"))}
+    assert "totp-locked" not in users["alice@pve"]
+    assert "tfa-locked-until" not in users["alice@pve"]
+    assert ok(admin.put("/access/users/alice@pve/unlock-tfa")) in (0, False)
+    error(admin.put("/access/users/bob@pve/unlock-tfa"), 500, "no such user")
+
+
+def test_user_deletion_removes_tfa_data(server, admin, user, uniq):
+    add_totp(server, user, counter=now_counter() - 1)
+    assert user.encode() in tfa_cfg(server)
+    ok(admin.delete("/access/users/" + user))
+    assert user.encode() not in tfa_cfg(server)
+    # and through the CLI
+    other = uniq("tfd") + "@pve"
+    ok(admin.post("/access/users", data={"userid": other,
+                                         "password": PASSWORD}))
+    add_totp(server, other, counter=now_counter() - 1)
+    cli(server.config_dir, "user", "delete", other)
+    assert other.encode() not in tfa_cfg(server)
+
+
+def test_keys_marker_set_and_cleared(server, user):
+    line = user_line(server, user)
+    assert len(line) <= 8 or line[8] == ""
+    tid = add_totp(server, user, counter=now_counter() - 1)
+    assert user_line(server, user)[8] == "x"
+    cli(server.config_dir, "user", "tfa", "delete", user, "--id", tid)
+    line = user_line(server, user)
+    assert len(line) <= 8 or line[8] == ""
+
+
+def test_legacy_keys_are_imported_at_the_first_factor(server_factory, uniq):
+    api = server_factory()
+    u = uniq("leg") + "@pve"
+    cli(api.config_dir, "user", "add", u, "--password", PASSWORD)
+    s = api.session(u, PASSWORD)
+    # a user of an oath realm from before tfa.cfg: the secret in `keys`
+    wait_next_period()
+    cli(api.config_dir, "realm", "modify", "pve", "--tfa", "type=oath")
+    cli(api.config_dir, "user", "modify", u, "--keys", SECRET)
+    ok(s.post("/access/tfa/" + u, data={"type": "recovery",
+                                        "password": PASSWORD}))
+    entries = ok(s.get("/access/tfa/" + u))
+    assert [(e["type"], e.get("description")) for e in entries] == [
+        ("recovery", None), ("totp", "<old userconfig key 0>")]
+    assert user_line(api, u)[8] == "x"
+    # the imported key logs in (replay protection from now on)
+    d = ok(first_step(api, u, otp="totp:" + totp_code()))
+    assert "NeedTFA" not in d
+    # deleting everything clears the marker
+    cli(api.config_dir, "user", "tfa", "delete", u)
+    line = user_line(api, u)
+    assert len(line) <= 8 or line[8] == ""
+    assert cli(api.config_dir, "user", "tfa", "list", u).stdout == ""
+
+
+def test_changes_need_the_callers_password(server, admin, user):
+    s = server.session(user, PASSWORD)
+    errs = error(s.post("/access/tfa/" + user, data={"type": "recovery"}),
+                 400)["errors"]
+    assert errs["password"] == "password is required to modify user"
+    error(s.post("/access/tfa/" + user, data={
+        "type": "recovery", "password": "wrong-password"}), 500,
+        "authentication failure")
+    # an admin gives its own password, not the user's
+    error(admin.post("/access/tfa/" + user, data={
+        "type": "recovery", "password": PASSWORD}), 500,
+        "authentication failure")
+    ok(admin.post("/access/tfa/" + user, data={
+        "type": "recovery", "password": PASSWORDS["alice@pve"]}))
+    # only root@pam touches root@pam's factors
+    error(admin.post("/access/tfa/root@pam", data={
+        "type": "recovery", "password": PASSWORDS["alice@pve"]}), 403)
+    # API tokens never change factors, they may read them
+    tok = server.token_session("alice@pve!full")
+    error(tok.post("/access/tfa/" + user, data={"type": "recovery"}), 403)
+    error(tok.delete("/access/tfa/%s/recovery" % user), 403)
+    assert len(ok(tok.get("/access/tfa/" + user))) == 1
+    # the permission check's `or` finds no such user quietly: 403
+    error(admin.post("/access/tfa/nobody@pve", data={
+        "type": "recovery", "password": PASSWORDS["alice@pve"]}), 403)
+    p = cli(server.config_dir, "user", "tfa", "unlock", "nobody@pve",
+            check=False)
+    assert "no such user" in p.stderr
+
+
+def test_add_errors_as_proxmox(server, user):
+    s = server.session(user, PASSWORD)
+    post = lambda **d: s.post("/access/tfa/" + user,
+                              data=dict(d, password=PASSWORD))
+    error(post(type="totp", totp=totp_uri(user)), 500,
+          "'description' is required for new entries")
+    error(post(type="totp", description="x", totp=totp_uri(user)), 500,
+          "'totp' type requires both 'totp' and 'value' parameters")
+    bad = "%06d" % ((int(totp_code()) + 500000) % 1000000)
+    error(post(type="totp", description="x", totp=totp_uri(user),
+               value=bad), 500, "failed to verify TOTP challenge")
+    error(post(type="recovery", value="1"), 500,
+          "generating recovery tokens does not allow additional parameters")
+    error(post(type="webauthn", description="key"), 500,
+          "no webauthn configuration available")
+    error(post(type="u2f", description="key"), 500,
+          "no u2f configuration available")
+    error(post(type="yubico", description="yk", value="c" * 44), 500,
+          "no yubico otp configuration available for realm pve")
+    # a refused add writes nothing, the keys marker included
+    assert user.encode() not in tfa_cfg(server)
+    line = user_line(server, user)
+    assert len(line) <= 8 or line[8] == ""
+    error(s.put("/access/tfa/%s/nope" % user,
+                data={"enable": 0, "password": PASSWORD}), 500,
+          "no such entry")
+    error(s.get("/access/tfa/%s/nope" % user), 404, "No such tfa entry 'nope'")
+
+
+def test_user_tfa_types(server, user, admin):
+    assert ok(admin.get("/access/users/%s/tfa" % user)) == {}
+    s = server.session(user, PASSWORD)
+    ok(s.post("/access/tfa/" + user, data={"type": "recovery",
+                                           "password": PASSWORD}))
+    assert ok(s.get("/access/users/%s/tfa" % user)) == {
+        "user": "incompatible"}
+    ok(s.post("/access/tfa/" + user, data={
+        "type": "totp", "description": "phone", "totp": totp_uri(user),
+        "value": totp_code(), "password": PASSWORD}))
+    assert ok(s.get("/access/users/%s/tfa" % user)) == {"user": "oath"}
+    assert ok(s.get("/access/users/%s/tfa" % user,
+                    params={"multiple": 1})) == {
+        "user": ["totp", "recovery"]}
+
+
+def test_cli_list_text_as_proxmox(server, user):
+    tid = add_totp(server, user, counter=now_counter() - 1)
+    cli(server.config_dir, "user", "tfa", "list", user)
+    out = cli(server.config_dir, "user", "tfa", "list", user).stdout
+    assert out == "totp:     %s\n    phone\n" % tid
+    everyone = cli(server.config_dir, "user", "tfa", "list").stdout
+    assert "%s:\n    totp:     %s\n        phone\n" % (user, tid) in everyone
+    # no --id: everything goes
+    cli(server.config_dir, "user", "tfa", "delete", user)
+    assert cli(server.config_dir, "user", "tfa", "list", user).stdout == ""
+    p = cli(server.config_dir, "user", "tfa", "delete", user, "--id", tid,
+            check=False)
+    assert p.returncode != 0 and "no such entry" in p.stderr
+    p = cli(server.config_dir, "user", "tfa", "unlock", user, check=False)
+    assert p.returncode != 0 and "no such user" in p.stderr
