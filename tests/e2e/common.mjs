@@ -185,8 +185,8 @@ export function assertNoPageErrors(errors) {
 
 // Run a spec: PASS or FAIL (with the stack) on the last line, exit 0 or 1.
 export function main(name, run) {
-	run().then(() => {
-		console.log(`${name}: PASS (screenshots in ${SHOTS})`);
+	run().then((note) => {
+		console.log(`${name}: PASS${note ? ' - ' + note : ''} (screenshots in ${SHOTS})`);
 		process.exit(0);
 	}, (e) => {
 		console.error(`${name}: FAIL: ` + (e && e.stack || e));
