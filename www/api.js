@@ -117,6 +117,33 @@ RG.formatEpoch = function (epoch) {
 	return epoch ? RG.epochToDate(epoch) : 'never';
 };
 
+/* "YYYY-MM-DD HH:MM" of epoch seconds, local time ('' for none) */
+RG.formatTime = function (epoch) {
+	var d;
+	epoch = Number(epoch || 0);
+	if (!epoch)
+		return '';
+	d = new Date(epoch * 1000);
+	return RG.epochToDate(epoch) + ' ' + String(d.getHours()).padStart(2, '0') +
+	    ':' + String(d.getMinutes()).padStart(2, '0');
+};
+
+/* base64url (WebAuthn's encoding of binary fields) <-> bytes */
+RG.b64uToBytes = function (s) {
+	var b = atob(String(s).replace(/-/g, '+').replace(/_/g, '/') +
+	    '==='.slice((String(s).length + 3) % 4));
+	var out = new Uint8Array(b.length), i;
+	for (i = 0; i < b.length; i++)
+		out[i] = b.charCodeAt(i);
+	return out;
+};
+RG.bytesToB64u = function (buf) {
+	var bytes = new Uint8Array(buf), s = '', i;
+	for (i = 0; i < bytes.length; i++)
+		s += String.fromCharCode(bytes[i]);
+	return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+
 /* ---- session: cookie + CSRF token ----------------------------------- */
 
 RG.getCookie = function (name) {

@@ -52,7 +52,8 @@
 		var slash = hash.indexOf('/');
 		var name = slash < 0 ? hash : hash.slice(0, slash);
 		var arg = slash < 0 ? null : hash.slice(slash + 1);
-		var navName = name === 'tokens' ? 'users' : name;
+		/* a user's tokens and an admin's view of a user's factors */
+		var navName = name === 'tokens' || (name === 'tfa' && arg) ? 'users' : name;
 
 		if (!RG.views[name]) {
 			name = navName = 'permissions';
@@ -90,6 +91,9 @@
 			clearInterval(renewTimer);
 		renewTimer = null;
 		RG.clearSession();
+		/* the next user starts on their own page, not on this one's view */
+		if (location.hash)
+			history.replaceState(null, '', location.pathname + location.search);
 		RG.loginView.show(message);
 	}
 

@@ -45,22 +45,6 @@
 		}
 	}
 
-	function b64uToBytes(s) {
-		var b = atob(s.replace(/-/g, '+').replace(/_/g, '/') +
-		    '==='.slice((s.length + 3) % 4));
-		var out = new Uint8Array(b.length);
-		for (var i = 0; i < b.length; i++)
-			out[i] = b.charCodeAt(i);
-		return out;
-	}
-
-	function bytesToB64u(buf) {
-		var bytes = new Uint8Array(buf), s = '';
-		for (var i = 0; i < bytes.length; i++)
-			s += String.fromCharCode(bytes[i]);
-		return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-	}
-
 	/* The kinds the challenge offers, in the order the page lists them. */
 	function offered(ch) {
 		var list = [];
@@ -91,9 +75,9 @@
 	/* navigator.credentials.get with the server's request options. */
 	function webauthnResponse(request) {
 		var pk = Object.assign({}, request.publicKey);
-		pk.challenge = b64uToBytes(pk.challenge);
+		pk.challenge = RG.b64uToBytes(pk.challenge);
 		pk.allowCredentials = (pk.allowCredentials || []).map(function (c) {
-			return Object.assign({}, c, {id: b64uToBytes(c.id)});
+			return Object.assign({}, c, {id: RG.b64uToBytes(c.id)});
 		});
 		return navigator.credentials.get({publicKey: pk}).then(function (cred) {
 			var r = cred.response;
@@ -102,12 +86,12 @@
 				id: cred.id,
 				type: cred.type,
 				challenge: request.publicKey.challenge,
-				rawId: bytesToB64u(cred.rawId),
+				rawId: RG.bytesToB64u(cred.rawId),
 				response: {
-					authenticatorData: bytesToB64u(r.authenticatorData),
-					clientDataJSON: bytesToB64u(r.clientDataJSON),
-					signature: bytesToB64u(r.signature),
-					userHandle: r.userHandle ? bytesToB64u(r.userHandle) : null
+					authenticatorData: RG.bytesToB64u(r.authenticatorData),
+					clientDataJSON: RG.bytesToB64u(r.clientDataJSON),
+					signature: RG.bytesToB64u(r.signature),
+					userHandle: r.userHandle ? RG.bytesToB64u(r.userHandle) : null
 				}
 			});
 		});

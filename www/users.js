@@ -7,6 +7,7 @@
 	var RG = window.RG;
 	var h = RG.h;
 	var users = [];
+	var factors = {};	/* userid -> GET /access/tfa's entry */
 	var editing = null;	/* userid being edited, or null: adding */
 
 	function splitList(s) {
@@ -33,15 +34,48 @@
 			    h('td', null, h('span', {class: 'tag ' + (enabled ? 'yes' : 'no')}, enabled ? 'yes' : 'no')),
 			    h('td', {class: 'nowrap'}, RG.formatEpoch(u.expire)),
 			    h('td', null, splitList(u.groups).join(', ')),
+			    h('td', {class: 'tfa-cell'}, tfaSummary(u)),
 			    h('td', null, u.comment || ''),
 			    h('td', {class: 'row-actions'},
 				h('button', {type: 'button', class: 'small', onclick: function () { editUser(u); }}, 'Edit'),
 				h('a', {class: 'button small', href: '#tokens/' + encodeURIComponent(u.userid)}, 'Tokens'),
+				h('a', {class: 'button small', href: '#tfa/' + encodeURIComponent(u.userid)}, 'Two-factor'),
+				tfaLocked(u) ? h('button', {type: 'button', class: 'small',
+				    onclick: function () { RG.unlockTfa(u.userid).then(function (done) { if (done) loadUsers(true); }); }},
+				    'Unlock TFA') : null,
 				u.userid === 'root@pam' ? null :
 				h('button', {type: 'button', class: 'small danger', onclick: function () { deleteUser(u.userid); }}, 'Delete'))));
 		});
 		if (!users.length)
-			tbody.appendChild(h('tr', null, h('td', {colspan: 8, class: 'muted'}, 'No users.')));
+			tbody.appendChild(h('tr', null, h('td', {colspan: 9, class: 'muted'}, 'No users.')));
+	}
+
+	/* the TFA lock flags of a user listing (only while in force) */
+	function tfaLocked(u) {
+		var until = Number(u['tfa-locked-until'] || 0);
+		return u['totp-locked'] === true || Number(u['totp-locked']) === 1 ||
+		    until * 1000 > Date.now();
+	}
+
+	/* the user's factor types and locks, for the Two-factor column */
+	function tfaSummary(u) {
+		var f = factors[u.userid], counts = {}, out = [];
+		var until = Number(u['tfa-locked-until'] || 0);
+
+		((f && f.entries) || []).forEach(function (e) {
+			counts[e.type] = (counts[e.type] || 0) + 1;
+		});
+		Object.keys(counts).sort().forEach(function (t) {
+			out.push(h('span', {class: 'tag'}, counts[t] > 1 ? t + ' ×' + counts[t] : t));
+		});
+		if (u['totp-locked'] === true || Number(u['totp-locked']) === 1)
+			out.push(h('span', {class: 'tag no'}, 'TOTP locked'));
+		if (until * 1000 > Date.now())
+			out.push(h('span', {class: 'tag no', title: 'every second factor is refused until then'},
+			    'locked until ' + RG.formatTime(until)));
+		if (!out.length)
+			out.push(h('span', {class: 'muted'}, '—'));
+		return out;
 	}
 
 	function renderGroupPicker() {
@@ -70,14 +104,20 @@
 		renderGroupPicker();
 	}
 
-	function loadUsers() {
-		RG.status('#users-status', 'Loading…');
+	/* keepStatus: leave the status line's message (after an action) */
+	function loadUsers(keepStatus) {
+		if (!keepStatus)
+			RG.status('#users-status', 'Loading…');
 		return Promise.all([
 			RG.api('GET', '/access/users', {full: 1}),
-			RG.data.refresh()
+			RG.data.refresh(),
+			RG.api('GET', '/access/tfa').catch(function () { return []; })
 		]).then(function (r) {
 			users = r[0] || [];
-			RG.status('#users-status', '');
+			factors = {};
+			(r[2] || []).forEach(function (f) { factors[f.userid] = f; });
+			if (!keepStatus)
+				RG.status('#users-status', '');
 			renderUsers();
 			renderGroupPicker();
 		}, function (err) {

@@ -10,57 +10,21 @@
 // Exits non-zero on any failure; a screenshot goes to $RG_SCREENSHOT_DIR
 // (default <repo>/build/e2e).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, chmodSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
+import { mkdtempSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+	repo, CHROMIUM, SHOTS, TIMEOUT, log, fail, cli, totpNow as totpOf, freePort,
+	startDaemon as startSeededDaemon, stopDaemon, launchBrowser, watchPage,
+	reportFailure, assertNoPageErrors, main,
+} from './common.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-const BIN = process.env.REALMGATE_BIN || join(repo, 'build', 'realmgate');
-const CHROMIUM = process.env.RG_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.RG_SCREENSHOT_DIR || join(repo, 'build', 'e2e');
 const PASSWORD = process.env.RG_PASSWORD || 'alice-secret-1';
-const TIMEOUT = 15000;
-
-function log(...a) { console.error('e2e:', ...a); }
-
-function fail(msg) { throw new Error(msg); }
-
-function cli(dir, ...args) {
-	return execFileSync(BIN, ['--config-dir', dir, ...args],
-	    { env: { ...process.env, REALMGATE_CONFIG_DIR: dir }, encoding: 'utf8' });
-}
 
 // bob@pve's second factor: a TOTP entry in priv/tfa.cfg as Proxmox writes it
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 
-function base32(s) {
-	const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-	let bits = 0, value = 0;
-	const out = [];
-	for (const ch of s) {
-		value = (value << 5) | abc.indexOf(ch);
-		bits += 5;
-		if (bits >= 8) {
-			out.push((value >>> (bits - 8)) & 255);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(out);
-}
-
-// RFC 6238: the code of the current 30 s period
-function totpNow() {
-	const msg = Buffer.alloc(8);
-	msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-	const mac = createHmac('sha1', base32(TOTP_SECRET)).update(msg).digest();
-	const off = mac[mac.length - 1] & 15;
-	return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
+function totpNow() { return totpOf(TOTP_SECRET); }
 
 function writeTfaCfg(dir) {
 	const uri = `otpauth://totp/realmgate:bob%40pve?secret=${TOTP_SECRET}` +
@@ -69,17 +33,6 @@ function writeTfaCfg(dir) {
 	writeFileSync(join(dir, 'priv', 'tfa.cfg'), JSON.stringify({ users: { 'bob@pve': {
 		totp: [{ id: '0b1e7a4c-35f1-4d3e-9a51-2f7c1c0e8d11', description: 'phone',
 		    created: 1767225600, entry: uri }] } } }), { mode: 0o600 });
-}
-
-function freePort() {
-	return new Promise((res, rej) => {
-		const s = createServer();
-		s.on('error', rej);
-		s.listen(0, '127.0.0.1', () => {
-			const p = s.address().port;
-			s.close(() => res(p));
-		});
-	});
 }
 
 // A private slapd (tests/peers) for the realm-sync panel: 20 users, 2 groups.
@@ -118,68 +71,25 @@ async function startProvider() {
 	return { issuer, stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-async function startDaemon(ldap, op) {
-	const dir = mkdtempSync(join(tmpdir(), 'realmgate-e2e-'));
-	chmodSync(dir, 0o755);
-	if (ldap)
-		cli(dir, 'realm', 'add', 'corp', '--type', 'ldap', '--server1', '127.0.0.1',
-		    '--port', String(ldap.port), '--base_dn', 'dc=example,dc=org',
-		    '--user_attr', 'uid', '--bind_dn', 'cn=svc,ou=services,dc=example,dc=org',
-		    '--password', 'svcpw', '--sync_attributes', 'email=mail');
-	if (op)
-		cli(dir, 'realm', 'add', 'sso', '--type', 'openid', '--issuer-url', op.issuer,
-		    '--client-id', 'pve', '--client-key', 'pve-secret', '--username-claim',
-		    'username', '--autocreate', '1', '--scopes', 'email profile groups',
-		    '--comment', 'Company SSO');
-	cli(dir, 'user', 'add', 'alice@pve', '--password', PASSWORD, '--firstname', 'Alice');
-	cli(dir, 'user', 'add', 'bob@pve', '--password', 'bob-secret-12');
-	writeTfaCfg(dir);
-	cli(dir, 'group', 'add', 'ops');
-	cli(dir, 'acl', 'modify', '/', '--roles', 'Administrator', '--users', 'alice@pve');
-	cli(dir, 'acl', 'modify', '/vms', '--roles', 'PVEVMUser', '--groups', 'ops');
-	const port = await freePort();
-	const proc = spawn(BIN, ['--config-dir', dir, 'serve', '--listen', `127.0.0.1:${port}`],
-	    { stdio: ['ignore', 'ignore', 'pipe'] });
-	let stderr = '';
-	const want = `listening on https://127.0.0.1:${port}`;
-	await new Promise((res, rej) => {
-		const timer = setTimeout(() => rej(new Error(
-		    `daemon not ready after 20 s; stderr:\n${stderr}`)), 20000);
-		proc.stderr.on('data', (d) => {
-			stderr += d;
-			if (stderr.includes(want)) { clearTimeout(timer); res(); }
-		});
-		proc.on('exit', (code) => {
-			clearTimeout(timer);
-			rej(new Error(`daemon exited (${code}) before listening; stderr:\n${stderr}`));
-		});
+function startDaemon(ldap, op) {
+	return startSeededDaemon((dir) => {
+		if (ldap)
+			cli(dir, 'realm', 'add', 'corp', '--type', 'ldap', '--server1', '127.0.0.1',
+			    '--port', String(ldap.port), '--base_dn', 'dc=example,dc=org',
+			    '--user_attr', 'uid', '--bind_dn', 'cn=svc,ou=services,dc=example,dc=org',
+			    '--password', 'svcpw', '--sync_attributes', 'email=mail');
+		if (op)
+			cli(dir, 'realm', 'add', 'sso', '--type', 'openid', '--issuer-url', op.issuer,
+			    '--client-id', 'pve', '--client-key', 'pve-secret', '--username-claim',
+			    'username', '--autocreate', '1', '--scopes', 'email profile groups',
+			    '--comment', 'Company SSO');
+		cli(dir, 'user', 'add', 'alice@pve', '--password', PASSWORD, '--firstname', 'Alice');
+		cli(dir, 'user', 'add', 'bob@pve', '--password', 'bob-secret-12');
+		writeTfaCfg(dir);
+		cli(dir, 'group', 'add', 'ops');
+		cli(dir, 'acl', 'modify', '/', '--roles', 'Administrator', '--users', 'alice@pve');
+		cli(dir, 'acl', 'modify', '/vms', '--roles', 'PVEVMUser', '--groups', 'ops');
 	});
-	proc.removeAllListeners('exit');
-	return { dir, proc, url: `https://127.0.0.1:${port}/`,
-	    cert: join(dir, 'local', 'realmgate-ssl.pem'), stderr: () => stderr };
-}
-
-async function stopDaemon(d) {
-	if (d.proc.exitCode !== null)
-		fail(`daemon died during the test (${d.proc.exitCode}); stderr:\n${d.stderr()}`);
-	const done = new Promise((res) => d.proc.on('exit', (code, sig) => res({ code, sig })));
-	d.proc.kill('SIGTERM');
-	const r = await Promise.race([done,
-	    new Promise((res) => setTimeout(() => res(null), 5000))]);
-	if (r === null) {
-		d.proc.kill('SIGKILL');
-		fail('daemon did not exit within 5 s of SIGTERM');
-	}
-	if (r.code !== 0)
-		fail(`daemon exited with ${r.code ?? r.sig} after SIGTERM; stderr:\n${d.stderr()}`);
-}
-
-function spkiHash(certFile) {
-	// base64(sha256(SubjectPublicKeyInfo DER)), the form Chromium expects
-	const pub = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-pubkey']);
-	const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'DER'], { input: pub });
-	const dgst = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der });
-	return Buffer.from(dgst).toString('base64');
 }
 
 async function tableText(page, sel) {
@@ -198,38 +108,18 @@ async function run() {
 		url = daemon.url;
 		cert = daemon.cert;
 	}
-	const spki = spkiHash(cert);
-	log('server', url, 'spki', spki);
+	log('server', url);
 	mkdirSync(SHOTS, { recursive: true });
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-		    '--no-first-run', '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync',
-		    `--ignore-certificate-errors-spki-list=${spki}`],
-	});
-	const errors = [];
+	const browser = await launchBrowser(cert);
+	let errors = [];
 	let page;
 	try {
 		const ctx = await browser.newContext({ ignoreHTTPSErrors: false });
 		page = await ctx.newPage();
 		page.setDefaultTimeout(TIMEOUT);
-		page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-		// failed loads are judged by URL below (console messages lack it)
-		page.on('console', (m) => {
-			if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-				errors.push(`console: ${m.text()}`);
-		});
-		page.on('response', (r) => {
-			const u = new URL(r.url());
-			if (r.status() < 400 || u.pathname === '/favicon.ico')
-				return;
-			// expected: the deliberately wrong password
-			if (r.status() === 401 && u.pathname === '/api2/json/access/ticket')
-				return;
-			errors.push(`HTTP ${r.status()} for ${r.request().method()} ${u.pathname}`);
-		});
+		// expected: the deliberately wrong password
+		errors = watchPage(page, (method, path, status) =>
+		    status === 401 && path === '/api2/json/access/ticket');
 
 		// 1. login page, realms from GET /access/domains
 		const resp = await page.goto(url);
@@ -409,17 +299,9 @@ async function run() {
 		await page.click('#logout');
 		await page.locator('#login-form').waitFor({ state: 'visible' });
 
-		if (errors.length)
-			fail(`errors in the page:\n${errors.join('\n')}`);
+		assertNoPageErrors(errors);
 	} catch (e) {
-		if (page) {
-			try {
-				await page.screenshot({ path: join(SHOTS, 'e2e-failure.png'), fullPage: true });
-				log('failure screenshot:', join(SHOTS, 'e2e-failure.png'));
-			} catch { /* the page may be gone */ }
-		}
-		if (errors.length)
-			log('page errors:\n' + errors.join('\n'));
+		await reportFailure(page, errors, 'e2e-failure.png');
 		throw e;
 	} finally {
 		await browser.close();
@@ -434,10 +316,4 @@ async function run() {
 	}
 }
 
-run().then(() => {
-	console.log('e2e: PASS (screenshots in ' + SHOTS + ')');
-	process.exit(0);
-}, (e) => {
-	console.error('e2e: FAIL: ' + (e && e.stack || e));
-	process.exit(1);
-});
+main('e2e', run);
