@@ -11,13 +11,6 @@
 // (Administrator) sees the TOTP lock of dave@pve on the Users page and
 // unlocks it; dave then logs in with TOTP.
 //
-// WebAuthn registration needs POST /access/tfa type=webauthn, which the
-// API does not offer yet: while it answers "no webauthn configuration
-// available" the spec checks that the page shows that refusal, says
-// PENDING on its last line, and goes on without carol's key (erin's login
-// still tests the WebAuthn login).  Remove that branch when the API
-// registers keys.
-//
 // Chromium refuses an IP address as WebAuthn RP id ("This is an invalid
 // domain"), so the page is opened as https://realmgate.test:<port>: the
 // browser's resolver maps that name to 127.0.0.1 and resolves no other
@@ -40,7 +33,6 @@ const CAROL_PW = 'carol-secret-12';
 const DAVE_PW = 'dave-secret-123';
 const DAVE_SECRET = 'KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF';
 const ERIN_PW = 'erin-secret-1234';
-const NO_WEBAUTHN_REG = 'no webauthn configuration available';
 
 // erin's key: an ES256 key pair, the public half in tfa.cfg as
 // webauthn-rs stores it, the private half given to the virtual authenticator
@@ -146,7 +138,6 @@ async function run() {
 		page.setDefaultTimeout(TIMEOUT);
 		// expected: one refusal, of the deliberately wrong password at the
 		// recovery form
-		// (and, while registration is pending, the API's refusal of it)
 		let refusals = 0;
 		errors = watchPage(page, (method, path) => method === 'POST' &&
 		    path === '/api2/json/access/tfa/carol@pve' && ++refusals > 0);
@@ -164,7 +155,6 @@ async function run() {
 		await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: {
 			credentialId: erinKey.id.toString('base64'), isResidentCredential: false,
 			rpId: HOST, privateKey: erinKey.pkcs8.toString('base64'), signCount: 0 } });
-		let pending = false;
 
 		await page.goto(url);
 		await fillLogin(page, 'carol', CAROL_PW);
@@ -234,17 +224,11 @@ async function run() {
 		const regError = page.locator('#webauthn-form .form-error');
 		await Promise.race([row(page, 'webauthn').waitFor({ state: 'visible' }),
 		    regError.waitFor({ state: 'visible' })]);
-		if (await regError.isVisible()) {
-			const msg = await regError.innerText();
-			if (!msg.includes(NO_WEBAUTHN_REG))
-				fail('WebAuthn registration: ' + msg);
-			pending = true;
-			log('PENDING: the API cannot register WebAuthn keys yet:', msg);
-		} else {
-			const creds = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-			if (creds.credentials.length !== 2)
-				fail(`virtual authenticator holds ${creds.credentials.length} credentials`);
-		}
+		if (await regError.isVisible())
+			fail('WebAuthn registration: ' + await regError.innerText());
+		const creds = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+		if (creds.credentials.length !== 2)
+			fail(`virtual authenticator holds ${creds.credentials.length} credentials`);
 		await page.screenshot({ path: join(SHOTS, 'e2e-tfa-factors.png'), fullPage: true });
 
 		// 5. disable and enable the TOTP (password asked in a dialog)
@@ -272,18 +256,12 @@ async function run() {
 		await logout(page);
 
 		// 8. with the WebAuthn key
-		if (!pending) {
-			await fillLogin(page, 'carol', CAROL_PW);
-			await page.locator('#tfa-form').waitFor({ state: 'visible' });
-			if ((await page.inputValue('#tfa-kind')) !== 'webauthn')
-				fail('WebAuthn is not the first choice for a user with a key');
-			await secondFactor(page, 'webauthn');
-			await loggedInAs(page, 'carol@pve');
-		} else {
-			await fillLogin(page, 'carol', CAROL_PW);
-			await secondFactor(page, 'recovery', codes[5]);
-			await loggedInAs(page, 'carol@pve');
-		}
+		await fillLogin(page, 'carol', CAROL_PW);
+		await page.locator('#tfa-form').waitFor({ state: 'visible' });
+		if ((await page.inputValue('#tfa-kind')) !== 'webauthn')
+			fail('WebAuthn is not the first choice for a user with a key');
+		await secondFactor(page, 'webauthn');
+		await loggedInAs(page, 'carol@pve');
 
 		// 9. remove the recovery codes
 		await openTfaPage(page);
@@ -340,9 +318,9 @@ async function run() {
 		await logout(page);
 
 		assertNoPageErrors(errors);
-		if (refusals !== (pending ? 2 : 1))
-			fail(`${refusals} refused changes of carol's factors, want ${pending ? 2 : 1}`);
-		return pending ? 'WebAuthn registration PENDING: the API does not register keys yet' : '';
+		if (refusals !== 1)
+			fail(`${refusals} refused changes of carol's factors, want 1`);
+		return '';
 	} catch (e) {
 		await reportFailure(page, errors, 'e2e-tfa-failure.png');
 		throw e;
