@@ -409,6 +409,32 @@ def uniq():
     return make
 
 
+# The suite runs as two meson tests at once (meson.build: RG_SHARD=1 and
+# RG_SHARD=2), each a pytest session with its own daemons on free ports.
+# Shard 1: these files, which start no directory peer; shard 2: every
+# other file, so a new file always runs, and the peers (slapd, the Samba
+# AD DC on its fixed ports, the OpenID provider) stay in one session.
+SHARD_ONE = {
+    "test_tfa.py", "test_tfa_yubico.py", "test_lockout.py",
+    "test_availability.py", "test_ticket.py", "test_users.py",
+    "test_tokens.py", "test_faults.py", "test_crash_order.py",
+    "test_disk_faults.py", "test_transactions.py", "test_attack_input.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    shard = os.environ.get("RG_SHARD")
+    if shard not in ("1", "2"):
+        return
+    keep, drop = [], []
+    for item in items:
+        first = os.path.basename(str(item.fspath)) in SHARD_ONE
+        (keep if first == (shard == "1") else drop).append(item)
+    items[:] = keep
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test is a failed one here (CI runs as root with every
     dependency installed): make the run fail instead of passing quietly."""
