@@ -376,8 +376,12 @@ api_tfa_after_password(struct api_env *env, const char *userid,
 	if (store_read_tfa(env, &tfa, err) < 0 ||
 	    import_legacy(env, tfa, userid, &rt, err) < 0) {
 		/* no telling which factors the user has: refuse */
+		struct buf why = BUF_INIT;
+
+		buf_puts(&why, err->msg);
 		deny(err, "second factors of '%s' unreadable: %s", userid,
-		    err->msg);
+		    buf_str(&why));
+		buf_clear(&why);
 		goto out;
 	}
 	tfa_challenge_from_cfg(&ch, tfa, userid);
