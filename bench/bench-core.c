@@ -17,6 +17,7 @@
  * Output is one "key value unit" line per figure, for bench/run.sh.
  */
 #include "buf.h"
+#include "benchutil.h"
 #include "diag.h"
 #include "err.h"
 #include "fileio.h"
@@ -68,28 +69,11 @@ rng_below(size_t n)
 	return (size_t)(rng_next() % n);
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Sorts v in place; best is v[0] afterwards. */
 static double
 median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	bench_sort(v, n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -341,11 +325,11 @@ run_phase(const char *phase, const char *file, struct buf *text,
 	if (strcmp(phase, "parse") != 0)
 		cfg = ucfg_parse(buf_str(text), text->len, file, NULL);
 	for (r = 0; r < runs; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (strcmp(phase, "parse") == 0) {
 			cfg = ucfg_parse(buf_str(text), text->len, file, NULL);
-			t[r] = now_ms() - t0;
+			t[r] = bench_now_ms() - t0;
 			ucfg_free(cfg);
 			cfg = NULL;
 			continue;
@@ -358,7 +342,7 @@ run_phase(const char *phase, const char *file, struct buf *text,
 				perm_compute(cfg, q[i].authid, q[i].path, &ps,
 				    &scratch);
 		}
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 	}
 	report_runs(phase, t, runs, "ms");
 	perm_roles_clear(&scratch);
@@ -470,12 +454,12 @@ main(int argc, char **argv)
 
 	/* Parse (text already in memory) and free. */
 	for (r = 0; r < runs; r++) {
-		double t0 = now_ms(), t1, t2;
+		double t0 = bench_now_ms(), t1, t2;
 
 		cfg = ucfg_parse(buf_str(&text), text.len, file, NULL);
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		ucfg_free(cfg);
-		t2 = now_ms();
+		t2 = bench_now_ms();
 		t_parse[r] = t1 - t0;
 		t_free[r] = t2 - t1;
 	}
@@ -483,19 +467,19 @@ main(int argc, char **argv)
 	/* Canonical rewrite, then parsing that rewrite (what PVE writes). */
 	cfg = ucfg_parse(buf_str(&text), text.len, file, NULL);
 	for (r = 0; r < runs; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		buf_reset(&out);
 		ucfg_write(cfg, &out);
-		t_write[r] = now_ms() - t0;
+		t_write[r] = bench_now_ms() - t0;
 	}
 	ucfg_free(cfg);
 	buf_put(&canon, out.data, out.len);
 	for (r = 0; r < runs; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		cfg = ucfg_parse(buf_str(&canon), canon.len, file, NULL);
-		t_canon[r] = now_ms() - t0;
+		t_canon[r] = bench_now_ms() - t0;
 		ucfg_free(cfg);
 	}
 
@@ -503,22 +487,22 @@ main(int argc, char **argv)
 	for (r = 0; r < runs; r++) {
 		struct perm_roles scratch;
 		struct perm_set ps;
-		double t0 = now_ms(), t1, t2, t3;
+		double t0 = bench_now_ms(), t1, t2, t3;
 
 		cfg = load(file, &text);
 		if (cfg == NULL)
 			goto out_q;
 		perm_roles_init(&scratch);
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		perm_compute(cfg, q[0].authid, q[0].path, &ps, &scratch);
-		t2 = now_ms();
+		t2 = bench_now_ms();
 		granted = ps.privs != 0;
 		for (i = 1; i < nq; i++) {
 			perm_compute(cfg, q[i].authid, q[i].path, &ps,
 			    &scratch);
 			granted += ps.privs != 0;
 		}
-		t3 = now_ms();
+		t3 = bench_now_ms();
 		t_total[r] = t3 - t0;
 		t_q[r] = t3 - t1;
 		t_first[r] = (t2 - t1) * 1e3;

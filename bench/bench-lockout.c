@@ -10,6 +10,7 @@
  *   bench-lockout CONFIG_DIR USERID PASSWORD [ROUNDS]
  */
 #include "api.h"
+#include "benchutil.h"
 #include "api_login.h"
 #include "buf.h"
 #include "lockout/lockout.h"
@@ -18,31 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-report(const char *name, double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("%-28s p50 %8.3f ms  p90 %8.3f ms\n", name, v[n / 2],
-	    v[n * 9 / 10]);
-}
 
 static double
 one_login(const char *dir, const char *client, const char *user,
@@ -55,12 +31,12 @@ one_login(const char *dir, const char *client, const char *user,
 
 	api_env_init(&env, dir, NULL);
 	env.client = client;
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (api_login(&env, user, pw, false, NULL, &uid, &err) < 0) {
 		fprintf(stderr, "bench-lockout: login failed: %s\n", err.msg);
 		exit(1);
 	}
-	t = now_ms() - t0;
+	t = bench_now_ms() - t0;
 	api_env_clear(&env);
 	buf_clear(&uid);
 	return t;
@@ -89,18 +65,18 @@ main(int argc, char **argv)
 	for (i = 0; i < rounds; i++) {
 		without[i] = one_login(argv[1], NULL, argv[2], argv[3]);
 		with[i] = one_login(argv[1], "192.0.2.1", argv[2], argv[3]);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (lockout_reserve(argv[1], &o, argv[2], "192.0.2.1",
 		    lockout_now(), &a, &err) < 0) {
 			fprintf(stderr, "bench-lockout: %s\n", err.msg);
 			return 1;
 		}
 		lockout_release(argv[1], &o, &a, lockout_now());
-		txn[i] = now_ms() - t0;
+		txn[i] = bench_now_ms() - t0;
 	}
-	report("login.without_lockout", without, rounds);
-	report("login.with_lockout", with, rounds);
-	report("lockout.reserve_release", txn, rounds);
+	bench_report("login.without_lockout", without, (size_t)rounds);
+	bench_report("login.with_lockout", with, (size_t)rounds);
+	bench_report("lockout.reserve_release", txn, (size_t)rounds);
 	printf("lockout.added_p50_ms %.3f\n", with[rounds / 2] -
 	    without[rounds / 2]);
 	free(with);

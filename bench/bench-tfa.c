@@ -14,6 +14,7 @@
  *   bench-tfa SCRATCH_DIR [ROUNDS]
  */
 #include "api.h"
+#include "benchutil.h"
 #include "api_tfa_login.h"
 #include "buf.h"
 #include "store.h"
@@ -28,43 +29,6 @@
 #define USERID "bench@pve"
 #define URI "otpauth://totp/bench:bench?secret=JBSWY3DPEHPK3PXP&digits=6" \
 	"&algorithm=SHA1&period=30"
-
-static double
-clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static double
-now_ms(void)
-{
-	return clock_ms(CLOCK_MONOTONIC);
-}
-
-static double
-cpu_ms(void)
-{
-	return clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-report(const char *name, double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("%-28s p50 %8.3f ms  p90 %8.3f ms\n", name, v[n / 2],
-	    v[n * 9 / 10]);
-}
 
 static void
 die(const char *what, const struct err *err)
@@ -125,29 +89,29 @@ main(int argc, char **argv)
 		api_env_init(&env, argv[1], NULL);
 		env.client = "192.0.2.1";
 		env.now = time(NULL);
-		t0 = now_ms();
-		c0 = cpu_ms();
+		t0 = bench_now_ms();
+		c0 = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 		if (api_tfa_after_password(&env, USERID, NULL, &challenge,
 		    &err) < 0 || challenge.len == 0)
 			die("challenge", &err);
-		ask_cpu[i] = cpu_ms() - c0;
-		ask[i] = now_ms() - t0;
+		ask_cpu[i] = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		ask[i] = bench_now_ms() - t0;
 		totp_code(&t, (uint64_t)env.now / t.period, code);
 		buf_reset(&answer);
 		buf_putf(&answer, "totp:%s", code);
-		t0 = now_ms();
-		c0 = cpu_ms();
+		t0 = bench_now_ms();
+		c0 = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 		if (api_tfa_respond(&env, USERID, buf_str(&challenge),
 		    buf_str(&answer), &err) < 0)
 			die("respond", &err);
-		respond_cpu[i] = cpu_ms() - c0;
-		respond[i] = now_ms() - t0;
+		respond_cpu[i] = bench_clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		respond[i] = bench_now_ms() - t0;
 		api_env_clear(&env);
 	}
-	report("tfa.challenge.wall", ask, rounds);
-	report("tfa.challenge.cpu", ask_cpu, rounds);
-	report("tfa.totp_answer.wall", respond, rounds);
-	report("tfa.totp_answer.cpu", respond_cpu, rounds);
+	bench_report("tfa.challenge.wall", ask, (size_t)rounds);
+	bench_report("tfa.challenge.cpu", ask_cpu, (size_t)rounds);
+	bench_report("tfa.totp_answer.wall", respond, (size_t)rounds);
+	bench_report("tfa.totp_answer.cpu", respond_cpu, (size_t)rounds);
 	printf("tfa.added_p50_ms wall %.3f cpu %.3f\n", ask[rounds / 2] +
 	    respond[rounds / 2], ask_cpu[rounds / 2] +
 	    respond_cpu[rounds / 2]);

@@ -14,6 +14,7 @@
  */
 #include "api_tfa_login.h"
 #include "api_int.h"
+#include "api_tfa_int.h"
 #include "files/domains.h"
 #include "store.h"
 #include "tfa/challenge.h"
@@ -33,26 +34,11 @@ static int
 realm_tfa(struct api_env *env, const char *userid, struct tfa_realm *rt,
     struct err *err)
 {
-	struct domains_cfg *d = NULL;
-	const struct domains_realm *r;
-	struct buf realm = BUF_INIT;
-	int rc = -1;
-
-	memset(rt, 0, sizeof(*rt));
-	api_realm_of(userid, &realm);
-	if (domains_load(env->config_dir, NULL, &d, err) < 0)
-		goto out;
-	r = domains_realm_find(d, buf_str(&realm));
-	if (r == NULL) {
-		deny(err, "authentication domain '%s' does not exist",
-		    buf_str(&realm));
-		goto out;
+	if (api_tfa_realm(env, userid, rt, err) < 0) {
+		err->code = ERR_AUTH;
+		return -1;
 	}
-	rc = tfa_realm_parse(domains_realm_get(r, DP_TFA), rt, err);
-out:
-	domains_free(d);
-	buf_clear(&realm);
-	return rc;
+	return 0;
 }
 
 /* Legacy user.cfg keys, imported in memory as Proxmox does at login. */
