@@ -94,19 +94,6 @@ add_recovery(const struct tfa_add_req *r, struct tfacfg *tfa,
 	return 0;
 }
 
-/* The user's WebAuthn credentials, enabled ones (borrowed from tfa). */
-static size_t
-webauthn_existing(const struct tfacfg *tfa, const char *userid,
-    const json_t **creds, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && (creds[n] = tfacfg_enabled_entry(tfa, userid,
-	    TFA_WEBAUTHN, n, NULL)) != NULL)
-		n++;
-	return n;
-}
-
 /*
  * WebAuthn, in two calls as proxmox-tfa has it: without `challenge` the
  * registration options for navigator.credentials.create() (returned as
@@ -118,7 +105,7 @@ static int
 add_webauthn(const struct tfa_add_req *r, struct tfacfg *tfa,
     json_t **result_r, struct err *err)
 {
-	const json_t *existing[64];
+	const json_t *existing[TFA_ENTRIES_MAX];
 	struct webauthn_rp rp;
 	json_t *options = NULL, *entry = NULL;
 	char id[TFA_ID_MAX + 1], *description = NULL, *text;
@@ -140,7 +127,8 @@ add_webauthn(const struct tfa_add_req *r, struct tfacfg *tfa,
 		err->code = ERR_INVALID;
 		return -1;
 	}
-	n = webauthn_existing(tfa, r->userid, existing, ARRAY_SIZE(existing));
+	n = tfacfg_enabled_entries(tfa, r->userid, TFA_WEBAUTHN, existing,
+	    ARRAY_SIZE(existing));
 	if (r->challenge == NULL) {
 		if (webauthn_register_begin(r->env->config_dir, &rp, r->userid,
 		    r->description, existing, n, r->env->now, &options,

@@ -116,21 +116,6 @@ has_unofferable(const struct tfacfg *tfa, const char *userid)
 	    tfacfg_user_unusable(tfa, userid);
 }
 
-#define MAX_CREDS 64	/* WebAuthn credentials looked at per user */
-
-/* The user's enabled WebAuthn credentials (borrowed from tfa). */
-static size_t
-webauthn_creds(const struct tfacfg *tfa, const char *userid,
-    const json_t **creds)
-{
-	size_t n = 0;
-
-	while (n < MAX_CREDS && (creds[n] = tfacfg_enabled_entry(tfa, userid,
-	    TFA_WEBAUTHN, n, NULL)) != NULL)
-		n++;
-	return n;
-}
-
 /*
  * Offer the user's WebAuthn keys: a fresh challenge for the request's
  * host.  Anything wrong (no Host, a bad webauthn setting, no usable key)
@@ -141,11 +126,12 @@ static void
 offer_webauthn(struct api_env *env, const struct tfacfg *tfa,
     const char *userid, struct tfa_challenge *ch)
 {
-	const json_t *creds[MAX_CREDS];
+	const json_t *creds[TFA_ENTRIES_MAX];
 	struct webauthn_rp rp;
 	struct err err;
 	json_t *options = NULL;
-	size_t n = webauthn_creds(tfa, userid, creds);
+	size_t n = tfacfg_enabled_entries(tfa, userid, TFA_WEBAUTHN, creds,
+	    ARRAY_SIZE(creds));
 
 	if (n == 0)
 		return;
@@ -201,17 +187,19 @@ yubico_check(struct api_env *env, const struct tfacfg *tfa,
     struct err *err)
 {
 	struct yubico_client yc = {rt->url, rt->id, rt->key, 0};
-	const char *ids[64];
-	const json_t *v;
-	size_t n = 0;
+	const json_t *keys[TFA_ENTRIES_MAX];
+	const char *ids[TFA_ENTRIES_MAX];
+	size_t n = 0, k = tfacfg_enabled_entries(tfa, userid, TFA_YUBICO,
+	    keys, ARRAY_SIZE(keys));
 
 	(void)env;
 	if (rt->type != TFA_REALM_YUBICO)
 		return deny(err, "failed 2nd factor: the realm of '%s' has no "
 		    "Yubico server", userid);
-	while (n < ARRAY_SIZE(ids) && (v = tfacfg_enabled_entry(tfa, userid,
-	    TFA_YUBICO, n, NULL)) != NULL && json_is_string(v))
-		ids[n++] = json_string_value(v);
+	while (n < k && json_is_string(keys[n])) {
+		ids[n] = json_string_value(keys[n]);
+		n++;
+	}
 	if (n == 0)
 		return deny(err, "no keys configured");
 	if (yubico_verify(&yc, otp, ids, n, NULL, err) < 0) {
@@ -226,10 +214,11 @@ static int
 webauthn_check(struct api_env *env, struct tfacfg *tfa, const char *userid,
     const char *value, struct err *err)
 {
-	const json_t *creds[MAX_CREDS];
+	const json_t *creds[TFA_ENTRIES_MAX];
 	struct webauthn_rp rp;
 	uint32_t counter;
-	size_t which, n = webauthn_creds(tfa, userid, creds);
+	size_t which, n = tfacfg_enabled_entries(tfa, userid, TFA_WEBAUTHN,
+	    creds, ARRAY_SIZE(creds));
 
 	if (env->host == NULL)
 		return second_factor_failed(env, tfa, userid, false,

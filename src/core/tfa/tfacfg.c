@@ -418,6 +418,18 @@ tfacfg_enabled_entry(const struct tfacfg *cfg, const char *userid,
 	return NULL;
 }
 
+size_t
+tfacfg_enabled_entries(const struct tfacfg *cfg, const char *userid,
+    enum tfa_type t, const json_t **out, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && (out[n] = tfacfg_enabled_entry(cfg, userid, t, n,
+	    NULL)) != NULL)
+		n++;
+	return n;
+}
+
 bool
 tfacfg_has_enabled(const struct tfacfg *cfg, const char *userid,
     enum tfa_type t)

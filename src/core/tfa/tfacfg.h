@@ -130,6 +130,14 @@ bool tfacfg_has_enabled(const struct tfacfg *cfg, const char *userid,
 const json_t *tfacfg_enabled_entry(const struct tfacfg *cfg,
     const char *userid, enum tfa_type t, size_t n, const char **id_r);
 
+#define TFA_ENTRIES_MAX 64	/* entries of one type a login looks at */
+/*
+ * The `entry` values of the first max enabled entries of type t, in
+ * order, into out (borrowed); returns how many.
+ */
+size_t tfacfg_enabled_entries(const struct tfacfg *cfg, const char *userid,
+    enum tfa_type t, const json_t **out, size_t max);
+
 /*
  * New entries get a random UUID v4 id (written to id_out) and created =
  * now, as Proxmox's TfaEntry::new.  userid must be a valid user id and

@@ -243,6 +243,17 @@ test_list_find(void **state)
 	    17);
 	assert_null(tfacfg_enabled_entry(cfg, "alice@pve", TFA_WEBAUTHN, 1,
 	    NULL));
+	{
+		const json_t *list[TFA_ENTRIES_MAX];
+
+		assert_int_equal(tfacfg_enabled_entries(cfg, "alice@pve",
+		    TFA_WEBAUTHN, list, TFA_ENTRIES_MAX), 1);
+		assert_ptr_equal(list[0], wa);
+		assert_int_equal(tfacfg_enabled_entries(cfg, "alice@pve",
+		    TFA_WEBAUTHN, list, 0), 0);
+		assert_int_equal(tfacfg_enabled_entries(cfg, "nobody@pve",
+		    TFA_WEBAUTHN, list, TFA_ENTRIES_MAX), 0);
+	}
 	assert_true(tfacfg_has_enabled(cfg, "alice@pve", TFA_TOTP));
 	assert_true(tfacfg_has_enabled(cfg, "alice@pve", TFA_RECOVERY));
 	assert_false(tfacfg_has_enabled(cfg, "carol@ldap", TFA_TOTP));
