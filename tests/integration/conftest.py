@@ -44,11 +44,11 @@ PASSWORDS = {
 }
 
 
-def cli(config_dir, *args, check=True):
+def cli(config_dir, *args, check=True, timeout=60):
     """Run the CLI (pveum words) on config_dir; returns CompletedProcess."""
     env = dict(os.environ, REALMGATE_CONFIG_DIR=config_dir)
     p = subprocess.run([BIN, "--config-dir", config_dir] + list(args),
-                       env=env, capture_output=True, text=True, timeout=60)
+                       env=env, capture_output=True, text=True, timeout=timeout)
     if check and p.returncode != 0:
         raise AssertionError("CLI %r failed (%d):\n%s%s" %
                              (args, p.returncode, p.stdout, p.stderr))
