@@ -15,6 +15,14 @@ buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->secret = false;
+}
+
+void
+buf_init_secret(struct buf *b, size_t max)
+{
+	buf_init(b, max);
+	b->secret = true;
 }
 
 void
@@ -58,7 +66,16 @@ reserve(struct buf *b, size_t extra)
 			ncap *= 2;
 		if (b->max != 0 && ncap > b->max + 1)
 			ncap = b->max + 1;
-		b->data = xrealloc(b->data, ncap);
+		if (b->secret && b->data != NULL) {
+			char *p = xmalloc(ncap);
+
+			memcpy(p, b->data, b->len + 1);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
+			b->data = p;
+		} else {
+			b->data = xrealloc(b->data, ncap);
+		}
 		b->cap = ncap;
 	}
 	return 0;

@@ -17,11 +17,18 @@ struct buf {
 	size_t len;
 	size_t cap;
 	size_t max;	/* 0: unlimited */
+	bool secret;	/* growing wipes the old memory (buf_init_secret) */
 };
 
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT {NULL, 0, 0, 0, false}
 
 void buf_init(struct buf *b, size_t max);
+/*
+ * A buffer for secrets: whenever it grows, the old memory is wiped before
+ * it is freed, so no copy is left behind in the heap (realloc would).
+ * Still clear it with buf_clear_secret.
+ */
+void buf_init_secret(struct buf *b, size_t max);
 void buf_clear(struct buf *b);	/* frees the memory */
 void buf_reset(struct buf *b);	/* len = 0, keeps the memory */
 /* Wipe the contents with explicit_bzero, then free. */
