@@ -5,6 +5,7 @@
  * priv/realm/<realm>.pw (spec 1.8), which never goes into domains.cfg.
  */
 #include "api_int.h"
+#include "cfs/cfs.h"
 #include "files/domains.h"
 #include "fileio.h"
 #include "files/lock.h"
@@ -191,6 +192,8 @@ pw_clean_temps(struct api_env *env)
 {
 	struct buf dir = BUF_INIT;
 
+	if (cfs_is_etcd())
+		return;	/* a shared store has no temp files */
 	store_path(env, "priv/realm", &dir);
 	file_clean_temps_dir(buf_str(&dir));
 	buf_clear(&dir);
@@ -279,7 +282,7 @@ static int
 domains_create(struct api_call *c, json_t **result_r, struct err *err)
 {
 	const char *realm = param_str(c, "realm"), *type = param_str(c, "type");
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
 	struct store_side pw;
 	struct props p;
@@ -293,7 +296,7 @@ domains_create(struct api_call *c, json_t **result_r, struct err *err)
 		return -1;
 	}
 	default_verify(&p, type);
-	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	if (cfs_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
 	pw_clean_temps(c->env);
@@ -316,7 +319,7 @@ out:
 		store_side_undo(c->env, &pw);
 	store_side_end(&pw);
 	if (lock != NULL)
-		cfg_unlock(lock);
+		cfs_unlock(lock);
 	domains_free(d);
 	free(p.v);
 	return rc < 0 ? api_fail(err, "create auth server") : 0;
@@ -349,7 +352,7 @@ static int
 domains_update(struct api_call *c, json_t **result_r, struct err *err)
 {
 	const char *realm = param_str(c, "realm"), *del_s;
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
 	const struct domains_realm *r;
 	struct str_list dels = {NULL, 0}, opts = {NULL, 0};
@@ -380,7 +383,7 @@ domains_update(struct api_call *c, json_t **result_r, struct err *err)
 		err_set(err, ERR_INVALID, "no options specified");
 		goto out;
 	}
-	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	if (cfs_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
 	pw_clean_temps(c->env);
@@ -409,7 +412,7 @@ out:
 done:
 	store_side_end(&pw);
 	if (lock != NULL)
-		cfg_unlock(lock);
+		cfs_unlock(lock);
 	domains_free(d);
 	str_list_clear(&dels);
 	str_list_clear(&opts);
@@ -421,7 +424,7 @@ static int
 domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 {
 	const char *realm = param_str(c, "realm");
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	struct domains_cfg *d = NULL;
 	struct store_side pw;
 	int rc = -1;
@@ -432,7 +435,7 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 		return api_param_error(c->env, err, "realm",
 		    "cannot delete built-in realm '%s'", realm);
 	store_side_init(&pw);
-	if (cfg_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
+	if (cfs_lock(c->env->config_dir, "file-domains_cfg", CFG_LOCK_TIMEOUT,
 	    &lock, err) < 0)
 		goto out;
 	pw_clean_temps(c->env);
@@ -455,7 +458,7 @@ domains_delete(struct api_call *c, json_t **result_r, struct err *err)
 out:
 	store_side_end(&pw);
 	if (lock != NULL)
-		cfg_unlock(lock);
+		cfs_unlock(lock);
 	domains_free(d);
 	return rc < 0 ? api_fail(err, "delete auth server") : 0;
 }

@@ -10,6 +10,7 @@
  *   GET    /access/lockouts/options             Sys.Audit on /access
  *   PUT    /access/lockouts/options             Sys.Modify on /access
  */
+#include "cfs/cfs.h"
 #include "api_int.h"
 #include "files/lock.h"
 #include "lockout/lockout.h"
@@ -178,12 +179,12 @@ options_apply(struct api_call *c, struct lockout_opts *lo, struct err *err)
 static int
 options_update(struct api_call *c, json_t **result_r, struct err *err)
 {
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	struct lockout_opts lo;
 	char *lockid = cfg_lockid_for_file(LOCKOUT_CFG_FILE);
 	int rc = -1;
 
-	if (cfg_lock(c->env->config_dir, lockid, CFG_LOCK_TIMEOUT, &lock,
+	if (cfs_lock(c->env->config_dir, lockid, CFG_LOCK_TIMEOUT, &lock,
 	    err) < 0)
 		goto out;
 	lockout_opts_load(c->env->config_dir, &lo, &c->env->warnings);
@@ -193,7 +194,7 @@ options_update(struct api_call *c, json_t **result_r, struct err *err)
 	*result_r = json_null();
 	rc = 0;
 out:
-	cfg_unlock(lock);
+	cfs_unlock(lock);
 	free(lockid);
 	return rc < 0 ? api_fail(err, "update lockout options") : 0;
 }

@@ -4,6 +4,7 @@
  * Ticket keys are rotated lazily before signing, under the `authkey` lock,
  * as Proxmox does.
  */
+#include "cfs/cfs.h"
 #include "api_int.h"
 #include "api_login.h"
 #include "api_tfa_login.h"
@@ -46,13 +47,13 @@ sign_ticket(struct api_env *env, const char *userid, const char *challenge,
     char **ticket_r, struct err *err)
 {
 	struct authkey_store *ks = store_authkeys(env);
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	EVP_PKEY *key = NULL;
 	bool rotated;
 	int rc = -1;
 
 	if (authkey_needs_rotation(ks, env->now)) {
-		if (cfg_lock(env->config_dir, "authkey", CFG_LOCK_TIMEOUT, &lock,
+		if (cfs_lock(env->config_dir, "authkey", CFG_LOCK_TIMEOUT, &lock,
 		    err) < 0 ||
 		    authkey_rotate(ks, env->now, &rotated, err) < 0)
 			goto out;
@@ -66,7 +67,7 @@ sign_ticket(struct api_env *env, const char *userid, const char *challenge,
 	    ticket_r, err);
 out:
 	if (lock != NULL)
-		cfg_unlock(lock);
+		cfs_unlock(lock);
 	EVP_PKEY_free(key);
 	return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include "store.h"
 #include "fileio.h"
+#include "cfs/cfs.h"
 #include "files/lock.h"
 #include "tfa/tfacfg.h"
 #include "ticket/authkey.h"
@@ -23,8 +24,7 @@ static __thread unsigned user_locks_held;
 void
 store_path(const struct api_env *env, const char *rel, struct buf *out)
 {
-	buf_reset(out);
-	buf_putf(out, "%s/%s", env->config_dir, rel);
+	cfs_path(env->config_dir, rel, out);
 }
 
 static int
@@ -146,7 +146,7 @@ read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 		memset(&st, 0, sizeof(st));	/* missing: the defaults */
 	pthread_mutex_lock(&cache.mu);
 	if (cache.cfg == NULL || !same_file(&st, &cache.st) ||
-	    cache.path == NULL || strcmp(cache.path, buf_str(&path)) != 0) {
+	    cache.path == NULL || strcmp(cache.path, env->config_dir) != 0) {
 		struct ucfg *fresh;
 
 		rc = read_user_warn(env, 0, &fresh, err);
@@ -156,7 +156,7 @@ read_cached(struct api_env *env, struct ucfg **cfg_r, struct err *err)
 			cache.st = st;
 			cache.generation++;
 			free(cache.path);
-			cache.path = buf_steal(&path);
+			cache.path = xstrdup(env->config_dir);
 		}
 	}
 	if (rc == 0)
@@ -199,9 +199,13 @@ store_lock(struct api_env *env, const char *rel, int timeout,
 
 	memset(tx, 0, sizeof(*tx));
 	diag_init(&tx->diag);
-	store_path(env, rel, &tx->path);
-	rc = cfg_lock(env->config_dir, lockid, timeout, &tx->lock, err);
+	cfs_group_begin();
+	tx->grouped = true;
+	rc = cfs_lock(env->config_dir, lockid, timeout, &tx->lock, err);
 	free(lockid);
+	/* read what the lock protects as of the lock: store_path now */
+	if (rc == 0)
+		store_path(env, rel, &tx->path);
 	return rc;
 }
 
@@ -255,8 +259,12 @@ store_commit_user(struct api_env *env, struct store_tx *tx, struct err *err)
 	if (store_check_dropped(env, "user.cfg", &tx->diag, err) < 0)
 		return -1;
 	ucfg_write(tx->ucfg, &out);
-	rc = file_write_atomic(buf_str(&tx->path), out.data, out.len, 0640, err);
+	rc = cfs_write(env->config_dir, "user.cfg", out.data, out.len, 0640, 0,
+	    err);
 	buf_clear(&out);
+	/* the side files staged in this transaction go with it, or nothing */
+	if (rc == 0)
+		rc = cfs_group_commit(env->config_dir, err);
 	if (rc == 0)
 		ucfg_reindex(tx->ucfg);
 	return rc;
@@ -283,15 +291,18 @@ store_side_begin(struct api_env *env, const char *rel, int timeout,
 	int rc;
 
 	store_side_init(s);
-	store_path(env, rel, &s->path);
+	s->config_dir = env->config_dir;
+	buf_puts(&s->path, rel);
+	cfs_group_begin();
+	s->grouped = true;
 	if (timeout >= 0) {
 		lockid = cfg_lockid_for_file(rel);
-		rc = cfg_lock(env->config_dir, lockid, timeout, &s->lock, err);
+		rc = cfs_lock(env->config_dir, lockid, timeout, &s->lock, err);
 		free(lockid);
 		if (rc < 0)
 			return -1;
 	}
-	if (file_read_secret(buf_str(&s->path), &s->orig, err) < 0) {
+	if (cfs_read(env->config_dir, rel, 0, &s->orig, err) < 0) {
 		if (err->code != ERR_NOT_FOUND)
 			return -1;
 		err_clear(err);
@@ -302,44 +313,21 @@ store_side_begin(struct api_env *env, const char *rel, int timeout,
 	return 0;
 }
 
-/* mkdir -p the directory of path, 0700 (they are all under priv/). */
-static int
-side_mkdirs(const char *path, struct err *err)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int rc;
-
-	if (slash == NULL || slash == path)
-		return 0;
-	dir = xstrndup(path, (size_t)(slash - path));
-	rc = file_mkdirs(dir, 0700, err);
-	free(dir);
-	return rc;
-}
-
 int
 store_side_write(struct store_side *s, const void *data, size_t len,
     struct err *err)
 {
-	if (side_mkdirs(buf_str(&s->path), err) < 0)
-		return -1;
 	/* a failed write may still have replaced it (fsync after rename) */
 	s->written = true;
-	return file_write_atomic(buf_str(&s->path), data, len, 0600, err);
+	return cfs_write(s->config_dir, buf_str(&s->path), data, len, 0600, 0,
+	    err);
 }
 
 int
 store_side_remove(struct store_side *s, struct err *err)
 {
-	/* as an atomic write does: a killed writer's temp file goes too */
-	file_clean_temps(buf_str(&s->path));
-	if (unlink(buf_str(&s->path)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return err_set(err, ERR_IO, "unable to delete '%s' - %s",
-		    buf_str(&s->path), strerror(errno));
-	}
+	if (cfs_remove(s->config_dir, buf_str(&s->path), err) < 0)
+		return -1;
 	s->written = true;
 	return 0;
 }
@@ -354,19 +342,16 @@ void
 store_side_undo(struct api_env *env, struct store_side *s)
 {
 	struct err err;
-	int rc = 0;
+	int rc;
 
-	if (!s->written)
+	/* in a shared store nothing reached it: the group is dropped */
+	if (!s->written || cfs_is_etcd())
 		return;
-	if (s->existed) {
-		rc = side_mkdirs(buf_str(&s->path), &err);
-		if (rc == 0)
-			rc = file_write_atomic(buf_str(&s->path), s->orig.data,
-			    s->orig.len, 0600, &err);
-	} else if (unlink(buf_str(&s->path)) < 0 && errno != ENOENT) {
-		rc = err_set(&err, ERR_IO, "unable to delete '%s' - %s",
-		    buf_str(&s->path), strerror(errno));
-	}
+	if (s->existed)
+		rc = cfs_write(s->config_dir, buf_str(&s->path), s->orig.data,
+		    s->orig.len, 0600, 0, &err);
+	else
+		rc = cfs_remove(s->config_dir, buf_str(&s->path), &err);
 	if (rc < 0)
 		diag_add(&env->warnings, NULL, 0, false, "%s could not be put "
 		    "back as it was: %s", buf_str(&s->path), err.msg);
@@ -385,9 +370,11 @@ store_orphan_left(struct api_env *env, const char *rel, struct err *err)
 void
 store_side_end(struct store_side *s)
 {
-	if (s->lock != NULL)
-		cfg_unlock(s->lock);
+	cfs_unlock(s->lock);
 	s->lock = NULL;
+	if (s->grouped)
+		cfs_group_end();
+	s->grouped = false;
 	buf_clear_secret(&s->orig);
 	buf_clear(&s->path);
 	s->existed = false;
@@ -397,8 +384,10 @@ store_side_end(struct store_side *s)
 void
 store_end(struct store_tx *tx)
 {
-	if (tx->lock != NULL)
-		cfg_unlock(tx->lock);
+	cfs_unlock(tx->lock);
+	if (tx->grouped)
+		cfs_group_end();
+	tx->grouped = false;
 	tx->lock = NULL;
 	if (tx->holds_user)
 		user_locks_held--;
@@ -433,7 +422,7 @@ store_begin_tfa(struct api_env *env, struct store_tfa *t, struct err *err)
 		return err_set(err, ERR_INTERNAL, "tfa config lock cannot be "
 		    "acquired while holding user config lock");
 	lockid = cfg_lockid_for_file(TFACFG_FILE);	/* file-priv_tfa_cfg */
-	rc = cfg_lock(env->config_dir, lockid, LOCK_TIMEOUT, &t->lock, err);
+	rc = cfs_lock(env->config_dir, lockid, LOCK_TIMEOUT, &t->lock, err);
 	free(lockid);
 	if (rc < 0)
 		return -1;
@@ -452,7 +441,7 @@ store_commit_tfa(struct api_env *env, struct store_tfa *t, struct err *err)
 void
 store_end_tfa(struct store_tfa *t)
 {
-	cfg_unlock(t->lock);
+	cfs_unlock(t->lock);
 	tfacfg_free(t->tfa);
 	memset(t, 0, sizeof(*t));
 }

@@ -13,18 +13,20 @@
 #include "ucfg.h"
 
 struct authkey_store;
-struct cfg_lock;
+struct cfs_lock;
 struct tfacfg;
 
 struct store_tx {
-	struct cfg_lock *lock;
+	struct cfs_lock *lock;
 	struct buf path;
 	struct diag diag;	/* warnings of the read under lock */
+	bool grouped;		/* opened a cfs group (store_end closes it) */
 	struct ucfg *ucfg;	/* for user.cfg transactions */
 	bool holds_user;	/* lock is user.cfg's (see store_begin_tfa) */
 };
 
-/* "<config_dir>/<rel>" */
+/* Where to read rel: "<config_dir>/<rel>", or its file in the node's
+ * mirror of the shared store (cfs_path). */
 void store_path(const struct api_env *env, const char *rel, struct buf *out);
 
 /*
@@ -91,8 +93,10 @@ int store_check_user(const struct api_env *env, const struct store_tx *tx,
  * the order user.cfg (or domains.cfg), priv/token.cfg, priv/shadow.cfg.
  */
 struct store_side {
-	struct cfg_lock *lock;
-	struct buf path;
+	struct cfs_lock *lock;
+	const char *config_dir;
+	struct buf path;	/* relative to the config dir */
+	bool grouped;
 	struct buf orig;	/* the bytes at begin (secret: wiped) */
 	bool existed;		/* the file existed at begin */
 	bool written;		/* changed since: undo has work to do */
@@ -148,7 +152,7 @@ void store_orphan_left(struct api_env *env, const char *rel,
  * transaction may take the user.cfg lock inside it.
  */
 struct store_tfa {
-	struct cfg_lock *lock;
+	struct cfs_lock *lock;
 	struct tfacfg *tfa;
 };
 

@@ -15,6 +15,7 @@ int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_permissions_batch(struct cli *cli, int argc, char **argv);
 int cmd_check_config(struct cli *cli, int argc, char **argv);
 int cmd_realm_check(struct cli *cli, int argc, char **argv);
+int cmd_store(struct cli *cli, int argc, char **argv);
 
 /* Print "prog: message" to stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...)

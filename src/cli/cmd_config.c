@@ -7,6 +7,7 @@
  * report each problem with file:line; exit 1 if there is any.
  */
 #include "cli.h"
+#include "cfs/cfs.h"
 #include "compiler.h"
 #include "diag.h"
 #include "fileio.h"
@@ -152,10 +153,9 @@ cmd_check_config(struct cli *cli, int argc, char **argv)
 		struct err err;
 		int rc;
 
-		buf_putf(&path, "%s/%s", cli->config_dir, files[i].rel);
-		rc = files[i].secret ?
-		    file_read_secret(buf_str(&path), &text, &err) :
-		    file_read(buf_str(&path), FILE_MAX_CONFIG, &text, &err);
+		cfs_path(cli->config_dir, files[i].rel, &path);
+		rc = cfs_read(cli->config_dir, files[i].rel,
+		    files[i].secret ? 0 : FILE_MAX_CONFIG, &text, &err);
 		if (rc < 0 && err.code != ERR_NOT_FOUND) {
 			fprintf(stderr, "%s: %s\n", buf_str(&path), err.msg);
 			problems++;

@@ -4,6 +4,7 @@
  * or "-").  For audits, scripts and the compatibility vectors.
  */
 #include "cli.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "perm.h"
 #include "str.h"
@@ -20,7 +21,7 @@ load_user_cfg(struct cli *cli)
 	struct ucfg *cfg = NULL;
 	struct err err;
 
-	buf_putf(&path, "%s/user.cfg", cli->config_dir);
+	cfs_path(cli->config_dir, "user.cfg", &path);
 	if (file_read(buf_str(&path), FILE_MAX_CONFIG, &text, &err) < 0 &&
 	    err.code != ERR_NOT_FOUND) {
 		cli_error(cli, "%s", err.msg);

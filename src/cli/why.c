@@ -4,6 +4,7 @@
  * words of user.cfg (the ACL line that grants it).
  */
 #include "why.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "ids.h"
 #include "perm.h"
@@ -80,7 +81,7 @@ why_print(struct cli *cli, json_t *params)
 
 	if (authid == NULL)
 		authid = "root@pam";
-	buf_putf(&file, "%s/user.cfg", cli->config_dir);
+	cfs_path(cli->config_dir, "user.cfg", &file);
 	if (file_read(buf_str(&file), FILE_MAX_CONFIG, &text, &err) < 0 &&
 	    err.code != ERR_NOT_FOUND) {
 		cli_error(cli, "%s", err.msg);

@@ -61,8 +61,9 @@ file_read(const char *path, size_t max, struct buf *out, struct err *err)
 	return rc;
 }
 
-int
-file_read_secret(const char *path, struct buf *out, struct err *err)
+static int
+read_secret(const char *path, bool links_ok, struct buf *out,
+    struct err *err)
 {
 	struct stat st;
 	int fd, rc = -1;
@@ -76,7 +77,7 @@ file_read_secret(const char *path, struct buf *out, struct err *err)
 		    strerror(errno));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+	if (!S_ISREG(st.st_mode) || (st.st_nlink != 1 && !links_ok)) {
 		err_set(err, ERR_IO, "'%s' is not a plain file", path);
 		goto out;
 	}
@@ -93,6 +94,18 @@ file_read_secret(const char *path, struct buf *out, struct err *err)
 out:
 	close(fd);
 	return rc;
+}
+
+int
+file_read_secret(const char *path, struct buf *out, struct err *err)
+{
+	return read_secret(path, false, out, err);
+}
+
+int
+file_read_secret_linked(const char *path, struct buf *out, struct err *err)
+{
+	return read_secret(path, true, out, err);
 }
 
 static int

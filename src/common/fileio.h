@@ -34,6 +34,14 @@ int file_read_secret(const char *path, struct buf *out, struct err *err)
     RG_WARN_UNUSED;
 
 /*
+ * The same, allowing more than one link: for the store's mirror
+ * (cfs.h), whose snapshots share unchanged files by hard links in
+ * directories only root can write.
+ */
+int file_read_secret_linked(const char *path, struct buf *out,
+    struct err *err) RG_WARN_UNUSED;
+
+/*
  * Atomically replace path with (data,len), created with the given mode.
  */
 int file_write_atomic(const char *path, const void *data, size_t len,

@@ -1,7 +1,8 @@
 /*
- * Node-local JSON state under an flock (see localstate.h).
+ * Login state files under their lock (see localstate.h).
  */
 #include "localstate.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "secret.h"
 
@@ -14,28 +15,25 @@ int
 localstate_open(const char *config_dir, const char *dir, const char *name,
     struct localstate *s, struct err *err)
 {
-	struct buf d = BUF_INIT, lock = BUF_INIT, text = BUF_INIT;
+	struct buf lock = BUF_INIT, text = BUF_INIT;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	s->lock_fd = -1;
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL)
 		return err_set(err, ERR_INVALID, "invalid state file name");
-	buf_putf(&d, "%s/local/%s", config_dir, dir);
-	if (file_mkdirs(buf_str(&d), 0700, err) < 0)
+	s->config_dir = config_dir;
+	buf_putf(&lock, "local/%s/%s.lck", dir, name);
+	buf_putf(&s->rel, "local/%s/%s.json", dir, name);
+	if (cfs_flock(config_dir, buf_str(&lock), LOCK_WAIT_MS, &s->lock,
+	    err) < 0)
 		goto out;
-	buf_putf(&lock, "%s/%s.lck", buf_str(&d), name);
-	buf_putf(&s->path, "%s/%s.json", buf_str(&d), name);
-	if (file_flock(buf_str(&lock), LOCK_WAIT_MS, &s->lock_fd, err) < 0)
-		goto out;
-	if (file_read(buf_str(&s->path), LOCALSTATE_MAX, &text, err) < 0 &&
-	    err->code != ERR_NOT_FOUND)
+	if (cfs_read(config_dir, buf_str(&s->rel), LOCALSTATE_MAX, &text,
+	    err) < 0 && err->code != ERR_NOT_FOUND)
 		goto out;
 	s->root = json_loadb(text.data != NULL ? text.data : "", text.len, 0,
 	    NULL);
 	rc = 0;
 out:
-	buf_clear(&d);
 	buf_clear(&lock);
 	buf_clear_secret(&text);
 	return rc;
@@ -50,12 +48,8 @@ localstate_save(struct localstate *s, size_t json_flags, bool durable,
 
 	if (text == NULL)
 		return err_set(err, ERR_NOMEM, "json_dumps failed");
-	if (durable)
-		rc = file_write_atomic(buf_str(&s->path), text, strlen(text),
-		    0600, err);
-	else
-		rc = file_write_volatile(buf_str(&s->path), text,
-		    strlen(text), 0600, err);
+	rc = cfs_write(s->config_dir, buf_str(&s->rel), text, strlen(text),
+	    0600, durable ? 0 : CFS_VOLATILE, err);
 	secret_free_str(text);
 	return rc;
 }
@@ -63,10 +57,8 @@ localstate_save(struct localstate *s, size_t json_flags, bool durable,
 void
 localstate_close(struct localstate *s)
 {
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);	/* drops the flock */
-	buf_clear(&s->path);
+	cfs_unlock(s->lock);
+	buf_clear(&s->rel);
 	json_decref(s->root);
 	memset(s, 0, sizeof(*s));
-	s->lock_fd = -1;
 }

@@ -1,10 +1,12 @@
 /*
- * Node-local state files: small JSON documents under <config>/local/ that
- * every worker process of this node shares (pending OpenID logins,
- * pending WebAuthn challenges).
- * Each file is read and rewritten under an exclusive flock on a ".lck"
- * beside it, so a read-change-write is atomic among our processes; the
- * write replaces the file by rename, so readers never see half of it.
+ * Login state files: small JSON documents under <config>/local/ that
+ * every worker process shares (pending OpenID logins, pending WebAuthn
+ * challenges) - and, with a shared store, every node, so a login begun
+ * on one node can finish on another.
+ * Each file is read and rewritten under its lock (an exclusive flock on
+ * a ".lck" beside it, or the store's lock), so a read-change-write is
+ * atomic among our processes; the write replaces the file whole, so
+ * readers never see half of it.
  */
 #ifndef RG_LOCALSTATE_H
 #define RG_LOCALSTATE_H
@@ -14,13 +16,16 @@
 #include "err.h"
 
 #include <jansson.h>
+
+struct cfs_lock;
 #include <stdbool.h>
 
 #define LOCALSTATE_MAX (1u << 20)	/* bytes read at most */
 
 struct localstate {
-	int lock_fd;
-	struct buf path;
+	struct cfs_lock *lock;
+	const char *config_dir;
+	struct buf rel;
 	json_t *root;	/* the document; NULL if missing or not JSON */
 };
 

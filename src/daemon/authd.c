@@ -8,6 +8,7 @@
  * never sees raw HTTP and trusts nothing the front says about who calls.
  */
 #include "daemon.h"
+#include "cfs/cfs.h"
 #include "api.h"
 #include "api_auth.h"
 #include "api_check.h"
@@ -40,7 +41,7 @@ tokencfg_identity(const char *config_dir)
 	size_t i;
 	const unsigned char *p = (const unsigned char *)v;
 
-	buf_putf(&path, "%s/%s", config_dir, TOKENCFG_FILE);
+	cfs_path(config_dir, TOKENCFG_FILE, &path);
 	if (stat(buf_str(&path), &st) < 0)
 		memset(&st, 0, sizeof(st));
 	buf_clear(&path);
@@ -244,6 +245,7 @@ handle_token(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
 void
 authd_handle(const struct serve_opts *opts, int fd, const struct ipc_msg *m)
 {
+	cfs_refresh();	/* each request reads the newest snapshot */
 	if (m->type == IPC_CALL)
 		handle_call(opts, fd, m);
 	else if (m->type == IPC_TOKEN)

@@ -6,6 +6,7 @@
  * shared user.cfg snapshot) or in authd for everything that writes or logs
  * in.  Everything outside /api2/ is the web page.
  */
+#include "cfs/cfs.h"
 #include "daemon.h"
 #include "api.h"
 #include "api_check.h"
@@ -684,6 +685,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)cls;
 	(void)version;
+	cfs_refresh();	/* each request reads the newest snapshot */
 	if (req == NULL) {
 		/* request_begin could not allocate: once more */
 		req = calloc(1, sizeof(*req));

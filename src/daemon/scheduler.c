@@ -8,9 +8,17 @@
  * error, in priv/jobs/realm-sync-<id>.json.  As under Proxmox's scheduler,
  * which looks once a minute, a job runs at most once in a minute
  * (jobs_next_run), whatever its schedule.
+ *
+ * With a shared store every node's scheduler sees the job; exactly one
+ * runs it: the one that takes the job's lock and, reading the state as of
+ * the lock, still finds it due.  The run's writes are fenced by that lock
+ * (cfs.h), so a node that lost it while paused cannot write afterwards.
+ * In etcd mode this process also keeps the node's mirror current
+ * (cfs_watch_start).
  */
 #include "daemon.h"
 #include "api.h"
+#include "cfs/cfs.h"
 #include "jobs/calendar.h"
 #include "jobs/jobs_state.h"
 
@@ -78,6 +86,33 @@ run_job(const char *config_dir, const struct jobs_sync *j, time_t now)
 }
 
 /*
+ * In a shared store: run j only under its lock, and only if, as of the
+ * lock, no other node has run it since it fell due.
+ */
+static void
+run_due(const char *config_dir, const struct jobs_sync *j,
+    const struct calendar_event *ev, time_t now)
+{
+	struct cfs_lock *l = NULL;
+	struct jobs_state st;
+	char name[128];
+	struct err err;
+	time_t next;
+
+	if (!cfs_is_etcd()) {
+		run_job(config_dir, j, now);
+		return;
+	}
+	snprintf(name, sizeof(name), "jobs/realm-sync-%s", j->id);
+	if (cfs_flock(config_dir, name, 0, &l, &err) < 0)
+		return;		/* another node runs it */
+	if (jobs_state_read(config_dir, j->id, &st) < 0 ||
+	    jobs_next_run(ev, &st, now, &next) < 0 || next <= now)
+		run_job(config_dir, j, now);
+	cfs_unlock(l);
+}
+
+/*
  * Run what is due at now; return the earliest next run of any job (or
  * now + SCHED_MAX_SLEEP).
  */
@@ -109,7 +144,7 @@ tick(const char *config_dir, time_t now)
 		}
 		if (jobs_next_run(ev, &st, now, &next) == 0) {
 			if (next <= now) {
-				run_job(config_dir, j, now);
+				run_due(config_dir, j, ev, now);
 				st = (struct jobs_state){.time = now,
 				    .ran = true};
 				if (jobs_next_run(ev, &st, now, &next) < 0)
@@ -128,6 +163,7 @@ int
 scheduler_run(const char *config_dir)
 {
 	struct sigaction sa;
+	struct err err;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -135,8 +171,14 @@ scheduler_run(const char *config_dir)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
+	if (cfs_watch_start(config_dir, &err) < 0)
+		syslog(LOG_ERR, "%s", err.msg);
 	while (!sched_stop) {
-		time_t now = time(NULL), wake = tick(config_dir, now);
+		time_t now, wake;
+
+		cfs_refresh();
+		now = time(NULL);
+		wake = tick(config_dir, now);
 		struct timespec ts;
 
 		now = time(NULL);

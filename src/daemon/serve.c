@@ -7,6 +7,7 @@
  * supervisor and restarts any of them that dies.  SIGTERM and SIGINT shut
  * down cleanly, SIGHUP makes the front drop its cached config.
  */
+#include "cfs/cfs.h"
 #include "daemon.h"
 #include "audit.h"
 #include "fileio.h"
@@ -147,16 +148,16 @@ static int
 prepare_keys(const char *dir, struct err *err)
 {
 	struct authkey_store *ks = authkey_store_new(dir);
-	struct cfg_lock *lock = NULL;
+	struct cfs_lock *lock = NULL;
 	bool rotated;
 	int rc = 0;
 
 	if (authkey_needs_rotation(ks, time(NULL))) {
-		rc = cfg_lock(dir, "authkey", CFG_LOCK_TIMEOUT, &lock, err);
+		rc = cfs_lock(dir, "authkey", CFG_LOCK_TIMEOUT, &lock, err);
 		if (rc == 0)
 			rc = authkey_rotate(ks, time(NULL), &rotated, err);
 		if (lock != NULL)
-			cfg_unlock(lock);
+			cfs_unlock(lock);
 	}
 	authkey_store_free(ks);
 	return rc;
@@ -200,7 +201,8 @@ share_warn(const char *path)
 static int
 share_with_front(const struct serve_opts *o, gid_t gid, struct err *err)
 {
-	static const char *const dirs[] = {"", "/local", "/realmgate"};
+	static const char *const dirs[] = {"", "/local", "/realmgate",
+	    "/local/mirror"};
 	static const char *const files[] = {"/user.cfg", "/domains.cfg",
 	    "/realmgate/domains.cfg", "/authkey.pub", "/authkey.pub.old",
 	    "/local/realmgate-ssl.pem"};
@@ -810,6 +812,14 @@ serve_main(const char *config_dir, int argc, char **argv)
 		}
 	}
 	clean_temps(dir);
+	/* a shared store: the front reads the node's mirror of it */
+	cfs_set_watched(true);
+	if (cfs_is_etcd() && ((pw != NULL &&
+	    share_with_front(&o, pw->pw_gid, &err) < 0) ||
+	    cfs_ready(dir, &err) < 0)) {
+		fprintf(stderr, "realmgate: %s\n", err.msg);
+		return 1;
+	}
 	if (prepare_keys(dir, &err) < 0 ||
 	    tls_ensure_cert(dir, o.cert, o.key, &cert, &key, &err) < 0 ||
 	    (pw != NULL && share_with_front(&o, pw->pw_gid, &err) < 0) ||

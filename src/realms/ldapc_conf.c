@@ -7,6 +7,7 @@
  * 10; Proxmox waits without a limit), all stored in realmgate/domains.cfg.
  */
 #include "ldapc_conf.h"
+#include "cfs/cfs.h"
 #include "buf.h"
 #include "fileio.h"
 #include "secret.h"
@@ -44,8 +45,8 @@ read_password(struct ldapc_conf *c, const char *config_dir, struct err *err)
 	size_t n;
 	int rc = 0;
 
-	buf_putf(&path, "%s/priv/realm/%s.pw", config_dir, c->realm);
-	if (file_read_secret(buf_str(&path), &pw, &e) < 0) {
+	buf_putf(&path, "priv/realm/%s.pw", c->realm);
+	if (cfs_read(config_dir, buf_str(&path), 0, &pw, &e) < 0) {
 		/* no file: "missing password" when a bind needs it */
 		if (e.code != ERR_NOT_FOUND)
 			rc = err_set(err, e.code, "%s", e.msg);

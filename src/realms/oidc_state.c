@@ -161,7 +161,7 @@ oidc_state_add(const char *config_dir, const char *realm,
     struct err *err)
 {
 	char key[NETADDR_KEY_MAX];
-	struct localstate f = {.lock_fd = -1};
+	struct localstate f = {.lock = NULL};
 	json_t *e;
 	int rc = -1;
 
@@ -211,7 +211,7 @@ int
 oidc_state_take(const char *config_dir, const char *realm, const char *csrf,
     time_t now, struct oidc_pending *p, struct err *err)
 {
-	struct localstate f = {.lock_fd = -1};
+	struct localstate f = {.lock = NULL};
 	size_t i;
 	int rc = -1;
 

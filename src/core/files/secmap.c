@@ -5,6 +5,7 @@
  * every path that drops one goes through secret_free_str.
  */
 #include "secmap.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "secret.h"
 #include "xalloc.h"
@@ -103,38 +104,20 @@ int
 secmap_file_read(const char *config_dir, const char *file, struct buf *text,
     struct err *err)
 {
-	struct buf path = BUF_INIT;
-	int ret = -1;
-
-	buf_putf(&path, "%s/%s", config_dir, file);
-	if (file_read_secret(buf_str(&path), text, err) < 0) {
+	if (cfs_read(config_dir, file, 0, text, err) < 0) {
 		if (err->code != ERR_NOT_FOUND) {
 			buf_clear_secret(text);
-			goto out;
+			return -1;
 		}
 		err_clear(err);
 	}
-	ret = 0;
-out:
-	buf_clear(&path);
-	return ret;
+	return 0;
 }
 
 int
 secmap_file_write(const char *config_dir, const char *file,
     const struct buf *text, struct err *err)
 {
-	struct buf path = BUF_INIT;
-	int ret = -1;
-
-	buf_putf(&path, "%s/priv", config_dir);
-	if (file_mkdirs(buf_str(&path), 0700, err) < 0)
-		goto out;
-	buf_reset(&path);
-	buf_putf(&path, "%s/%s", config_dir, file);
-	ret = file_write_atomic(buf_str(&path), buf_str(text), text->len,
-	    0600, err);
-out:
-	buf_clear(&path);
-	return ret;
+	return cfs_write(config_dir, file, buf_str(text), text->len, 0600, 0,
+	    err);
 }

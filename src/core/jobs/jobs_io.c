@@ -7,6 +7,7 @@
  */
 #include "jobs_state.h"
 #include "calendar.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "utf8.h"
 
@@ -20,11 +21,10 @@ int
 jobs_load(const char *config_dir, struct diag *d, struct jobs_cfg **cfg_r,
     struct err *err)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	int rc = 0;
 
-	buf_putf(&path, "%s/%s", config_dir, JOBS_FILE);
-	if (file_read(buf_str(&path), FILE_MAX_CONFIG, &text, err) < 0) {
+	if (cfs_read(config_dir, JOBS_FILE, FILE_MAX_CONFIG, &text, err) < 0) {
 		if (err->code != ERR_NOT_FOUND)
 			rc = -1;
 		else
@@ -32,7 +32,6 @@ jobs_load(const char *config_dir, struct diag *d, struct jobs_cfg **cfg_r,
 	}
 	if (rc == 0)
 		*cfg_r = jobs_cfg_parse(buf_str(&text), text.len, JOBS_FILE, d);
-	buf_clear(&path);
 	buf_clear(&text);
 	return rc;
 }
@@ -40,22 +39,20 @@ jobs_load(const char *config_dir, struct diag *d, struct jobs_cfg **cfg_r,
 int
 jobs_save(const char *config_dir, const struct jobs_cfg *cfg, struct err *err)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	int rc;
 
-	buf_putf(&path, "%s/%s", config_dir, JOBS_FILE);
 	jobs_cfg_write(cfg, &text);
-	rc = file_write_atomic(buf_str(&path), buf_str(&text), text.len, 0640,
+	rc = cfs_write(config_dir, JOBS_FILE, buf_str(&text), text.len, 0640, 0,
 	    err);
-	buf_clear(&path);
 	buf_clear(&text);
 	return rc;
 }
 
 static void
-state_path(const char *config_dir, const char *id, struct buf *out)
+state_rel(const char *id, struct buf *out)
 {
-	buf_putf(out, "%s/priv/jobs/realm-sync-%s.json", config_dir, id);
+	buf_putf(out, "priv/jobs/realm-sync-%s.json", id);
 }
 
 /*
@@ -111,8 +108,8 @@ jobs_state_read(const char *config_dir, const char *id, struct jobs_state *st)
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
-	state_path(config_dir, id, &path);
-	if (file_read(buf_str(&path), 65536, &text, &err) == 0)
+	state_rel(id, &path);
+	if (cfs_read(config_dir, buf_str(&path), 65536, &text, &err) == 0)
 		rc = jobs_state_parse(text.data, text.len, st);
 	buf_clear(&path);
 	buf_clear(&text);
@@ -155,13 +152,12 @@ jobs_state_write(const char *config_dir, const char *id,
 	if (st->error[0] != '\0')
 		json_object_set_new(j, "error", json_text(st->error));
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	buf_putf(&path, "%s/priv/jobs", config_dir);
-	if (text != NULL && file_mkdirs(buf_str(&path), 0700, err) == 0) {
-		buf_reset(&path);
-		state_path(config_dir, id, &path);
-		rc = file_write_atomic(buf_str(&path), text, strlen(text), 0600,
-		    err);
-	}
+	state_rel(id, &path);
+	if (text != NULL)
+		rc = cfs_write(config_dir, buf_str(&path), text, strlen(text),
+		    0600, 0, err);
+	else
+		err_set(err, ERR_NOMEM, "out of memory");
 	free(text);
 	json_decref(j);
 	buf_clear(&path);
@@ -172,9 +168,10 @@ void
 jobs_state_delete(const char *config_dir, const char *id)
 {
 	struct buf path = BUF_INIT;
+	struct err err;
 
-	state_path(config_dir, id, &path);
-	(void)unlink(buf_str(&path));
+	state_rel(id, &path);
+	(void)!cfs_remove(config_dir, buf_str(&path), &err);
 	buf_clear(&path);
 }
 

@@ -11,6 +11,7 @@
  * go on uncounted; both are warned about on stderr (the daemon's log).
  */
 #include "lockout_int.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "testpoint.h"
 #include "xalloc.h"
@@ -70,8 +71,8 @@ warn(const char *what, const char *msg)
 }
 
 struct txn {
-	int fd;
-	struct buf path;
+	const char *config_dir;
+	struct cfs_lock *lock;
 	struct lockout_state s;
 	bool dirty;	/* the file had bad lines: rewrite it clean */
 };
@@ -80,24 +81,19 @@ static int
 txn_begin(const char *config_dir, const struct lockout_opts *o, time_t now,
     struct txn *t, struct err *err)
 {
-	struct buf dir = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	struct diag d;
 	size_t i;
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	t->fd = -1;
+	t->config_dir = config_dir;
 	lockout_state_init(&t->s);
 	diag_init(&d);
-	buf_putf(&dir, "%s/local", config_dir);
-	if (file_mkdirs(buf_str(&dir), 0700, err) < 0)
+	if (cfs_flock(config_dir, LOCKOUT_LOCK_FILE, LOCK_WAIT_MS, &t->lock,
+	    err) < 0)
 		goto out;
-	buf_putf(&t->path, "%s/%s", config_dir, LOCKOUT_LOCK_FILE);
-	if (file_flock(buf_str(&t->path), LOCK_WAIT_MS, &t->fd, err) < 0)
-		goto out;
-	buf_reset(&t->path);
-	buf_putf(&t->path, "%s/%s", config_dir, LOCKOUT_STATE_FILE);
-	if (file_read(buf_str(&t->path), STATE_MAX, &text, err) < 0 &&
+	if (cfs_read(config_dir, LOCKOUT_STATE_FILE, STATE_MAX, &text, err) < 0 &&
 	    err->code != ERR_NOT_FOUND) {
 		warn("unreadable, started afresh", err->msg);
 		t->dirty = true;
@@ -110,7 +106,6 @@ txn_begin(const char *config_dir, const struct lockout_opts *o, time_t now,
 	rc = 0;
 out:
 	diag_clear(&d);
-	buf_clear(&dir);
 	buf_clear(&text);
 	return rc;
 }
@@ -122,8 +117,8 @@ txn_commit(struct txn *t, struct err *err)
 	int rc;
 
 	lockout_state_format(&t->s, &text);
-	rc = file_write_volatile(buf_str(&t->path), text.data, text.len, 0600,
-	    err);
+	rc = cfs_write(t->config_dir, LOCKOUT_STATE_FILE, text.data, text.len,
+	    0600, CFS_VOLATILE, err);
 	buf_clear(&text);
 	if (rc == 0)
 		t->dirty = false;
@@ -135,11 +130,10 @@ txn_end(struct txn *t)
 {
 	struct err err;
 
-	if (t->dirty && t->fd >= 0 && txn_commit(t, &err) < 0)
+	if (t->dirty && t->lock != NULL && txn_commit(t, &err) < 0)
 		warn("not rewritten", err.msg);
-	if (t->fd >= 0)
-		close(t->fd);	/* drops the flock */
-	buf_clear(&t->path);
+	cfs_unlock(t->lock);
+	t->lock = NULL;
 	lockout_state_clear(&t->s);
 }
 

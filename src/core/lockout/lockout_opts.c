@@ -5,6 +5,7 @@
  * so there is one validation.
  */
 #include "lockout.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "str.h"
 #include "xalloc.h"
@@ -221,11 +222,10 @@ void
 lockout_opts_load(const char *config_dir, struct lockout_opts *o,
     struct diag *warn)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	struct err err;
 
-	buf_putf(&path, "%s/%s", config_dir, LOCKOUT_CFG_FILE);
-	if (file_read(buf_str(&path), CFG_MAX, &text, &err) < 0) {
+	if (cfs_read(config_dir, LOCKOUT_CFG_FILE, CFG_MAX, &text, &err) < 0) {
 		if (err.code != ERR_NOT_FOUND && warn != NULL)
 			diag_add(warn, LOCKOUT_CFG_FILE, 0, false, "lockout "
 			    "settings unreadable, defaults used: %s", err.msg);
@@ -233,7 +233,6 @@ lockout_opts_load(const char *config_dir, struct lockout_opts *o,
 	} else {
 		lockout_opts_parse(text.data, text.len, o, warn);
 	}
-	buf_clear(&path);
 	buf_clear(&text);
 }
 
@@ -241,17 +240,12 @@ int
 lockout_opts_save(const char *config_dir, const struct lockout_opts *o,
     struct err *err)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	int rc = -1;
+	struct buf text = BUF_INIT;
+	int rc;
 
-	buf_putf(&path, "%s/realmgate", config_dir);
-	if (file_mkdirs(buf_str(&path), 0755, err) < 0)
-		goto out;
-	buf_putf(&path, "/lockout.cfg");
 	lockout_opts_format(o, &text);
-	rc = file_write_atomic(buf_str(&path), text.data, text.len, 0644, err);
-out:
-	buf_clear(&path);
+	rc = cfs_write(config_dir, LOCKOUT_CFG_FILE, text.data, text.len, 0644,
+	    0, err);
 	buf_clear(&text);
 	return rc;
 }

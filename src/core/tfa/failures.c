@@ -9,6 +9,7 @@
  */
 #include "failures.h"
 #include "buf.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "ids.h"
 
@@ -21,8 +22,8 @@
 #define LOCK_WAIT_MS 10000
 
 struct counters {
-	int fd;			/* holds the flock */
-	struct buf path;
+	const char *config_dir;
+	struct cfs_lock *lock;
 	json_t *all;
 };
 
@@ -30,25 +31,21 @@ static int
 open_counters(const char *config_dir, const char *userid, struct counters *c,
     struct err *err)
 {
-	struct buf lock = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	c->config_dir = config_dir;
 	if (!id_user_valid(userid, strlen(userid), NULL))
 		return err_set(err, ERR_INVALID, "invalid user id");
-	buf_putf(&lock, "%s/local", config_dir);
-	if (file_mkdirs(buf_str(&lock), 0700, err) < 0)
-		goto out;
-	buf_puts(&lock, "/tfa-failures.lck");
-	buf_putf(&c->path, "%s/%s", config_dir, TFA_FAILURES_FILE);
-	if (file_flock(buf_str(&lock), LOCK_WAIT_MS, &c->fd, err) < 0) {
+	if (cfs_flock(config_dir, "local/tfa-failures.lck", LOCK_WAIT_MS,
+	    &c->lock, err) < 0) {
 		if (err->code == ERR_LOCK)
 			err_set(err, ERR_LOCK, "failed to lock tfa user "
 			    "challenge data");
 		goto out;
 	}
-	if (file_read(buf_str(&c->path), 1 << 24, &text, err) < 0 &&
+	if (cfs_read(config_dir, TFA_FAILURES_FILE, 1 << 24, &text, err) < 0 &&
 	    err->code != ERR_NOT_FOUND)
 		goto out;
 	c->all = json_loadb(buf_str(&text), text.len, 0, NULL);
@@ -58,7 +55,6 @@ open_counters(const char *config_dir, const char *userid, struct counters *c,
 	}
 	rc = 0;
 out:
-	buf_clear(&lock);
 	buf_clear(&text);
 	return rc;
 }
@@ -66,9 +62,8 @@ out:
 static void
 close_counters(struct counters *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);	/* drops the flock */
-	buf_clear(&c->path);
+	cfs_unlock(c->lock);
+	c->lock = NULL;
 	json_decref(c->all);
 }
 
@@ -113,8 +108,8 @@ save_user(struct counters *c, const char *userid,
 	text = json_dumps(c->all, JSON_COMPACT);
 	if (text == NULL)
 		return err_set(err, ERR_NOMEM, "json_dumps failed");
-	rc = file_write_volatile(buf_str(&c->path), text, strlen(text), 0600,
-	    err);
+	rc = cfs_write(c->config_dir, TFA_FAILURES_FILE, text, strlen(text),
+	    0600, CFS_VOLATILE, err);
 	free(text);
 	return rc;
 }

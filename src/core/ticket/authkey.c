@@ -4,6 +4,7 @@
  * and call keeps the cache honest when another process rotates the keys.
  */
 #include "authkey.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "rsakey.h"
 #include "xalloc.h"
@@ -103,10 +104,8 @@ slot_load(struct authkey_store *ks, struct keyslot *s, const char *path)
 	struct buf bytes = BUF_INIT;
 	int rc;
 
-	if (s->priv)
-		rc = file_read_secret(path, &bytes, &s->err);
-	else
-		rc = file_read(path, FILE_MAX_SECRET, &bytes, &s->err);
+	rc = cfs_read(ks->dir, s->name, s->priv ? 0 : FILE_MAX_SECRET, &bytes,
+	    &s->err);
 	if (rc == 0 && s->priv)
 		rc = rsakey_parse_priv(bytes.data, bytes.len, path, &s->key,
 		    &s->err);
@@ -129,7 +128,7 @@ slot_refresh(struct authkey_store *ks, struct keyslot *s)
 	struct buf path = BUF_INIT;
 	struct stat st;
 
-	buf_putf(&path, "%s/%s", ks->dir, s->name);
+	cfs_path(ks->dir, s->name, &path);
 	if (stat(buf_str(&path), &st) < 0) {
 		int e = errno;
 

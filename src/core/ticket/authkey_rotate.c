@@ -4,63 +4,26 @@
  * private key.  A verifier in between sees the new public key before the
  * signer has the private one, which is harmless; a failure after the
  * public key was replaced removes both files so the next attempt starts
- * clean instead of signing with a key nobody can verify.
+ * clean instead of signing with a key nobody can verify.  In a shared
+ * store the three files change in one transaction.
  */
 #include "authkey.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "rsakey.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-/* Write a public key file with mode 0644 and mtime now. */
+/* A public key file: mode 0644, mtime now (the key's age). */
 static int
-write_pub(const char *path, const struct buf *pem, time_t now,
-    struct err *err)
+write_pub(const char *dir, const char *rel, const struct buf *pem,
+    time_t now, struct err *err)
 {
-	struct timespec times[2] = {
-		{ .tv_sec = 0, .tv_nsec = UTIME_OMIT },
-		{ .tv_sec = now, .tv_nsec = 0 },
-	};
-
-	if (file_write_atomic(path, pem->data, pem->len, 0644, err) < 0)
-		return -1;
-	/* the mtime is the key's age: make it the clock we were given */
-	if (utimensat(AT_FDCWD, path, times, 0) < 0)
-		return err_set(err, ERR_IO, "unable to set mtime of '%s' - %s",
-		    path, strerror(errno));
-	return 0;
-}
-
-struct paths {
-	struct buf pub, old, privdir, priv;
-};
-
-static void
-paths_init(struct paths *p, const char *dir)
-{
-	memset(p, 0, sizeof(*p));
-	buf_putf(&p->pub, "%s/%s", dir, AUTHKEY_PUB_FILE);
-	buf_putf(&p->old, "%s/%s", dir, AUTHKEY_OLD_FILE);
-	buf_putf(&p->privdir, "%s/%s", dir, AUTHKEY_PRIV_DIR);
-	buf_putf(&p->priv, "%s/%s", dir, AUTHKEY_PRIV_FILE);
-}
-
-static void
-paths_clear(struct paths *p)
-{
-	buf_clear(&p->pub);
-	buf_clear(&p->old);
-	buf_clear(&p->privdir);
-	buf_clear(&p->priv);
+	return cfs_write_dated(dir, rel, pem->data, pem->len, 0644, now, err);
 }
 
 static int
-install(const struct paths *p, EVP_PKEY *key, time_t now, struct err *err)
+install(const char *dir, EVP_PKEY *key, time_t now, struct err *err)
 {
 	struct buf cur = BUF_INIT, pub = BUF_INIT, priv = BUF_INIT;
 	struct err ignored;
@@ -69,26 +32,29 @@ install(const struct paths *p, EVP_PKEY *key, time_t now, struct err *err)
 
 	if (rsakey_pub_pem(key, &pub, err) < 0 ||
 	    rsakey_priv_pem(key, RSAKEY_PKCS1, &priv, err) < 0)
-		goto out;
-	have_cur = file_read(buf_str(&p->pub), FILE_MAX_SECRET, &cur,
+		return -1;
+	have_cur = cfs_read(dir, AUTHKEY_PUB_FILE, FILE_MAX_SECRET, &cur,
 	    &ignored) == 0 && cur.len > 0;
-	if (have_cur && write_pub(buf_str(&p->old), &cur, now, err) < 0)
+	/* one transaction in a shared store; in this order on disk */
+	cfs_group_begin();
+	if (have_cur && write_pub(dir, AUTHKEY_OLD_FILE, &cur, now, err) < 0)
 		goto out;
-	if (write_pub(buf_str(&p->pub), &pub, now, err) < 0) {
+	if (write_pub(dir, AUTHKEY_PUB_FILE, &pub, now, err) < 0) {
 		if (have_cur)
-			(void)!write_pub(buf_str(&p->pub), &cur, now, &ignored);
+			(void)!write_pub(dir, AUTHKEY_PUB_FILE, &cur, now,
+			    &ignored);
 		goto out;
 	}
-	if (file_mkdirs(buf_str(&p->privdir), 0700, err) < 0 ||
-	    file_write_atomic(buf_str(&p->priv), priv.data, priv.len, 0600,
-	    err) < 0) {
+	if (cfs_write(dir, AUTHKEY_PRIV_FILE, priv.data, priv.len, 0600, 0,
+	    err) < 0 || cfs_group_commit(dir, err) < 0) {
 		/* nobody can sign for this public key: force regeneration */
-		unlink(buf_str(&p->pub));
-		unlink(buf_str(&p->priv));
+		(void)!cfs_remove(dir, AUTHKEY_PUB_FILE, &ignored);
+		(void)!cfs_remove(dir, AUTHKEY_PRIV_FILE, &ignored);
 		goto out;
 	}
 	rc = 0;
 out:
+	cfs_group_end();
 	buf_clear(&cur);
 	buf_clear(&pub);
 	buf_clear_secret(&priv);
@@ -99,7 +65,6 @@ int
 authkey_rotate(struct authkey_store *ks, time_t now, bool *rotated_r,
     struct err *err)
 {
-	struct paths p;
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
@@ -109,10 +74,9 @@ authkey_rotate(struct authkey_store *ks, time_t now, bool *rotated_r,
 	authkey_store_invalidate(ks);
 	if (!authkey_needs_rotation(ks, now))
 		return 0;
-	paths_init(&p, authkey_store_dir(ks));
 	if (rsakey_generate(RSAKEY_BITS, &key, err) < 0)
 		goto out;
-	rc = install(&p, key, now, err);
+	rc = install(authkey_store_dir(ks), key, now, err);
 	authkey_store_invalidate(ks);
 	if (rc == 0 && rotated_r != NULL)
 		*rotated_r = true;
@@ -120,6 +84,5 @@ out:
 	if (rc < 0)
 		err_prefix(err, "auth key rotation failed: ");
 	EVP_PKEY_free(key);
-	paths_clear(&p);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * create it agree on one file and nobody ever sees a torn one.
  */
 #include "csrf.h"
+#include "cfs/cfs.h"
 #include "fileio.h"
 #include "rsakey.h"
 
@@ -56,6 +57,33 @@ out:
 	return rc;
 }
 
+/*
+ * In a shared store: created only if still absent in the snapshot it was
+ * computed from (the commit compares), so nodes racing to create it agree
+ * on the one that landed first.
+ */
+static int
+wwwkey_create_shared(const char *config_dir, struct err *err)
+{
+	struct buf pem = BUF_INIT;
+	EVP_PKEY *key = NULL;
+	int rc = -1;
+
+	if (rsakey_generate(RSAKEY_BITS, &key, err) < 0 ||
+	    rsakey_priv_pem(key, RSAKEY_PKCS8, &pem, err) < 0)
+		goto out;
+	rc = cfs_write(config_dir, CSRF_WWWKEY_FILE, pem.data, pem.len, 0600,
+	    0, err);
+	if (rc < 0 && err->code == ERR_LOCK) {
+		err_clear(err);	/* another node's landed first: use it */
+		rc = 0;
+	}
+out:
+	EVP_PKEY_free(key);
+	buf_clear_secret(&pem);
+	return rc;
+}
+
 int
 csrf_secret_load(const char *config_dir, bool create,
     struct csrf_secret *out, struct err *err)
@@ -63,12 +91,13 @@ csrf_secret_load(const char *config_dir, bool create,
 	struct buf path = BUF_INIT, bytes = BUF_INIT;
 	int rc = -1;
 
-	buf_putf(&path, "%s/%s", config_dir, CSRF_WWWKEY_FILE);
-	if (file_read_secret(buf_str(&path), &bytes, err) < 0) {
+	if (cfs_read(config_dir, CSRF_WWWKEY_FILE, 0, &bytes, err) < 0) {
 		if (err->code != ERR_NOT_FOUND || !create)
 			goto out;
-		if (wwwkey_create(config_dir, buf_str(&path), err) < 0 ||
-		    file_read_secret(buf_str(&path), &bytes, err) < 0)
+		cfs_path(config_dir, CSRF_WWWKEY_FILE, &path);
+		if ((cfs_is_etcd() ? wwwkey_create_shared(config_dir, err) :
+		    wwwkey_create(config_dir, buf_str(&path), err)) < 0 ||
+		    cfs_read(config_dir, CSRF_WWWKEY_FILE, 0, &bytes, err) < 0)
 			goto out;
 	}
 	csrf_secret_derive(bytes.data != NULL ? bytes.data : "", bytes.len,

@@ -67,7 +67,7 @@ webauthn_pending_add(const char *config_dir, const char *userid,
     json_t *data, time_t now, struct err *err)
 {
 	struct buf enc = BUF_INIT;
-	struct localstate s = {.lock_fd = -1};
+	struct localstate s = {.lock = NULL};
 	json_t *list;
 	int rc = -1;
 
@@ -99,7 +99,7 @@ webauthn_pending_take(const char *config_dir, const char *userid,
     enum webauthn_op op, const char *challenge, time_t now, json_t **data_r,
     struct err *err)
 {
-	struct localstate s = {.lock_fd = -1};
+	struct localstate s = {.lock = NULL};
 	json_t *list;
 	size_t i;
 	int rc = -1;

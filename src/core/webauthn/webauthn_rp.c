@@ -7,6 +7,7 @@
  * a parent domain of it, as webauthn-rs' builder insists.
  */
 #include "webauthn.h"
+#include "cfs/cfs.h"
 #include "webauthn_int.h"
 #include "fileio.h"
 #include "files/domains_int.h"
@@ -202,7 +203,7 @@ webauthn_rp_for_host(const char *config_dir, const char *host,
 	bool have = true;
 	int rc = -1;
 
-	buf_putf(&path, "%s/datacenter.cfg", config_dir);
+	cfs_path(config_dir, "datacenter.cfg", &path);
 	if (file_read(buf_str(&path), FILE_MAX_SECRET, &text, err) < 0) {
 		if (err->code != ERR_NOT_FOUND)
 			goto out;
