@@ -29,6 +29,13 @@ from peers_oidc import oidc_provider  # noqa: F401  (OpenID provider peer)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("REALMGATE_BIN", os.path.join(REPO, "build", "realmgate"))
 
+# RG_STORE=etcd: every config directory the fixtures make keeps its
+# configuration in a private etcd (etcd_store.py) under a prefix of its
+# own; the CLI and the daemon get --store.  The compatibility suites run
+# so (meson test api-integration-etcd) as well as on plain directories.
+STORE_MODE = os.environ.get("RG_STORE", "")
+STORES = {}     # config dir -> --store URL
+
 READY_TIMEOUT = 20
 STOP_TIMEOUT = 5
 REQ_TIMEOUT = 30
@@ -47,7 +54,8 @@ PASSWORDS = {
 def cli(config_dir, *args, check=True, timeout=60):
     """Run the CLI (pveum words) on config_dir; returns CompletedProcess."""
     env = dict(os.environ, REALMGATE_CONFIG_DIR=config_dir)
-    p = subprocess.run([BIN, "--config-dir", config_dir] + list(args),
+    store = ["--store", STORES[config_dir]] if config_dir in STORES else []
+    p = subprocess.run([BIN, "--config-dir", config_dir] + store + list(args),
                        env=env, capture_output=True, text=True, timeout=timeout)
     if check and p.returncode != 0:
         raise AssertionError("CLI %r failed (%d):\n%s%s" %
@@ -284,7 +292,8 @@ def bad_params(r, *params):
 # the daemon -------------------------------------------------------------
 def start_server(config_dir, tokens=None, extra_args=()):
     port = free_port()
-    args = [BIN, "--config-dir", config_dir, "serve", "--listen",
+    store = ["--store", STORES[config_dir]] if config_dir in STORES else []
+    args = [BIN, "--config-dir", config_dir] + store + ["serve", "--listen",
             "127.0.0.1:%d" % port] + list(extra_args)
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -357,6 +366,9 @@ def new_config_dir():
     # like /etc/realmgate: the unprivileged front process must reach
     # user.cfg, domains.cfg and the certificate (mkdtemp makes 0700)
     os.chmod(d, 0o755)
+    if STORE_MODE == "etcd":
+        import etcd_store
+        STORES[d] = etcd_store.url_for(d)
     return d
 
 
@@ -414,6 +426,13 @@ def uniq():
 # Shard 1: these files, which start no directory peer; shard 2: every
 # other file, so a new file always runs, and the peers (slapd, the Samba
 # AD DC on its fixed ports, the OpenID provider) stay in one session.
+# The etcd store's own tests run in the third suite, api-integration-etcd
+# (meson.build), with these compatibility files under RG_STORE=etcd.
+ETCD_FILES = {"test_store_etcd.py", "test_store_faults.py"}
+ETCD_COMPAT = {"test_users.py", "test_acl.py", "test_groups_roles.py",
+               "test_tokens.py", "test_permissions.py", "test_pools.py",
+               "test_proxmoxer.py", "test_ticket.py", "test_domains.py"}
+
 SHARD_ONE = {
     "test_tfa.py", "test_tfa_yubico.py", "test_lockout.py",
     "test_availability.py", "test_ticket.py", "test_users.py",
@@ -424,11 +443,24 @@ SHARD_ONE = {
 
 def pytest_collection_modifyitems(config, items):
     shard = os.environ.get("RG_SHARD")
+    keep, drop = [], []
+    if STORE_MODE == "etcd" and shard is None:
+        for item in items:
+            name = os.path.basename(str(item.fspath))
+            (keep if name in ETCD_FILES or name in ETCD_COMPAT
+             else drop).append(item)
+        items[:] = keep
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        return
     if shard not in ("1", "2"):
         return
-    keep, drop = [], []
     for item in items:
-        first = os.path.basename(str(item.fspath)) in SHARD_ONE
+        name = os.path.basename(str(item.fspath))
+        first = name in SHARD_ONE
+        if name in ETCD_FILES:
+            drop.append(item)
+            continue
         (keep if first == (shard == "1") else drop).append(item)
     items[:] = keep
     if drop:

@@ -9,6 +9,8 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +288,21 @@ cfs_group_end(void)
 {
 	if (group_depth > 0 && --group_depth == 0)
 		staged_drop();
+}
+
+int
+cfs_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	/* signals stay with the threads that wait for them (serve's
+	   supervisor takes SIGTERM through a signalfd) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 struct cfs_lock *

@@ -163,7 +163,7 @@ lease_get(struct etcd *e, int64_t *id_r, struct err *err)
 	if (lease.id == 0)
 		rc = etcd_lease_grant(e, url.lease_ttl, &lease.id, err);
 	if (rc == 0 && !lease.keeper) {
-		if (pthread_create(&t, NULL, keeper_main, NULL) == 0) {
+		if (cfs_thread_start(&t, keeper_main, NULL) == 0) {
 			pthread_detach(t);
 			lease.keeper = true;
 		}

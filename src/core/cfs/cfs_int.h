@@ -8,6 +8,7 @@
 
 #include "cfs.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 struct cfg_lock;
@@ -29,6 +30,9 @@ struct cfs_lock {
 	char *key;			/* etcd mode: the lock's key */
 	int64_t create_rev;		/* etcd mode: its creation revision */
 };
+
+/* pthread_create with every signal blocked in the new thread */
+int cfs_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* The locks the calling thread holds in etcd mode (fencing). */
 struct cfs_lock *cfs_held_locks(void);

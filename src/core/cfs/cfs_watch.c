@@ -125,7 +125,7 @@ cfs_watch_start(const char *config_dir, struct err *err)
 		return 0;
 	w = xcalloc(1, sizeof(*w));
 	w->config_dir = xstrdup(config_dir);
-	if (pthread_create(&t, NULL, watch_main, w) != 0) {
+	if (cfs_thread_start(&t, watch_main, w) != 0) {
 		free(w->config_dir);
 		free(w);
 		return err_set(err, ERR_INTERNAL, "cannot start the store "
