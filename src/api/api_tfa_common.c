@@ -114,7 +114,8 @@ tfa_tx_commit(struct api_env *env, struct tfa_tx *tx, struct err *err)
 	/* a user.cfg that would be refused: before anything is written */
 	if (tx->user_changed && store_check_user(env, &tx->user, err) < 0)
 		return -1;
-	if (store_commit_tfa(env, &tx->tfa, err) < 0)
+	if (store_commit_tfa(env, &tx->tfa, err) < 0 ||
+	    (!tx->user_changed && store_flush(env, err) < 0))
 		return -1;
 	store_side_touched(&tx->undo);
 	if (tx->user_changed && store_commit_user(env, &tx->user, err) < 0) {

@@ -199,8 +199,7 @@ store_lock(struct api_env *env, const char *rel, int timeout,
 
 	memset(tx, 0, sizeof(*tx));
 	diag_init(&tx->diag);
-	cfs_group_begin();
-	tx->grouped = true;
+	tx->config_dir = env->config_dir;
 	rc = cfs_lock(env->config_dir, lockid, timeout, &tx->lock, err);
 	free(lockid);
 	/* read what the lock protects as of the lock: store_path now */
@@ -212,8 +211,14 @@ store_lock(struct api_env *env, const char *rel, int timeout,
 int
 store_begin_user(struct api_env *env, struct store_tx *tx, struct err *err)
 {
+	/*
+	 * In a shared store, what the transaction writes besides user.cfg
+	 * (token.cfg, shadow.cfg, tfa.cfg) goes in one commit with it.
+	 */
 	if (store_lock(env, "user.cfg", LOCK_TIMEOUT, tx, err) < 0)
 		return -1;
+	cfs_group_begin();
+	tx->grouped = true;
 	tx->holds_user = true;
 	user_locks_held++;
 	if (read_user(buf_str(&tx->path), &tx->diag, 0, &tx->ucfg, err) < 0)
@@ -271,6 +276,12 @@ store_commit_user(struct api_env *env, struct store_tx *tx, struct err *err)
 }
 
 int
+store_flush(struct api_env *env, struct err *err)
+{
+	return cfs_group_commit(env->config_dir, err);
+}
+
+int
 store_check_user(const struct api_env *env, const struct store_tx *tx,
     struct err *err)
 {
@@ -293,8 +304,6 @@ store_side_begin(struct api_env *env, const char *rel, int timeout,
 	store_side_init(s);
 	s->config_dir = env->config_dir;
 	buf_puts(&s->path, rel);
-	cfs_group_begin();
-	s->grouped = true;
 	if (timeout >= 0) {
 		lockid = cfg_lockid_for_file(rel);
 		rc = cfs_lock(env->config_dir, lockid, timeout, &s->lock, err);
@@ -344,8 +353,7 @@ store_side_undo(struct api_env *env, struct store_side *s)
 	struct err err;
 	int rc;
 
-	/* in a shared store nothing reached it: the group is dropped */
-	if (!s->written || cfs_is_etcd())
+	if (!s->written)
 		return;
 	if (s->existed)
 		rc = cfs_write(s->config_dir, buf_str(&s->path), s->orig.data,
@@ -372,9 +380,6 @@ store_side_end(struct store_side *s)
 {
 	cfs_unlock(s->lock);
 	s->lock = NULL;
-	if (s->grouped)
-		cfs_group_end();
-	s->grouped = false;
 	buf_clear_secret(&s->orig);
 	buf_clear(&s->path);
 	s->existed = false;
@@ -384,10 +389,11 @@ store_side_end(struct store_side *s)
 void
 store_end(struct store_tx *tx)
 {
-	cfs_unlock(tx->lock);
+	/* before the lock goes: what is left staged is fenced by it */
 	if (tx->grouped)
-		cfs_group_end();
+		cfs_group_end(tx->config_dir);
 	tx->grouped = false;
+	cfs_unlock(tx->lock);
 	tx->lock = NULL;
 	if (tx->holds_user)
 		user_locks_held--;

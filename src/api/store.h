@@ -21,6 +21,7 @@ struct store_tx {
 	struct buf path;
 	struct diag diag;	/* warnings of the read under lock */
 	bool grouped;		/* opened a cfs group (store_end closes it) */
+	const char *config_dir;
 	struct ucfg *ucfg;	/* for user.cfg transactions */
 	bool holds_user;	/* lock is user.cfg's (see store_begin_tfa) */
 };
@@ -76,6 +77,13 @@ int store_commit_user(struct api_env *env, struct store_tx *tx,
 void store_end(struct store_tx *tx);
 
 /*
+ * Send what this thread's open user.cfg transaction wrote to other files
+ * without changing user.cfg (in a shared store they wait for
+ * store_commit_user); nothing to do on a config directory.
+ */
+int store_flush(struct api_env *env, struct err *err) RG_WARN_UNUSED;
+
+/*
  * Refuse now what store_commit_user would refuse (lines of user.cfg that
  * could not be read, without --force): a transaction that writes another
  * file too calls this before it writes anything, so that a refusal
@@ -96,7 +104,6 @@ struct store_side {
 	struct cfs_lock *lock;
 	const char *config_dir;
 	struct buf path;	/* relative to the config dir */
-	bool grouped;
 	struct buf orig;	/* the bytes at begin (secret: wiped) */
 	bool existed;		/* the file existed at begin */
 	bool written;		/* changed since: undo has work to do */

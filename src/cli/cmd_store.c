@@ -3,10 +3,11 @@
  * export DIR`: moving a config directory (a Proxmox /etc/pve among them)
  * into the shared store and back.  Files travel as bytes, with their
  * modes and mtimes (a ticket key's age is its mtime), so a directory
- * survives import then export unchanged.  An import checks the files
- * realmgate parses before anything is written and refuses lines it could
- * not read, as every write does; it holds user.cfg's and domains.cfg's
- * locks, so no node writes in between.
+ * survives import then export unchanged.  An import names the lines of
+ * the files realmgate parses that it could not read: they travel as they
+ * are, and the next change of that file refuses to drop them (unless
+ * --force), as it does on a directory.  It holds user.cfg's and
+ * domains.cfg's locks, so no node writes in between.
  */
 #include "cli.h"
 #include "cfs/cfs.h"
@@ -89,9 +90,9 @@ collect(const char *dir, char ***names_r, size_t *n_r)
 	*n_r = n;
 }
 
-/* Lines realmgate could not read would be lost on its next write. */
-static int
-check(const struct cli *cli, const char *dir)
+/* Lines realmgate could not read, which its next write would refuse. */
+static void
+warn_unread(const struct cli *cli, const char *dir)
 {
 	struct buf p = BUF_INIT, text = BUF_INIT;
 	struct domains_cfg *dc;
@@ -117,14 +118,17 @@ check(const struct cli *cli, const char *dir)
 	}
 	for (i = 0; i < d.count; i++)
 		if (d.items[i].dropped) {
-			cli_error(cli, "%s line %u: %s", d.items[i].file,
+			cli_error(cli, "warning: %s line %u: %s", d.items[i].file,
 			    d.items[i].line, d.items[i].msg);
 			bad++;
 		}
+	if (bad > 0)
+		cli_error(cli, "warning: %zu line(s) could not be read: they "
+		    "are imported as they are, and the next change of their "
+		    "file refuses to drop them unless --force", bad);
 	diag_clear(&d);
 	buf_clear(&p);
 	buf_clear(&text);
-	return bad == 0 ? 0 : -1;
 }
 
 static int
@@ -190,10 +194,7 @@ do_import(struct cli *cli, const char *dir, bool replace)
 		cli_error(cli, "%s: no configuration files found", dir);
 		goto out;
 	}
-	if (check(cli, dir) < 0) {
-		cli_error(cli, "nothing imported: fix the lines above first");
-		goto out;
-	}
+	warn_unread(cli, dir);
 	if (cfs_lock(cli->config_dir, "file-user_cfg", CFG_LOCK_TIMEOUT, &lu,
 	    &err) < 0 || cfs_lock(cli->config_dir, "file-domains_cfg",
 	    CFG_LOCK_TIMEOUT, &ld, &err) < 0)
@@ -218,7 +219,7 @@ do_import(struct cli *cli, const char *dir, bool replace)
 		(void)!remove_others(cli->config_dir, names, n, &err);
 	if (i == n && cfs_group_commit(cli->config_dir, &err) == 0)
 		rc = 0;
-	cfs_group_end();
+	cfs_group_end(cli->config_dir);
 	if (rc == 0) {
 		printf("imported %zu file(s) from %s into %s\n", n, dir,
 		    cfs_store_name());

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,10 +75,15 @@ cfs_is_local(const char *rel)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(local_prefixes) / sizeof(*local_prefixes); i++)
-		if (strncmp(rel, local_prefixes[i],
-		    strlen(local_prefixes[i])) == 0)
+	for (i = 0; i < sizeof(local_prefixes) / sizeof(*local_prefixes); i++) {
+		const char *p = local_prefixes[i];
+		size_t n = strlen(p);
+
+		/* "dir/" covers the directory itself too */
+		if (strncmp(rel, p, n) == 0 || (p[n - 1] == '/' &&
+		    strncmp(rel, p, n - 1) == 0 && rel[n - 1] == '\0'))
 			return true;
+	}
 	return false;
 }
 
@@ -284,10 +290,20 @@ cfs_group_commit(const char *config_dir, struct err *err)
 }
 
 void
-cfs_group_end(void)
+cfs_group_end(const char *config_dir)
 {
-	if (group_depth > 0 && --group_depth == 0)
-		staged_drop();
+	struct err err;
+
+	if (group_depth == 0 || --group_depth > 0 || staged == NULL)
+		return;
+	/*
+	 * Written and not committed: what a config directory would hold
+	 * now, so it goes to the store as well (a failed or refused
+	 * commit has dropped its writes already).
+	 */
+	if (cfs_etcd_commit(config_dir, staged, &err) < 0)
+		fprintf(stderr, "realmgate: %s: %s\n", staged->rel, err.msg);
+	staged_drop();
 }
 
 int

@@ -121,12 +121,15 @@ int cfs_remove(const char *config_dir, const char *rel, struct err *err)
 /*
  * Staged writes (see above).  Groups nest; cfs_group_commit sends
  * everything staged so far as one transaction (nothing staged: nothing
- * sent); cfs_group_end closes one level and, at the outermost, drops
- * whatever was staged and not committed.
+ * sent; staged writes are gone after it, sent or refused).  cfs_group_end
+ * closes one level; at the outermost it sends what is still staged, as a
+ * config directory would hold it by then (a failure goes to stderr: a
+ * caller that must know commits first).  A caller that changes its mind
+ * puts the old bytes back with another write (store_side_undo).
  */
 void cfs_group_begin(void);
 int cfs_group_commit(const char *config_dir, struct err *err) RG_WARN_UNUSED;
-void cfs_group_end(void);
+void cfs_group_end(const char *config_dir);
 
 /*
  * Locks.  cfs_lock takes one of Proxmox's named config locks ("file-

@@ -246,6 +246,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 	l->create_rev = r.revision;
 	/* read what the lock protects as of the lock, or later */
 	rc = cfs_mirror_sync(config_dir, r.revision, err);
+	cfs_mirror_forget_reads();
 	if (rc < 0) {
 		cfs_etcd_unlock(l);
 		free(l->key);
@@ -296,8 +297,6 @@ struct commit {
 	struct buf uploaded;		/* keys of chunks uploaded (for undo) */
 	size_t nuploaded;
 	struct buf dropped;		/* keys of chunks no longer used */
-	struct buf dir;			/* the pinned snapshot */
-	struct cfs_index ix;
 };
 
 static int
@@ -349,7 +348,7 @@ sha_cmp(const void *a, const void *b)
  * says: then nothing is reused).
  */
 static struct base_chunk *
-base_chunks(struct commit *c, const struct cfs_index_file *f,
+base_chunks(const char *dir, const struct cfs_index_file *f,
     struct buf *bytes)
 {
 	struct buf path = BUF_INIT;
@@ -357,7 +356,7 @@ base_chunks(struct commit *c, const struct cfs_index_file *f,
 	struct err err;
 	size_t i, off = 0;
 
-	buf_putf(&path, "%s/%s", buf_str(&c->dir), f->rel);
+	buf_putf(&path, "%s/%s", dir, f->rel);
 	if (file_read(buf_str(&path), CFS_FILE_MAX, bytes, &err) < 0) {
 		buf_clear(&path);
 		return NULL;
@@ -397,7 +396,7 @@ drop_chunks(struct commit *c, const struct cfs_index_file *f,
 
 /* The manifest of a new version of a file, its new chunks uploaded. */
 static int
-manifest_for(struct commit *c, const struct cfs_staged *s,
+manifest_for(struct commit *c, const struct cfs_staged *s, const char *dir,
     const struct cfs_index_file *base, struct buf *out, struct err *err)
 {
 	const unsigned char *p = (const unsigned char *)s->data.data;
@@ -419,7 +418,7 @@ manifest_for(struct commit *c, const struct cfs_staged *s,
 		return 0;
 	}
 	if (base != NULL && base->chunks != NULL)
-		b = base_chunks(c, base, &old);
+		b = base_chunks(dir, base, &old);
 	while (off < m.size && rc == 0) {
 		size_t n = cfs_chunk_len(p + off, m.size - off);
 
@@ -453,25 +452,15 @@ manifest_for(struct commit *c, const struct cfs_staged *s,
 	return rc;
 }
 
-/* Each held lock is still ours, each file as it was read. */
+/* Each held lock is still ours (the fencing check). */
 static void
-add_compares(struct commit *c, const struct cfs_staged *list)
+add_lock_compares(struct commit *c)
 {
-	const struct cfs_staged *s;
 	const struct cfs_lock *l;
-	const struct cfs_index_file *f;
-	struct buf key = BUF_INIT;
 
 	for (l = cfs_held_locks(); l != NULL; l = l->next_held)
 		etcd_txn_cmp(c->main, l->key, strlen(l->key), ETCD_CREATE,
 		    ETCD_EQUAL, l->create_rev);
-	for (s = list; s != NULL; s = s->next) {
-		f = cfs_index_find(&c->ix, s->rel);
-		cfs_etcd_key("f", s->rel, &key);
-		etcd_txn_cmp(c->main, key.data, key.len, ETCD_MOD, ETCD_EQUAL,
-		    f != NULL ? f->mod : 0);
-	}
-	buf_clear(&key);
 }
 
 /* Delete the keys of a NUL-separated list, in batches; best effort. */
@@ -556,30 +545,46 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 		if (!staged_name_valid(s->rel))
 			return err_set(err, ERR_INVALID, "invalid file name "
 			    "for the store");
-	if ((c.e = cfs_etcd_client(err)) == NULL ||
-	    cfs_mirror_pinned(config_dir, &c.dir, &c.ix, err) < 0)
+	if ((c.e = cfs_etcd_client(err)) == NULL)
 		goto out;
 	c.main = etcd_txn_new();
-	add_compares(&c, list);
+	add_lock_compares(&c);
 	for (s = list; s != NULL; s = s->next) {
-		const struct cfs_index_file *f = cfs_index_find(&c.ix, s->rel);
+		const struct cfs_index_file *f;
+		struct cfs_index ix;
+		struct buf dir = BUF_INIT;
 
+		/* the version this thread read is the one it replaces */
+		if (cfs_mirror_base(config_dir, s->rel, &dir, &ix, err) < 0) {
+			buf_clear(&dir);
+			goto undo;
+		}
+		f = cfs_index_find(&ix, s->rel);
 		cfs_etcd_key("f", s->rel, &key);
+		etcd_txn_cmp(c.main, key.data, key.len, ETCD_MOD, ETCD_EQUAL,
+		    f != NULL ? f->mod : 0);
 		buf_reset(&manifest);
 		if (s->remove) {
 			if (f != NULL)
 				etcd_txn_del(c.main, true, key.data, key.len,
 				    NULL, 0);
 			drop_chunks(&c, f, NULL);
+			rc = 0;
 		} else {
-			if (manifest_for(&c, s, f, &manifest, err) < 0)
-				goto undo;
-			etcd_txn_put(c.main, true, key.data, key.len,
-			    manifest.data, manifest.len, 0);
+			rc = manifest_for(&c, s, buf_str(&dir), f, &manifest,
+			    err);
+			if (rc == 0)
+				etcd_txn_put(c.main, true, key.data, key.len,
+				    manifest.data, manifest.len, 0);
 		}
+		cfs_index_clear(&ix);
+		buf_clear(&dir);
+		if (rc < 0)
+			goto undo;
 		buf_put(&all, manifest.data, manifest.len);
 		buf_putc(&all, '\0');
 	}
+	rc = -1;
 	if (etcd_txn_bytes(c.main) > TXN_BYTES_MAX) {
 		err_set(err, ERR_INVALID, "store %s: the change is too large "
 		    "for one transaction", url.name);
@@ -598,6 +603,7 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 	}
 	delete_keys(c.e, &c.dropped);
 	rc = cfs_mirror_sync(config_dir, r.revision, err);
+	cfs_mirror_forget_reads();
 	if (rc < 0)
 		err_prefix(err, "written, but not yet visible here: ");
 	goto out;
@@ -608,8 +614,6 @@ out:
 	etcd_txn_result_free(&r);
 	etcd_txn_free(c.main);
 	etcd_txn_free(c.up);
-	cfs_index_clear(&c.ix);
-	buf_clear(&c.dir);
 	buf_clear(&c.uploaded);
 	buf_clear(&c.dropped);
 	buf_clear(&key);

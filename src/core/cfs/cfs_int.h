@@ -73,13 +73,22 @@ struct cfs_index {
 const struct cfs_index_file *cfs_index_find(const struct cfs_index *ix,
     const char *rel);
 void cfs_index_clear(struct cfs_index *ix);
-/* The thread's pinned snapshot: its directory and index. */
-int cfs_mirror_pinned(const char *config_dir, struct buf *dir,
+/*
+ * The snapshot this thread read rel from since its last cfs_refresh (else
+ * its pinned one): its directory and index - what a commit replaces.
+ */
+int cfs_mirror_base(const char *config_dir, const char *rel, struct buf *dir,
     struct cfs_index *ix, struct err *err);
 
 int cfs_mirror_ready(const char *config_dir, bool rebuild, struct err *err);
 void cfs_mirror_path(const char *config_dir, const char *rel, struct buf *out);
 void cfs_mirror_unpin(void);
+/*
+ * Forget which snapshot each file was read from: after a lock (what
+ * counts is read under it) and after a commit (the thread's next write
+ * replaces what it wrote).
+ */
+void cfs_mirror_forget_reads(void);
 /* Bring the mirror to at least revision min_rev (0: the latest) and pin
  * the thread to it. */
 int cfs_mirror_sync(const char *config_dir, int64_t min_rev,

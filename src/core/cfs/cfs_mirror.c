@@ -44,6 +44,14 @@ static __thread struct {
 	long long at_ms;
 } pin;
 
+/* the revision each file was first read at since the last unpin */
+struct read_at {
+	char *rel;
+	int64_t rev;
+};
+static __thread struct read_at *reads;
+static __thread size_t nreads, capreads;
+
 static long long
 mono_ms(void)
 {
@@ -98,11 +106,45 @@ pin_to(const char *config_dir, int64_t rev)
 	pin.at_ms = mono_ms();
 }
 
+static int64_t
+read_rev(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < nreads; i++)
+		if (strcmp(reads[i].rel, rel) == 0)
+			return reads[i].rev;
+	return 0;
+}
+
+static void
+note_read(const char *rel, int64_t rev)
+{
+	if (rev == 0 || read_rev(rel) != 0)
+		return;
+	if (nreads == capreads)
+		reads = xreallocarray(reads, capreads = capreads ?
+		    capreads * 2 : 16, sizeof(*reads));
+	reads[nreads].rel = xstrdup(rel);
+	reads[nreads++].rev = rev;
+}
+
+void
+cfs_mirror_forget_reads(void)
+{
+	size_t i;
+
+	for (i = 0; i < nreads; i++)
+		free(reads[i].rel);
+	nreads = 0;
+}
+
 void
 cfs_mirror_unpin(void)
 {
 	free(pin.config_dir);
 	memset(&pin, 0, sizeof(pin));
+	cfs_mirror_forget_reads();
 }
 
 static void
@@ -121,6 +163,7 @@ void
 cfs_mirror_path(const char *config_dir, const char *rel, struct buf *out)
 {
 	ensure_pinned(config_dir);
+	note_read(rel, pin.rev);
 	buf_putf(out, "%s/%s/r%lld/%s", config_dir, MIRROR,
 	    (long long)pin.rev, rel);
 }
@@ -261,15 +304,25 @@ index_save(const char *dir, const struct cfs_index *ix, struct err *err)
 }
 
 int
-cfs_mirror_pinned(const char *config_dir, struct buf *dir,
+cfs_mirror_base(const char *config_dir, const char *rel, struct buf *dir,
     struct cfs_index *ix, struct err *err)
 {
+	int64_t rev;
+
+	memset(ix, 0, sizeof(*ix));
 	ensure_pinned(config_dir);
-	if (pin.rev == 0)
+	rev = read_rev(rel);
+	if (rev == 0)
+		rev = pin.rev;
+	if (rev == 0)
 		return err_set(err, ERR_UNAVAILABLE, "store %s: this node has "
 		    "no copy of the configuration yet", cfs_store_name());
-	snap_path(config_dir, pin.rev, dir);
-	return index_load(buf_str(dir), ix, err);
+	snap_path(config_dir, rev, dir);
+	if (index_load(buf_str(dir), ix, err) < 0)
+		return err_set(err, ERR_LOCK, "store %s: the snapshot %s was "
+		    "read from is gone - nothing was written, try again",
+		    cfs_store_name(), rel);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

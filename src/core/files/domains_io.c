@@ -102,6 +102,6 @@ domains_save(const char *config_dir, const struct domains_cfg *cfg,
 		    save_main(config_dir, cfg, err);
 	if (rc == 0)
 		rc = cfs_group_commit(config_dir, err);
-	cfs_group_end();
+	cfs_group_end(config_dir);
 	return rc;
 }

@@ -54,7 +54,7 @@ install(const char *dir, EVP_PKEY *key, time_t now, struct err *err)
 	}
 	rc = 0;
 out:
-	cfs_group_end();
+	cfs_group_end(dir);
 	buf_clear(&cur);
 	buf_clear(&pub);
 	buf_clear_secret(&priv);
