@@ -79,6 +79,16 @@ etcd_fx_script(void)
 	return s != NULL ? s : "tests/etcd/etcd-cluster.sh";
 }
 
+/* tests/peers/<name>, found from the script's path */
+static RG_UNUSED void
+etcd_fx_peer_tool(const char *name, char *out, size_t size)
+{
+	const char *s = etcd_fx_script(), *slash = strrchr(s, '/');
+
+	snprintf(out, size, "%.*s/../peers/%s", slash != NULL ?
+	    (int)(slash - s) : 1, slash != NULL ? s : ".", name);
+}
+
 /* Exit 77 (skipped) without an etcd binary. */
 static RG_UNUSED void
 etcd_fx_require(void)
