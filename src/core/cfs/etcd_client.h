@@ -49,7 +49,9 @@ struct etcd_opts {
 	   "Authorization: <token>"; an "invalid auth token" answer (the token
 	   expired, the member restarted) makes the client log in again once */
 	const char *user, *password;
-	int timeout_ms;		/* per unary request and endpoint; 0: 3000 */
+	/* per unary request and endpoint tried; while members answer "no
+	   leader" (an election) the call waits up to timeout_ms more; 0: 3000 */
+	int timeout_ms;
 	int connect_timeout_ms;	/* per endpoint; 0: min(timeout_ms, 1000) */
 };
 

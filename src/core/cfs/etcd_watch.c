@@ -14,6 +14,7 @@
 #include "etcd_int.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +134,7 @@ static int
 watch_end(struct watch *st, const struct etcd_watch_msg *m)
 {
 	const char *name = st->e->name;
+	char what[300];
 
 	st->failed = true;
 	if (m->canceled && m->compact_rev > 0) {
@@ -144,9 +146,9 @@ watch_end(struct watch *st, const struct etcd_watch_msg *m)
 		    (long long)m->compact_rev);
 	}
 	st->expired = strstr(m->reason, "invalid auth token") != NULL;
-	etcd_error_code(name, m->is_error ? m->error_code : -1,
-	    m->reason[0] != '\0' ? m->reason : "watch canceled", st->err);
-	return err_prefix(st->err, "watch: ");
+	snprintf(what, sizeof(what), "%s: watch", name);
+	return etcd_error_code(what, m->is_error ? m->error_code : -1,
+	    m->reason[0] != '\0' ? m->reason : "canceled", st->err);
 }
 
 static int

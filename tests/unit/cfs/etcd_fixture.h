@@ -177,6 +177,17 @@ etcd_fx_member(struct etcd_cluster *c, const char *cmd, int i)
 	return etcd_fx_run(c, NULL, cmd, args, NULL, 0);
 }
 
+/* the number of the member that is the leader now, -1 if none */
+static RG_UNUSED int
+etcd_fx_leader(struct etcd_cluster *c)
+{
+	char out[16];
+
+	if (etcd_fx_run(c, NULL, "leader", NULL, out, sizeof(out)) < 0)
+		return -1;
+	return atoi(out);
+}
+
 /* client endpoint of member i (1-based) */
 static RG_UNUSED void
 etcd_fx_endpoint(const struct etcd_cluster *c, int i, char *out, size_t size)
