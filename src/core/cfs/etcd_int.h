@@ -158,6 +158,7 @@ struct etcd_split {
 	size_t start;		/* where the object being scanned starts */
 	size_t max;
 	unsigned depth;
+	uint64_t arrays;	/* bit i: level i is a '[' */
 	bool in_str, esc;
 };
 

@@ -21,11 +21,15 @@ etcd_json_load(const char *store, const char *p, size_t len, json_t **out,
     struct err *err)
 {
 	json_error_t je;
+	char why[81];
 
 	*out = json_loadb(p != NULL ? p : "", len, JSON_REJECT_DUPLICATES, &je);
-	if (*out == NULL)
+	if (*out == NULL) {
+		/* jansson quotes the bytes it choked on */
+		etcd_clean_msg(why, sizeof(why), je.text);
 		return err_set(err, ERR_INVALID, "store %s: the answer is not "
-		    "JSON (line %d: %.80s)", store, je.line, je.text);
+		    "JSON (line %d: %s)", store, je.line, why);
+	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
