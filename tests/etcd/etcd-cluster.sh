@@ -49,11 +49,27 @@ client_port() { echo $((BASEPORT + 10 * ($1 - 1))); }
 peer_port() { echo $((BASEPORT + 10 * ($1 - 1) + 1)); }
 metrics_port() { echo $((BASEPORT + 10 * ($1 - 1) + 2)); }
 
+peer_url() { echo "m$1=http://127.0.0.1:$(peer_port "$1")"; }
+client_endpoint() { echo "127.0.0.1:$(client_port "$1")"; }
+
+# join_members FN: "FN I" for every member, joined with commas
+join_members() {
+	_out=
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		_out="$_out${_out:+,}$($1 "$_j")"
+		_j=$((_j + 1))
+	done
+	echo "$_out"
+}
+
 check_member() {
 	case $1 in
 	''|*[!0-9]*) die "bad member number '$1'" ;;
 	esac
-	[ "$1" -ge 1 ] && [ "$1" -le "$N" ] || die "no member $1 (1..$N)"
+	if [ "$1" -lt 1 ] || [ "$1" -gt "$N" ]; then
+		die "no member $1 (1..$N)"
+	fi
 }
 
 # member_curl I PATH [curl args]: a request to member I's client port
@@ -82,12 +98,7 @@ is_leader() {
 # launch I STATE: start member I in the background, pid to DIR/mI.pid
 launch() {
 	_i=$1
-	_cluster=
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		_cluster="$_cluster${_cluster:+,}m$_j=http://127.0.0.1:$(peer_port "$_j")"
-		_j=$((_j + 1))
-	done
+	_cluster=$(join_members peer_url)
 	_curl="$SCHEME://127.0.0.1:$(client_port "$_i")"
 	_tls=
 	if [ "$SCHEME" = https ]; then
@@ -134,15 +145,6 @@ wait_healthy() {
 	done
 }
 
-endpoints() {
-	_e=
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		_e="$_e${_e:+,}127.0.0.1:$(client_port "$_j")"
-		_j=$((_j + 1))
-	done
-	echo "$_e"
-}
 
 stop_all() {
 	_j=1
@@ -192,7 +194,7 @@ start)
 		stop_all KILL
 		exit 1
 	fi
-	endpoints
+	join_members client_endpoint
 	;;
 stop)
 	load_shape

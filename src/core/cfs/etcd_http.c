@@ -357,8 +357,7 @@ login(struct etcd *e, struct err *err)
 	if (!json_is_string(tok) || json_string_length(tok) == 0 ||
 	    json_string_length(tok) > 4096 ||
 	    strpbrk(json_string_value(tok), "\r\n") != NULL) {
-		err_set(err, ERR_INVALID, "store %s: malformed answer to the "
-		    "login as %s", e->name, e->user);
+		etcd_malformed(e->name, "answer to the login", err);
 		goto out;
 	}
 	e->token = xstrdup(json_string_value(tok));

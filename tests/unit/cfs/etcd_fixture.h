@@ -62,6 +62,19 @@ next:;
 	return -1;
 }
 
+/* the test file's cluster: its group teardown is etcd_fx_teardown */
+static struct etcd_cluster cl;
+
+static RG_UNUSED void etcd_fx_stop(struct etcd_cluster *c);
+
+static RG_UNUSED int
+etcd_fx_teardown(void **state)
+{
+	(void)state;
+	etcd_fx_stop(&cl);
+	return 0;
+}
+
 /* A port nobody listens on (an endpoint that is down). */
 static RG_UNUSED int
 etcd_fx_dead_port(void)

@@ -15,8 +15,6 @@
 #include "cfs/etcd_client.h"
 #include "etcd_fixture.h"
 
-static struct etcd_cluster cl;
-
 static int
 etcdctl(const char *args)
 {
@@ -42,14 +40,6 @@ setup_auth(void **state)
 		return -1;
 	/* "root user does not have root role" is only a warning */
 	etcdctl("auth enable");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	etcd_fx_stop(&cl);
 	return 0;
 }
 
@@ -210,5 +200,5 @@ main(void)
 	};
 
 	etcd_fx_require();
-	return cmocka_run_group_tests(tests, setup_auth, teardown);
+	return cmocka_run_group_tests(tests, setup_auth, etcd_fx_teardown);
 }

@@ -16,7 +16,6 @@
 
 #include <pthread.h>
 
-static struct etcd_cluster cl;
 static struct etcd *e;
 
 static int
@@ -35,10 +34,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void)state;
 	etcd_close(e);
-	etcd_fx_stop(&cl);
-	return 0;
+	return etcd_fx_teardown(state);
 }
 
 static void

@@ -19,21 +19,11 @@
 #define WRITES 60
 #define KILL_AT 20
 
-static struct etcd_cluster cl;
-
 static int
 setup(void **state)
 {
 	(void)state;
 	return etcd_fx_start(&cl, 3, NULL);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	etcd_fx_stop(&cl);
-	return 0;
 }
 
 static struct etcd *
@@ -214,5 +204,5 @@ main(void)
 	};
 
 	etcd_fx_require();
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, etcd_fx_teardown);
 }
