@@ -8,9 +8,10 @@
  * (etcd's "no leader", "request timed out") is left for the next one, and
  * the one that answered is remembered for the next call.  While members
  * answer "no leader" (an election: about 1-3 s after the leader died), the
- * rounds over the endpoints go on, 100 ms apart, for up to timeout_ms.  When the request
- * may have reached the member before it failed, sending it again may apply
- * it twice; x->resent tells the caller (see etcd_txn_result.retried).
+ * rounds over the endpoints go on, 100 ms apart, for up to timeout_ms.
+ * When the request may have reached the member before it failed, sending
+ * it again may apply it twice; x->resent tells the caller (see
+ * etcd_txn_result.retried).
  */
 #include "etcd_int.h"
 #include "secret.h"
@@ -73,8 +74,9 @@ headers(const struct etcd *e, const struct etcd_xfer *x)
 	h = curl_slist_append(h, "Content-Type: application/json");
 	/* no "Expect: 100-continue" wait before large bodies */
 	h = curl_slist_append(h, "Expect:");
-	/* a member cut off from its leader cancels our watch instead of
-	   going silent (etcd's clientv3.WithRequireLeader) */
+	/* a member without a leader answers "no leader" at once instead of
+	   holding the request, and cancels our watch instead of going
+	   silent (etcd's clientv3.WithRequireLeader) */
 	h = curl_slist_append(h, "Grpc-Metadata-hasleader: true");
 	if (x->with_token && e->token != NULL) {
 		buf_init_secret(&auth, 0);

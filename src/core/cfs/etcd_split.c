@@ -3,8 +3,9 @@
  * separated on etcd 3.4, but nothing promises it), cut into pieces at any
  * byte by HTTP chunking.  This finds where each top-level object ends by
  * tracking only strings (with their escapes) and the nesting of braces and
- * brackets (a bracket closing the wrong kind is an error), so each whole object can go to json_loadb; the parse checks
- * the rest.  Bytes are scanned once, however they are cut.
+ * brackets (a bracket closing the wrong kind is an error), so each whole
+ * object can go to json_loadb; the parse checks the rest.  Bytes are
+ * scanned once, however they are cut.
  */
 #include "etcd_int.h"
 #include "secret.h"

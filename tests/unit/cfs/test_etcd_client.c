@@ -287,7 +287,8 @@ test_binary_and_large(void **state)
 
 	(void)state;
 	assert_non_null(big);
-	put_k("/t/bin\0key", 10, bin, sizeof(bin));	/* a NUL in the key too */
+	/* a NUL in the key too */
+	put_k("/t/bin\0key", 10, bin, sizeof(bin));
 	assert_int_equal(etcd_range(e, "/t/bin\0key", 10, NULL, 0, 0, 0,
 	    false, &k, &err), 0);
 	assert_int_equal(k.n, 1);
