@@ -16,6 +16,7 @@ libmicrohttpd-dev python3-pytest python3-requests python3-proxmoxer
 wrk chromium
 libldap-dev slapd ldap-utils
 libcurl4-openssl-dev libcjose-dev
+etcd-server etcd-client
 samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind"
 
 # the npm registry's tools (playwright-core): use the machine's node and
