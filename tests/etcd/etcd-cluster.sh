@@ -1,5 +1,6 @@
 #!/bin/sh
 # etcd-cluster.sh start DIR N BASEPORT | stop DIR | kill DIR I | restart DIR I
+#                 | leader DIR
 #
 # Why: the etcd config store backend must be tested against a real etcd
 # cluster (elections, a member dying mid-write, compaction), not a mock.
@@ -16,6 +17,7 @@
 #   kill     SIGKILL member I ("a member died mid-write" tests)
 #   restart  start member I again on its data (--initial-cluster-state
 #            existing), wait until it is healthy
+#   leader   print the number of the member that is the leader now
 #
 # env: ETCD (default /usr/bin/etcd), ETCD_EXTRA_ARGS (added to every member's
 #      command line, e.g. "--max-txn-ops 16"), ETCD_TLSDIR (at start: a
@@ -47,31 +49,56 @@ client_port() { echo $((BASEPORT + 10 * ($1 - 1))); }
 peer_port() { echo $((BASEPORT + 10 * ($1 - 1) + 1)); }
 metrics_port() { echo $((BASEPORT + 10 * ($1 - 1) + 2)); }
 
+peer_url() { echo "m$1=http://127.0.0.1:$(peer_port "$1")"; }
+client_endpoint() { echo "127.0.0.1:$(client_port "$1")"; }
+
+# join_members FN: "FN I" for every member, joined with commas
+join_members() {
+	_out=
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		_out="$_out${_out:+,}$($1 "$_j")"
+		_j=$((_j + 1))
+	done
+	echo "$_out"
+}
+
 check_member() {
 	case $1 in
 	''|*[!0-9]*) die "bad member number '$1'" ;;
 	esac
-	[ "$1" -ge 1 ] && [ "$1" -le "$N" ] || die "no member $1 (1..$N)"
+	if [ "$1" -lt 1 ] || [ "$1" -gt "$N" ]; then
+		die "no member $1 (1..$N)"
+	fi
+}
+
+# member_curl I PATH [curl args]: a request to member I's client port
+member_curl() {
+	_url="$SCHEME://127.0.0.1:$(client_port "$1")$2"
+	shift 2
+	if [ "$SCHEME" = https ]; then
+		curl -sf -m 1 --cacert "$ETCD_TLSDIR/ca.crt" "$@" "$_url"
+	else
+		curl -sf -m 1 "$@" "$_url"
+	fi 2>/dev/null
 }
 
 healthy() {
-	_url="$SCHEME://127.0.0.1:$(client_port "$1")/health"
-	if [ "$SCHEME" = https ]; then
-		curl -sf -m 1 --cacert "$ETCD_TLSDIR/ca.crt" "$_url"
-	else
-		curl -sf -m 1 "$_url"
-	fi 2>/dev/null | grep -q '"health":"true"'
+	member_curl "$1" /health | grep -q '"health":"true"'
+}
+
+# is_leader I: member I says it is the leader (its id is the leader's)
+is_leader() {
+	_st=$(member_curl "$1" /v3/maintenance/status -X POST -d '{}') || return 1
+	_id=$(echo "$_st" | sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p')
+	_leader=$(echo "$_st" | sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p')
+	[ -n "$_id" ] && [ "$_id" = "$_leader" ]
 }
 
 # launch I STATE: start member I in the background, pid to DIR/mI.pid
 launch() {
 	_i=$1
-	_cluster=
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		_cluster="$_cluster${_cluster:+,}m$_j=http://127.0.0.1:$(peer_port "$_j")"
-		_j=$((_j + 1))
-	done
+	_cluster=$(join_members peer_url)
 	_curl="$SCHEME://127.0.0.1:$(client_port "$_i")"
 	_tls=
 	if [ "$SCHEME" = https ]; then
@@ -118,15 +145,6 @@ wait_healthy() {
 	done
 }
 
-endpoints() {
-	_e=
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		_e="$_e${_e:+,}127.0.0.1:$(client_port "$_j")"
-		_j=$((_j + 1))
-	done
-	echo "$_e"
-}
 
 stop_all() {
 	_j=1
@@ -176,7 +194,7 @@ start)
 		stop_all KILL
 		exit 1
 	fi
-	endpoints
+	join_members client_endpoint
 	;;
 stop)
 	load_shape
@@ -198,6 +216,18 @@ restart)
 		stop_pidfile "$D/m$I.pid" KILL 5 "$D/m$I.log"
 		exit 1
 	fi
+	;;
+leader)
+	load_shape
+	i=1
+	while [ "$i" -le "$N" ]; do
+		if running "$i" && is_leader "$i"; then
+			echo "$i"
+			exit 0
+		fi
+		i=$((i + 1))
+	done
+	die "no member is the leader"
 	;;
 *)
 	die "unknown command $CMD"

@@ -258,7 +258,7 @@ etcd_lease_grant(struct etcd *e, int64_t ttl_s, int64_t *id_r,
 	json_t *ans = NULL;
 	const json_t *msg;
 	int64_t ttl;
-	int rc = -1;
+	int rc;
 
 	*id_r = 0;
 	if (ttl_s <= 0)
@@ -269,16 +269,15 @@ etcd_lease_grant(struct etcd *e, int64_t ttl_s, int64_t *id_r,
 		return -1;
 	/* LeaseGrantResponse has an "error" string of its own */
 	msg = json_object_get(ans, "error");
-	if (json_is_string(msg) && json_string_length(msg) > 0) {
-		etcd_error_code(e->name, -1, json_string_value(msg), err);
-	} else if (etcd_get_i64(ans, "ID", id_r) < 0 ||
-	    etcd_get_i64(ans, "TTL", &ttl) < 0 || *id_r <= 0 || ttl <= 0) {
-		*id_r = 0;
-		err_set(err, ERR_INVALID, "store %s: malformed lease grant "
-		    "answer", e->name);
-	} else {
+	if (json_is_string(msg) && json_string_length(msg) > 0)
+		rc = etcd_error_code(e->name, -1, json_string_value(msg), err);
+	else if (etcd_get_i64(ans, "ID", id_r) < 0 ||
+	    etcd_get_i64(ans, "TTL", &ttl) < 0 || *id_r <= 0 || ttl <= 0)
+		rc = etcd_malformed(e->name, "lease grant answer", err);
+	else
 		rc = 0;
-	}
+	if (rc < 0)
+		*id_r = 0;
 	etcd_json_free(ans);
 	return rc;
 }
@@ -288,9 +287,9 @@ etcd_lease_keepalive(struct etcd *e, int64_t id, int64_t *ttl_left_r,
     struct err *err)
 {
 	json_t *ans = NULL;
-	const json_t *res, *er;
+	const json_t *res;
 	int64_t rid;
-	int rc = -1;
+	int rc;
 
 	*ttl_left_r = 0;
 	/* a stream on the gateway: one request, one {"result":...} */
@@ -298,24 +297,13 @@ etcd_lease_keepalive(struct etcd *e, int64_t id, int64_t *ttl_left_r,
 	    err) < 0)
 		return -1;
 	res = json_object_get(ans, "result");
-	er = json_object_get(ans, "error");
-	if (json_is_object(er)) {
-		const json_t *m = json_object_get(er, "message");
-		int64_t code;
-
-		if (etcd_get_i64(er, "grpc_code", &code) < 0)
-			code = -1;
-		etcd_error_code(e->name, (long)code, json_is_string(m) ?
-		    json_string_value(m) : NULL, err);
-	} else if (!json_is_object(res) ||
+	rc = etcd_stream_error(e->name, ans, err);
+	if (rc == 0 && (!json_is_object(res) ||
 	    etcd_get_i64(res, "ID", &rid) < 0 || rid != id ||
-	    etcd_get_i64(res, "TTL", ttl_left_r) < 0 || *ttl_left_r < 0) {
+	    etcd_get_i64(res, "TTL", ttl_left_r) < 0 || *ttl_left_r < 0))
+		rc = etcd_malformed(e->name, "lease keepalive answer", err);
+	if (rc < 0)
 		*ttl_left_r = 0;
-		err_set(err, ERR_INVALID, "store %s: malformed lease keepalive "
-		    "answer", e->name);
-	} else {
-		rc = 0;
-	}
 	etcd_json_free(ans);
 	return rc;
 }
@@ -370,8 +358,8 @@ etcd_status(struct etcd *e, int64_t *revision_r, struct err *err)
 	if (rc == 0 && (etcd_get_header_rev(ans, revision_r) < 0 ||
 	    *revision_r <= 0)) {
 		*revision_r = 0;
-		rc = err_set(err, ERR_INVALID, "store %s: malformed range "
-		    "answer (no revision)", e->name);
+		rc = etcd_malformed(e->name, "range answer (no revision)",
+		    err);
 	}
 	etcd_json_free(ans);
 	buf_clear(&b);

@@ -49,7 +49,10 @@ struct etcd_opts {
 	   "Authorization: <token>"; an "invalid auth token" answer (the token
 	   expired, the member restarted) makes the client log in again once */
 	const char *user, *password;
-	int timeout_ms;		/* per unary request and endpoint; 0: 3000 */
+	/* per unary request and endpoint tried; while members answer "no
+	   leader" (an election) the call waits up to timeout_ms more;
+	   0: 3000 */
+	int timeout_ms;
 	int connect_timeout_ms;	/* per endpoint; 0: min(timeout_ms, 1000) */
 };
 
@@ -187,7 +190,9 @@ int etcd_status(struct etcd *e, int64_t *revision_r, struct err *err)
  *   (resume from the last revision seen + 1)          returns -1
  * Only the connection is tried on each endpoint in turn; a stream that
  * broke is not resumed here.  A PUT event's kv has everything, a DELETE's
- * only the key and mod_rev (the deletion's revision).
+ * only the key and mod_rev (the deletion's revision); the events are the
+ * client's, valid during the call of cb only (copy what you keep).
+ * Events of one transaction share a revision and come in one response.
  */
 enum etcd_ev_type { ETCD_EV_PUT, ETCD_EV_DELETE };
 

@@ -6,9 +6,12 @@
  *
  * Failover: an endpoint that cannot be reached, times out or answers 5xx
  * (etcd's "no leader", "request timed out") is left for the next one, and
- * the one that answered is remembered for the next call.  When the request
- * may have reached the member before it failed, sending it again may apply
- * it twice; x->resent tells the caller (see etcd_txn_result.retried).
+ * the one that answered is remembered for the next call.  While members
+ * answer "no leader" (an election: about 1-3 s after the leader died), the
+ * rounds over the endpoints go on, 100 ms apart, for up to timeout_ms.
+ * When the request may have reached the member before it failed, sending
+ * it again may apply it twice; x->resent tells the caller (see
+ * etcd_txn_result.retried).
  */
 #include "etcd_int.h"
 #include "secret.h"
@@ -18,6 +21,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+/* between rounds over the endpoints while they answer "no leader" */
+#define ELECTION_PAUSE_MS 100
 
 void
 etcd_xfer_init(struct etcd_xfer *x, const char *path, const struct buf *body)
@@ -67,8 +74,9 @@ headers(const struct etcd *e, const struct etcd_xfer *x)
 	h = curl_slist_append(h, "Content-Type: application/json");
 	/* no "Expect: 100-continue" wait before large bodies */
 	h = curl_slist_append(h, "Expect:");
-	/* a member cut off from its leader cancels our watch instead of
-	   going silent (etcd's clientv3.WithRequireLeader) */
+	/* a member without a leader answers "no leader" at once instead of
+	   holding the request, and cancels our watch instead of going
+	   silent (etcd's clientv3.WithRequireLeader) */
 	h = curl_slist_append(h, "Grpc-Metadata-hasleader: true");
 	if (x->with_token && e->token != NULL) {
 		buf_init_secret(&auth, 0);
@@ -210,55 +218,93 @@ answer_reason(const struct etcd_xfer *x, char *out, size_t size,
 	*unsent_r = strstr(msg, "no leader") != NULL;
 }
 
+enum attempt { ANSWERED, TOO_BIG, FAILED, NO_LEADER };
+
+/* One try on endpoint idx; FAILED and NO_LEADER say why in reason. */
+static enum attempt
+attempt(struct etcd *e, struct etcd_xfer *x, size_t idx,
+    struct curl_slist *h, struct buf *url, char *reason, size_t size,
+    bool *unsent)
+{
+	CURLcode cc;
+
+	secret_wipe(x->answer.data, x->answer.len);
+	buf_reset(&x->answer);
+	x->got = 0;
+	x->status = 0;
+	setup(e, idx, x, h, url);
+	cc = x->cc = run(e, x);
+	curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->stopped || (cc == CURLE_OK && x->status < 500 &&
+	    x->status >= 100))
+		return ANSWERED;
+	if (cc == CURLE_WRITE_ERROR && x->on_data == NULL)
+		return TOO_BIG;
+	/* a stream that had begun: the caller says why it ended */
+	if (x->on_data != NULL && x->got > 0)
+		return ANSWERED;
+	if (cc != CURLE_OK) {
+		failure_reason(e, cc, reason, size, unsent);
+		return FAILED;
+	}
+	answer_reason(x, reason, size, unsent);
+	/* unsent here: etcd refused it before proposing it, no leader */
+	return *unsent ? NO_LEADER : FAILED;
+}
+
 int
 etcd_post(struct etcd *e, struct etcd_xfer *x, struct err *err)
 {
 	struct curl_slist *h = headers(e, x);
 	struct buf url = BUF_INIT, why = BUF_INIT;
+	uint64_t t_elect = 0;	/* the first "no leader" */
 	char reason[160];
-	bool unknown = false, unsent;
+	bool unknown = false, unsent, electing;
 	size_t i, idx;
-	CURLcode cc;
 	int rc = -1;
 
-	for (i = 0; i < e->nep; i++) {
-		idx = (e->cur + i) % e->nep;
-		secret_wipe(x->answer.data, x->answer.len);
-		buf_reset(&x->answer);
-		x->got = 0;
-		x->status = 0;
-		x->resent = x->resent || unknown;
-		setup(e, idx, x, h, &url);
-		cc = x->cc = run(e, x);
-		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &x->status);
-		if (x->stopped || (cc == CURLE_OK && x->status < 500 &&
-		    x->status >= 100)) {
-			e->cur = idx;
+	for (;;) {
+		electing = false;
+		buf_reset(&why);
+		for (i = 0; i < e->nep; i++) {
+			idx = (e->cur + i) % e->nep;
+			x->resent = x->resent || unknown;
+			switch (attempt(e, x, idx, h, &url, reason,
+			    sizeof(reason), &unsent)) {
+			case ANSWERED:
+				e->cur = idx;
+				rc = 0;
+				goto out;
+			case TOO_BIG:
+				err_set(err, ERR_INVALID, "store %s: answer "
+				    "larger than %u MiB from %s", e->name,
+				    ETCD_ANSWER_MAX >> 20, e->ep[idx]);
+				goto out;
+			case NO_LEADER:
+				electing = true;
+				if (t_elect == 0)
+					t_elect = now_ms();
+				break;
+			case FAILED:
+				break;
+			}
+			unknown = unknown || !unsent;
+			if (e->nep == 1)
+				buf_puts(&why, reason);
+			else
+				buf_putf(&why, "%s%s: %s", why.len > 0 ?
+				    "; " : "", e->ep[idx], reason);
+		}
+		/* the cluster is electing a leader: wait up to timeout_ms */
+		if (!electing || now_ms() - t_elect + ELECTION_PAUSE_MS >
+		    (uint64_t)e->timeout_ms)
+			break;
+		usleep(ELECTION_PAUSE_MS * 1000);
+		if (x->stop != NULL && *x->stop) {
+			x->stopped = true;
 			rc = 0;
 			goto out;
 		}
-		if (cc == CURLE_WRITE_ERROR && x->on_data == NULL) {
-			err_set(err, ERR_INVALID, "store %s: answer larger "
-			    "than %u MiB from %s", e->name,
-			    ETCD_ANSWER_MAX >> 20, e->ep[idx]);
-			goto out;
-		}
-		if (x->on_data != NULL && x->got > 0) {
-			/* a stream that had begun: the caller says why */
-			e->cur = idx;
-			rc = 0;
-			goto out;
-		}
-		if (cc != CURLE_OK)
-			failure_reason(e, cc, reason, sizeof(reason), &unsent);
-		else
-			answer_reason(x, reason, sizeof(reason), &unsent);
-		unknown = unknown || !unsent;
-		if (e->nep == 1)
-			buf_puts(&why, reason);
-		else
-			buf_putf(&why, "%s%s: %s", why.len > 0 ? "; " : "",
-			    e->ep[idx], reason);
 	}
 	err_set(err, ERR_UNAVAILABLE, "store %s: unavailable (%s)", e->name,
 	    buf_str(&why));
@@ -313,8 +359,7 @@ login(struct etcd *e, struct err *err)
 	if (!json_is_string(tok) || json_string_length(tok) == 0 ||
 	    json_string_length(tok) > 4096 ||
 	    strpbrk(json_string_value(tok), "\r\n") != NULL) {
-		err_set(err, ERR_INVALID, "store %s: malformed answer to the "
-		    "login as %s", e->name, e->user);
+		etcd_malformed(e->name, "answer to the login", err);
 		goto out;
 	}
 	e->token = xstrdup(json_string_value(tok));

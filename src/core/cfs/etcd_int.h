@@ -97,6 +97,12 @@ void etcd_json_close(struct buf *b, char bracket);
 
 /* ---- JSON answers (etcd_parse.c) ---- */
 
+/* ERR_INVALID "store S: malformed <what>" (what: "range answer", ...) */
+int etcd_malformed(const char *store, const char *what, struct err *err);
+/* {"error":{"grpc_code":N,"message":..}}, how the gateway ends a stream
+   (watch, lease keepalive) on an error: -1 with err set; 0 without */
+int etcd_stream_error(const char *store, const json_t *ans, struct err *err);
+
 /* A JSON object, duplicate keys refused; ERR_INVALID "store S: ...". */
 int etcd_json_load(const char *store, const char *p, size_t len,
     json_t **out, struct err *err) RG_WARN_UNUSED;
@@ -158,6 +164,7 @@ struct etcd_split {
 	size_t start;		/* where the object being scanned starts */
 	size_t max;
 	unsigned depth;
+	uint64_t arrays;	/* bit i: level i is a '[' */
 	bool in_str, esc;
 };
 

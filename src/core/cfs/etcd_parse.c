@@ -17,15 +17,26 @@
 #include <string.h>
 
 int
+etcd_malformed(const char *store, const char *what, struct err *err)
+{
+	return err_set(err, ERR_INVALID, "store %s: malformed %s", store,
+	    what);
+}
+
+int
 etcd_json_load(const char *store, const char *p, size_t len, json_t **out,
     struct err *err)
 {
 	json_error_t je;
+	char why[81];
 
 	*out = json_loadb(p != NULL ? p : "", len, JSON_REJECT_DUPLICATES, &je);
-	if (*out == NULL)
+	if (*out == NULL) {
+		/* jansson quotes the bytes it choked on */
+		etcd_clean_msg(why, sizeof(why), je.text);
 		return err_set(err, ERR_INVALID, "store %s: the answer is not "
-		    "JSON (line %d: %.80s)", store, je.line, je.text);
+		    "JSON (line %d: %s)", store, je.line, why);
+	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -198,14 +209,13 @@ etcd_parse_range(const char *store, const json_t *ans, struct etcd_kvs *out,
 	if (etcd_get_header_rev(ans, &rev) < 0 ||
 	    etcd_get_bool(ans, "more", &more) < 0 ||
 	    (kvs != NULL && !json_is_array(kvs)))
-		return err_set(err, ERR_INVALID, "store %s: malformed range "
-		    "answer", store);
+		return etcd_malformed(store, "range answer", err);
 	json_array_foreach(kvs, i, o) {
 		XGROW(out->v, cap, out->n + 1);
 		if (etcd_parse_kv(o, &out->v[out->n]) < 0) {
 			kvs_truncate(out, n0);
-			return err_set(err, ERR_INVALID, "store %s: malformed "
-			    "key-value %zu in a range answer", store, i);
+			return etcd_malformed(store, "key-value in a range "
+			    "answer", err);
 		}
 		out->n++;
 	}
@@ -313,4 +323,19 @@ etcd_error_answer(const char *store, long status, const char *p, size_t len,
 		    "an etcd v3 JSON gateway?", store);
 	return err_set(err, status >= 500 ? ERR_UNAVAILABLE : ERR_INVALID,
 	    "store %s: HTTP %ld", store, status);
+}
+
+int
+etcd_stream_error(const char *store, const json_t *ans, struct err *err)
+{
+	const json_t *er = json_object_get(ans, "error"), *m;
+	int64_t code;
+
+	if (er == NULL)
+		return 0;
+	m = json_object_get(er, "message");
+	if (!json_is_object(er) || !json_is_string(m) ||
+	    etcd_get_i64(er, "grpc_code", &code) < 0)
+		return etcd_malformed(store, "error answer", err);
+	return etcd_error_code(store, (long)code, json_string_value(m), err);
 }

@@ -3,15 +3,16 @@
  * separated on etcd 3.4, but nothing promises it), cut into pieces at any
  * byte by HTTP chunking.  This finds where each top-level object ends by
  * tracking only strings (with their escapes) and the nesting of braces and
- * brackets, so each whole object can go to json_loadb; the parse checks
- * the rest.  Bytes are scanned once, however they are cut.
+ * brackets (a bracket closing the wrong kind is an error), so each whole
+ * object can go to json_loadb; the parse checks the rest.  Bytes are
+ * scanned once, however they are cut.
  */
 #include "etcd_int.h"
 #include "secret.h"
 
 #include <string.h>
 
-/* deeper than any answer of etcd's; jansson stops at 2048 anyway */
+/* deeper than any answer of etcd's; one bit per level in s->arrays */
 #define SPLIT_DEPTH_MAX 64
 
 void
@@ -81,16 +82,29 @@ scan(struct etcd_split *s, etcd_split_fn fn, void *arg, struct err *err)
 		} else if (c == '"') {
 			s->in_str = true;
 		} else if (c == '{' || c == '[') {
-			if (++s->depth > SPLIT_DEPTH_MAX) {
+			if (s->depth == SPLIT_DEPTH_MAX) {
 				rc = err_set(err, ERR_INVALID, "watch stream: "
 				    "nested deeper than %d", SPLIT_DEPTH_MAX);
 				break;
 			}
-		} else if ((c == '}' || c == ']') && --s->depth == 0) {
-			rc = fn(arg, s->buf.data + s->start,
-			    s->scan - s->start);
-			if (rc != 0)
+			if (c == '[')
+				s->arrays |= (uint64_t)1 << s->depth;
+			else
+				s->arrays &= ~((uint64_t)1 << s->depth);
+			s->depth++;
+		} else if (c == '}' || c == ']') {
+			s->depth--;
+			if ((c == ']') != ((s->arrays >> s->depth) & 1)) {
+				rc = err_set(err, ERR_INVALID, "watch stream: "
+				    "'%c' closes the wrong bracket", c);
 				break;
+			}
+			if (s->depth == 0) {
+				rc = fn(arg, s->buf.data + s->start,
+				    s->scan - s->start);
+				if (rc != 0)
+					break;
+			}
 		}
 	}
 	consume(s, s->depth == 0 ? s->scan : s->start);

@@ -234,8 +234,7 @@ etcd_parse_txn(const char *store, const json_t *ans, const char *succ_kinds,
 	if (etcd_get_bool(ans, "succeeded", &r->succeeded) < 0 ||
 	    etcd_get_header_rev(ans, &r->revision) < 0 ||
 	    (resp != NULL && !json_is_array(resp)))
-		return err_set(err, ERR_INVALID, "store %s: malformed txn "
-		    "answer", store);
+		return etcd_malformed(store, "txn answer", err);
 	kinds = r->succeeded ? succ_kinds : fail_kinds;
 	n = strlen(kinds);
 	if (json_array_size(resp) != n)
@@ -252,9 +251,8 @@ etcd_parse_txn(const char *store, const json_t *ans, const char *succ_kinds,
 		if (!json_is_object(o) || (kinds[i] == 'g' &&
 		    etcd_parse_range(store, o, &r->gets[g++], err) < 0)) {
 			etcd_txn_result_free(r);
-			return err_set(err, ERR_INVALID, "store %s: malformed "
-			    "txn answer (response %zu is not a %s)", store, i,
-			    response_name(kinds[i]));
+			return etcd_malformed(store, "txn answer (a response "
+			    "that does not fit its operation)", err);
 		}
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #include "etcd_int.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,8 +85,8 @@ etcd_parse_watch(const char *store, const json_t *m, struct etcd_watch_msg *w,
 	memset(w, 0, sizeof(*w));
 	if (json_object_get(m, "error") != NULL) {
 		if (parse_error(m, w) < 0)
-			return err_set(err, ERR_INVALID, "store %s: malformed "
-			    "error in the watch stream", store);
+			return etcd_malformed(store, "error in the watch "
+			    "stream", err);
 		return 0;
 	}
 	evs = json_object_get(res, "events");
@@ -97,8 +98,7 @@ etcd_parse_watch(const char *store, const json_t *m, struct etcd_watch_msg *w,
 	    etcd_get_i64(res, "compact_revision", &w->compact_rev) < 0 ||
 	    (reason != NULL && !json_is_string(reason)) ||
 	    (evs != NULL && !json_is_array(evs)))
-		return err_set(err, ERR_INVALID, "store %s: malformed watch "
-		    "response", store);
+		return etcd_malformed(store, "watch response", err);
 	if (reason != NULL)
 		etcd_clean_msg(w->reason, sizeof(w->reason),
 		    json_string_value(reason));
@@ -107,8 +107,8 @@ etcd_parse_watch(const char *store, const json_t *m, struct etcd_watch_msg *w,
 	json_array_foreach(evs, i, o) {
 		if (parse_event(o, &w->ev[i]) < 0) {
 			etcd_watch_msg_free(w);
-			return err_set(err, ERR_INVALID, "store %s: malformed "
-			    "event %zu in a watch response", store, i);
+			return etcd_malformed(store, "event in a watch "
+			    "response", err);
 		}
 		w->n++;
 	}
@@ -133,6 +133,7 @@ static int
 watch_end(struct watch *st, const struct etcd_watch_msg *m)
 {
 	const char *name = st->e->name;
+	char what[300];
 
 	st->failed = true;
 	if (m->canceled && m->compact_rev > 0) {
@@ -144,9 +145,9 @@ watch_end(struct watch *st, const struct etcd_watch_msg *m)
 		    (long long)m->compact_rev);
 	}
 	st->expired = strstr(m->reason, "invalid auth token") != NULL;
-	etcd_error_code(name, m->is_error ? m->error_code : -1,
-	    m->reason[0] != '\0' ? m->reason : "watch canceled", st->err);
-	return err_prefix(st->err, "watch: ");
+	snprintf(what, sizeof(what), "%s: watch", name);
+	return etcd_error_code(what, m->is_error ? m->error_code : -1,
+	    m->reason[0] != '\0' ? m->reason : "canceled", st->err);
 }
 
 static int

@@ -62,6 +62,19 @@ next:;
 	return -1;
 }
 
+/* the test file's cluster: its group teardown is etcd_fx_teardown */
+static struct etcd_cluster cl;
+
+static RG_UNUSED void etcd_fx_stop(struct etcd_cluster *c);
+
+static RG_UNUSED int
+etcd_fx_teardown(void **state)
+{
+	(void)state;
+	etcd_fx_stop(&cl);
+	return 0;
+}
+
 /* A port nobody listens on (an endpoint that is down). */
 static RG_UNUSED int
 etcd_fx_dead_port(void)
@@ -77,6 +90,16 @@ etcd_fx_script(void)
 	const char *s = getenv("ETCD_CLUSTER_SH");
 
 	return s != NULL ? s : "tests/etcd/etcd-cluster.sh";
+}
+
+/* tests/peers/<name>, found from the script's path */
+static RG_UNUSED void
+etcd_fx_peer_tool(const char *name, char *out, size_t size)
+{
+	const char *s = etcd_fx_script(), *slash = strrchr(s, '/');
+
+	snprintf(out, size, "%.*s/../peers/%s", slash != NULL ?
+	    (int)(slash - s) : 1, slash != NULL ? s : ".", name);
 }
 
 /* Exit 77 (skipped) without an etcd binary. */
@@ -165,6 +188,17 @@ etcd_fx_member(struct etcd_cluster *c, const char *cmd, int i)
 
 	snprintf(args, sizeof(args), "%d", i);
 	return etcd_fx_run(c, NULL, cmd, args, NULL, 0);
+}
+
+/* the number of the member that is the leader now, -1 if none */
+static RG_UNUSED int
+etcd_fx_leader(struct etcd_cluster *c)
+{
+	char out[16];
+
+	if (etcd_fx_run(c, NULL, "leader", NULL, out, sizeof(out)) < 0)
+		return -1;
+	return atoi(out);
 }
 
 /* client endpoint of member i (1-based) */

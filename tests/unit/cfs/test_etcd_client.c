@@ -3,7 +3,7 @@
  * through tests/etcd/etcd-cluster.sh: transactions and compare-and-swap,
  * ranges (prefix, limit, an older revision, keys only), binary and large
  * values, etcd's limits, leases, the watch (order, stop flag, compacted
- * start), endpoint failover, and auth with a short-lived token.
+ * start), endpoint failover (refused, hung: the retried flag).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,6 @@
 
 #include <pthread.h>
 
-static struct etcd_cluster cl;
 static struct etcd *e;
 
 static int
@@ -35,10 +34,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void)state;
 	etcd_close(e);
-	etcd_fx_stop(&cl);
-	return 0;
+	return etcd_fx_teardown(state);
 }
 
 static void
@@ -290,7 +287,8 @@ test_binary_and_large(void **state)
 
 	(void)state;
 	assert_non_null(big);
-	put_k("/t/bin\0key", 10, bin, sizeof(bin));	/* a NUL in the key too */
+	/* a NUL in the key too */
+	put_k("/t/bin\0key", 10, bin, sizeof(bin));
 	assert_int_equal(etcd_range(e, "/t/bin\0key", 10, NULL, 0, 0, 0,
 	    false, &k, &err), 0);
 	assert_int_equal(k.n, 1);
@@ -553,6 +551,80 @@ test_failover(void **state)
 	etcd_close(f);
 }
 
+/* A listening socket that never accepts: the kernel completes the
+   handshakes and takes the request, nobody answers (a hung member). */
+static int
+hung_endpoint(char *out, size_t size)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(out, size, "127.0.0.1:%d", ntohs(sa.sin_port));
+	return fd;
+}
+
+static int
+stop_at_once(void *arg, int64_t rev, const struct etcd_event *ev, size_t n)
+{
+	(void)arg;
+	(void)ev;
+	(void)n;
+	return rev > 0;
+}
+
+static void
+test_hung_endpoint(void **state)
+{
+	struct etcd_opts o = {0};
+	struct etcd_txn *t = etcd_txn_new();
+	struct etcd_txn_result r;
+	struct etcd *f;
+	struct err err;
+	char hung[32], eps[300];
+	int fd = hung_endpoint(hung, sizeof(hung));
+	long t0;
+
+	(void)state;
+	snprintf(eps, sizeof(eps), "%s,%s", hung, cl.endpoints);
+	o.endpoints = eps;
+	o.timeout_ms = 500;
+	assert_int_equal(etcd_open(&o, &f, &err), 0);
+
+	/* the hung member had the request: its outcome is unknown */
+	etcd_txn_put(t, true, "/t/hung", 7, "1", 1, 0);
+	t0 = etcd_fx_now_ms();
+	assert_int_equal(etcd_txn_commit(f, t, &r, &err), 0);
+	assert_true(etcd_fx_now_ms() - t0 >= 500);
+	assert_true(r.succeeded);
+	assert_true(r.retried);
+	etcd_txn_result_free(&r);
+	/* the member that answered is used from now on */
+	t0 = etcd_fx_now_ms();
+	assert_int_equal(etcd_txn_commit(f, t, &r, &err), 0);
+	assert_true(etcd_fx_now_ms() - t0 < 400);
+	assert_false(r.retried);
+	etcd_txn_result_free(&r);
+	etcd_txn_free(t);
+	etcd_close(f);
+
+	/* a watch that gets no answer moves on as well */
+	assert_int_equal(etcd_open(&o, &f, &err), 0);
+	t0 = etcd_fx_now_ms();
+	assert_int_equal(etcd_watch(f, "/t/hung", 7, NULL, 0, 0, stop_at_once,
+	    NULL, NULL, NULL, &err), 0);
+	assert_true(etcd_fx_now_ms() - t0 >= 500);
+	etcd_close(f);
+	close(fd);
+}
+
 static void
 test_all_dead(void **state)
 {
@@ -638,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_watch_stop),
 		cmocka_unit_test(test_compacted),
 		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_hung_endpoint),
 		cmocka_unit_test(test_all_dead),
 	};
 
