@@ -428,7 +428,8 @@ def uniq():
 # AD DC on its fixed ports, the OpenID provider) stay in one session.
 # The etcd store's own tests run in the third suite, api-integration-etcd
 # (meson.build), with these compatibility files under RG_STORE=etcd.
-ETCD_FILES = {"test_store_etcd.py", "test_store_faults.py"}
+ETCD_FILES = {"test_store_etcd.py", "test_store_faults.py",
+              "test_etcd_cluster.py"}
 ETCD_COMPAT = {"test_users.py", "test_acl.py", "test_groups_roles.py",
                "test_tokens.py", "test_permissions.py", "test_pools.py",
                "test_proxmoxer.py", "test_ticket.py", "test_domains.py"}
