@@ -1,6 +1,6 @@
 /*
  * `realmgate --store URL store import DIR [--replace]` and `... store
- * export DIR`: moving a config directory (a Proxmox /etc/pve among them)
+ * export DIR`, and `... store sweep` (cfs.h): moving a config directory (a Proxmox /etc/pve among them)
  * into the shared store and back.  Files travel as bytes, with their
  * modes and mtimes (a ticket key's age is its mtime), so a directory
  * survives import then export unchanged.  An import names the lines of
@@ -33,7 +33,8 @@ static void
 usage(const struct cli *cli)
 {
 	cli_error(cli, "usage: realmgate --store URL store import DIR "
-	    "[--replace]\n       realmgate --store URL store export DIR");
+	    "[--replace]\n       realmgate --store URL store export DIR\n"
+	    "       realmgate --store URL store sweep");
 }
 
 /* The relative names of the configuration's files that exist in dir. */
@@ -307,6 +308,21 @@ do_export(struct cli *cli, const char *dir)
 	return rc;
 }
 
+static int
+do_sweep(struct cli *cli)
+{
+	size_t removed = 0;
+	struct err err;
+
+	if (cfs_store_sweep(&removed, &err) < 0) {
+		cli_error(cli, "%s", err.msg);
+		return 1;
+	}
+	printf("removed %zu unused chunk(s) from %s\n", removed,
+	    cfs_store_name());
+	return 0;
+}
+
 int
 cmd_store(struct cli *cli, int argc, char **argv)
 {
@@ -322,6 +338,8 @@ cmd_store(struct cli *cli, int argc, char **argv)
 		return do_import(cli, argv[2], false);
 	if (argc == 3 && strcmp(argv[1], "export") == 0)
 		return do_export(cli, argv[2]);
+	if (argc == 2 && strcmp(argv[1], "sweep") == 0)
+		return do_sweep(cli);
 	usage(cli);
 	return 2;
 }

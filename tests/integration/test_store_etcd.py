@@ -322,3 +322,34 @@ def test_a_scheduled_job_runs_on_one_node_only():
     assert 1 <= len(tasks) <= 2, tasks
     for d in (src, a, b):
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_sweep_removes_only_chunks_no_file_uses():
+    src = plain_dir()
+    subprocess.run(["python3", os.path.join(REPO, "bench", "gen-usercfg.py"),
+                    "--users", "1000", "-o", os.path.join(src, "user.cfg")],
+                   check=True, capture_output=True)
+    node = store_node()
+    cli(node, "store", "import", src)
+    used = etcd_keys(node, "c")
+    # what a writer killed between its upload and its commit leaves
+    url = STORES[node]
+    endpoints, prefix = url[len("etcd://"):].split("/", 1)
+    orphan = "/%s/c/%s" % (prefix, "ab" * 12)
+    subprocess.run(["etcdctl", "--endpoints", endpoints, "put", orphan,
+                    "left over"], check=True, capture_output=True,
+                   env=dict(os.environ, ETCDCTL_API="3"))
+    assert orphan in etcd_keys(node, "c")
+    out = cli(node, "store", "sweep").stdout
+    assert "removed 1 unused chunk(s)" in out, out
+    assert etcd_keys(node, "c") == used
+    # and the configuration is whole
+    dst = plain_dir()
+    cli(node, "store", "export", dst)
+    with open(os.path.join(src, "user.cfg"), "rb") as a, \
+            open(os.path.join(dst, "user.cfg"), "rb") as b:
+        assert a.read() == b.read()
+    # a commit after a sweep still works (the epoch moved)
+    cli(node, "user", "add", "after-sweep@pve", "--force")
+    for d in (src, dst):
+        shutil.rmtree(d, ignore_errors=True)

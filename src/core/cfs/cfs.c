@@ -88,6 +88,14 @@ cfs_is_local(const char *rel)
 }
 
 int
+cfs_store_sweep(size_t *removed_r, struct err *err)
+{
+	if (!use_etcd)
+		return err_set(err, ERR_UNSUPPORTED, "no shared store");
+	return cfs_sweep(removed_r, err);
+}
+
+int
 cfs_ready(const char *config_dir, struct err *err)
 {
 	if (!use_etcd)

@@ -72,6 +72,13 @@ void cfs_set_watched(bool watched);
  */
 int cfs_watch_start(const char *config_dir, struct err *err) RG_WARN_UNUSED;
 
+/*
+ * Remove the chunks of the store that no file uses (left by writers
+ * killed between their upload and their commit); how many went.  `serve`
+ * does it every few minutes; `store sweep` at once.
+ */
+int cfs_store_sweep(size_t *removed_r, struct err *err) RG_WARN_UNUSED;
+
 /* rel stays on this node in etcd mode (local/tasks/, the TLS files...). */
 bool cfs_is_local(const char *rel);
 

@@ -530,25 +530,47 @@ landed(struct commit *c, const struct cfs_staged *list,
 	return ok;
 }
 
-int
-cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
-    struct err *err)
+/* The sweep epoch: the mod revision of "<prefix>sweep" (cfs_sweep.c). */
+static int
+sweep_epoch(struct etcd *e, int64_t *mod_r, struct err *err)
+{
+	struct etcd_kvs kvs = ETCD_KVS_INIT;
+	struct buf key = BUF_INIT;
+	int rc;
+
+	cfs_etcd_key("sweep", "epoch", &key);
+	rc = etcd_range(e, key.data, key.len, NULL, 0, 0, 0, true, &kvs, err);
+	*mod_r = rc == 0 && kvs.n == 1 ? kvs.v[0].mod_rev : 0;
+	etcd_kvs_free(&kvs);
+	buf_clear(&key);
+	return rc;
+}
+
+/*
+ * One attempt.  *swept: it failed only because a sweep of unused chunks
+ * ran meanwhile (it may have taken ours): worth another attempt.
+ */
+static int
+commit_once(const char *config_dir, const struct cfs_staged *list,
+    bool *swept, struct err *err)
 {
 	struct etcd_txn_result r = ETCD_TXN_RESULT_INIT;
 	struct buf key = BUF_INIT, manifest = BUF_INIT, all = BUF_INIT;
 	const struct cfs_staged *s;
 	struct commit c;
+	int64_t epoch, now;
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
-	for (s = list; s != NULL; s = s->next)
-		if (!staged_name_valid(s->rel))
-			return err_set(err, ERR_INVALID, "invalid file name "
-			    "for the store");
-	if ((c.e = cfs_etcd_client(err)) == NULL)
+	*swept = false;
+	if ((c.e = cfs_etcd_client(err)) == NULL ||
+	    sweep_epoch(c.e, &epoch, err) < 0)
 		goto out;
 	c.main = etcd_txn_new();
 	add_lock_compares(&c);
+	/* chunks uploaded before a sweep may be gone: no commit then */
+	cfs_etcd_key("sweep", "epoch", &key);
+	etcd_txn_cmp(c.main, key.data, key.len, ETCD_MOD, ETCD_EQUAL, epoch);
 	for (s = list; s != NULL; s = s->next) {
 		const struct cfs_index_file *f;
 		struct cfs_index ix;
@@ -594,6 +616,8 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 	    etcd_txn_commit(c.e, c.main, &r, err) < 0)
 		goto undo;
 	if (!r.succeeded && !(r.retried && landed(&c, list, &all))) {
+		*swept = sweep_epoch(c.e, &now, &(struct err){0}) == 0 &&
+		    now != epoch;
 		err_set(err, ERR_LOCK, "store %s: the configuration changed "
 		    "since it was read (a lock was lost or not held) - "
 		    "nothing was written, try again", url.name);
@@ -619,5 +643,22 @@ out:
 	buf_clear(&key);
 	buf_clear_secret(&manifest);
 	buf_clear_secret(&all);
+	return rc;
+}
+
+int
+cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
+    struct err *err)
+{
+	const struct cfs_staged *s;
+	bool swept = true;
+	int tries, rc = -1;
+
+	for (s = list; s != NULL; s = s->next)
+		if (!staged_name_valid(s->rel))
+			return err_set(err, ERR_INVALID, "invalid file name "
+			    "for the store");
+	for (tries = 0; tries < 3 && swept; tries++)
+		rc = commit_once(config_dir, list, &swept, err);
 	return rc;
 }

@@ -57,6 +57,9 @@ void cfs_etcd_unlock(struct cfs_lock *l);
 int cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
     struct err *err);
 
+/* Delete the chunks no manifest names (cfs_sweep.c); how many. */
+int cfs_sweep(size_t *removed_r, struct err *err);
+
 /* the node mirror (cfs_mirror.c): what each file of a snapshot is */
 struct cfs_chunkref;
 struct cfs_index_file {

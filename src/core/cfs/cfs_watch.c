@@ -7,8 +7,9 @@
  *
  * The same thread compacts etcd's history, which etcd keeps for ever by
  * default: every COMPACT_EVERY seconds the node that gets the
- * "compactor" lock compacts up to the revision it saw at its previous
- * turn, so every node has had that long to read what it needed.
+ * "compactor" lock removes the chunks no file uses any more (cfs_sweep.c)
+ * and compacts up to the revision it saw at its previous turn, so every
+ * node has had that long to read what it needed.
  */
 #include "cfs_int.h"
 #include "etcd_client.h"
@@ -68,6 +69,9 @@ compact(struct watcher *w)
 		return;
 	if (w->compact_at > 0 &&
 	    cfs_flock(w->config_dir, "compactor", 0, &l, &err) == 0) {
+		if (cfs_sweep(NULL, &err) < 0)
+			syslog(LOG_WARNING, "store %s: sweep: %s",
+			    cfs_store_name(), err.msg);
 		if (etcd_compact(e, w->compact_at, &err) < 0 &&
 		    err.code != ERR_NOT_FOUND)
 			syslog(LOG_WARNING, "store %s: compaction: %s",
