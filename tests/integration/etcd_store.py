@@ -1,75 +1,53 @@
 """
-One private etcd for a pytest session (RG_STORE=etcd, and the tests of
-the etcd store itself): started on 127.0.0.1 through
-tests/etcd/etcd-cluster.sh on first use, stopped when the session ends.
-Each config directory gets a prefix of its own in it.
+The etcd store's side of the tests: a private etcd (etcd_cluster.py, on
+127.0.0.1) and store URLs for config directories.  RG_STORE=etcd starts one
+etcd for the pytest session on first use (stopped when the session ends)
+and gives each config directory a prefix of its own in it.
 """
 import atexit
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "etcd", "etcd-cluster.sh")
+from etcd_cluster import EtcdCluster, free_baseport
 
 _single = {}
 
 
 def free_base_port(span=30):
-    """A base port whose next `span` ports look free on 127.0.0.1."""
-    for _ in range(50):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        base = s.getsockname()[1]
-        s.close()
-        if base + span > 65000:
-            continue
-        ok = True
-        for p in range(base, base + span):
-            t = socket.socket()
-            try:
-                t.bind(("127.0.0.1", p))
-            except OSError:
-                ok = False
-            finally:
-                t.close()
-            if not ok:
-                break
-        if ok:
-            return base
-    raise RuntimeError("no free port range for etcd")
+    """A base port with span/10 members' worth of free ports after it."""
+    return free_baseport(max(1, span // 10))
 
 
 class Cluster:
-    """N etcd members on 127.0.0.1 (etcd-cluster.sh)."""
+    """N etcd members; url() gives a store URL on a prefix."""
 
-    def __init__(self, n=1):
-        self.dir = tempfile.mkdtemp(prefix="realmgate-etcd-")
+    def __init__(self, n=1, tls_dir=None, extra_args=None):
+        self.tmp = tempfile.mkdtemp(prefix="realmgate-etcd-")
+        self.etcd = EtcdCluster(self.tmp, n, extra_args=extra_args,
+                                tls_dir=tls_dir).start()
         self.n = n
-        out = subprocess.run(["sh", SCRIPT, "start", self.dir, str(n),
-                              str(free_base_port(10 * n + 5))],
-                             capture_output=True, text=True, check=True,
-                             timeout=60)
-        self.endpoints = out.stdout.strip().splitlines()[-1]
+        self.tls = tls_dir is not None
+        self.endpoints = self.etcd.endpoints
+        self.dir = self.etcd.dir
 
     def url(self, prefix, **opts):
         q = "&".join("%s=%s" % kv for kv in opts.items())
-        return "etcd://%s/%s%s" % (self.endpoints, prefix,
-                                   "?" + q if q else "")
+        return "%s://%s/%s%s" % ("etcds" if self.tls else "etcd",
+                                 self.endpoints, prefix, "?" + q if q else "")
 
     def kill(self, i):
-        subprocess.run(["sh", SCRIPT, "kill", self.dir, str(i)], check=True,
-                       timeout=30)
+        self.etcd.kill(i)
 
     def restart(self, i):
-        subprocess.run(["sh", SCRIPT, "restart", self.dir, str(i)],
-                       check=True, capture_output=True, timeout=60)
+        self.etcd.restart(i)
+
+    def leader(self):
+        return self.etcd.leader()
 
     def stop(self):
-        subprocess.run(["sh", SCRIPT, "stop", self.dir], timeout=60)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.etcd.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def single():

@@ -353,3 +353,50 @@ def test_sweep_removes_only_chunks_no_file_uses():
     cli(node, "user", "add", "after-sweep@pve", "--force")
     for d in (src, dst):
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_tls_and_etcd_users(tmp_path):
+    """etcds:// verifies the server against cacert; user= and
+    password-file= log in; wrong ones are clear errors, and no password
+    shows in them."""
+    tls = tmp_path / "ca"
+    subprocess.run(["sh", os.path.join(REPO, "tests", "peers", "mkca.sh"),
+                    str(tls)], check=True, capture_output=True)
+    c = etcd_store.Cluster(1, tls_dir=str(tls))
+    try:
+        ctl = ["etcdctl", "--endpoints", "https://" + c.endpoints,
+               "--cacert", str(tls / "ca.crt")]
+        env = dict(os.environ, ETCDCTL_API="3")
+        for args in (["user", "add", "root:root-pw-1"],
+                     ["user", "add", "rg:rg-pw-1"],
+                     ["role", "add", "rgrole"],
+                     ["role", "grant-permission", "rgrole", "--prefix=true",
+                      "readwrite", "/site/"],
+                     ["user", "grant-role", "rg", "rgrole"],
+                     ["auth", "enable"]):
+            subprocess.run(ctl + args, check=True, capture_output=True,
+                           env=env)
+        pw = tmp_path / "pw"
+        pw.write_text("rg-pw-1\n")
+        os.chmod(pw, 0o600)
+        bad = tmp_path / "bad"
+        bad.write_text("not-it-1\n")
+        os.chmod(bad, 0o600)
+        node = plain_dir()
+        good = c.url("site", cacert=str(tls / "ca.crt"), user="rg")
+        STORES[node] = good + "&password-file=%s" % pw
+        cli(node, "user", "add", "tls@pve")
+        assert "tls@pve" in {u["userid"] for u in
+                             cli_json(node, "user", "list")}
+        # wrong password, no CA (the system's do not know ours)
+        for url, why in ((good + "&password-file=%s" % bad,
+                          "authentication"),
+                         (c.url("site", user="rg") + "&password-file=%s" %
+                          pw, "store etcds://")):
+            STORES[node] = url
+            p = cli(node, "user", "list", check=False)
+            assert p.returncode != 0 and why in p.stderr, p.stderr
+            assert "rg-pw-1" not in p.stderr and "not-it-1" not in p.stderr
+        shutil.rmtree(node, ignore_errors=True)
+    finally:
+        c.stop()

@@ -58,7 +58,7 @@ parse_endpoints(struct etcd *e, const char *list, struct err *err)
 	size_t len, cap = 0;
 	struct buf name = BUF_INIT;
 
-	buf_puts(&name, "etcd://");
+	buf_puts(&name, e->tls ? "etcds://" : "etcd://");
 	for (;;) {
 		while (*p == ' ')
 			p++;
@@ -140,11 +140,11 @@ etcd_open(const struct etcd_opts *o, struct etcd **e_r, struct err *err)
 		return err_set(err, ERR_INVALID, "etcd: a client certificate "
 		    "needs its key and the other way round");
 	e = xcalloc(1, sizeof(*e));
+	e->tls = o->tls;	/* names the store "etcds://" */
 	if (parse_endpoints(e, o->endpoints, err) < 0) {
 		etcd_close(e);
 		return -1;
 	}
-	e->tls = o->tls;
 	e->cacert = dup_or_null(o->cacert);
 	e->cert = dup_or_null(o->cert);
 	e->key = dup_or_null(o->key);
