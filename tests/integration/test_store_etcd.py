@@ -400,3 +400,39 @@ def test_tls_and_etcd_users(tmp_path):
         shutil.rmtree(node, ignore_errors=True)
     finally:
         c.stop()
+
+
+def test_realm_sync_and_ldap_login_on_the_store(slapd):
+    """A realm (bind password in priv/realm) kept in etcd: `realm sync`
+    writes the users and groups there, another node logs them in."""
+    from test_ldap import add_realm
+    a = store_node()
+    add_realm(a, slapd)
+    p = cli(a, "realm", "sync", "corp", "--scope", "both", timeout=240)
+    assert p.stdout.endswith("successfully updated users and groups "
+                             "configuration\n"), p.stdout
+    b = store_node(STORES[a])
+    ids = {u["userid"] for u in cli_json(b, "user", "list")}
+    assert {"user%d@corp" % i for i in range(1, 51)} <= ids
+    groups = {g["groupid"]: g for g in cli_json(b, "group", "list")}
+    assert set(groups["group1-corp"]["users"].split(",")) == \
+        {"user%d@corp" % i for i in range(1, 11)}
+    cli(b, "acl", "modify", "/", "--groups", "group1-corp", "--roles",
+        "PVEAuditor")
+    node = start_server(b)
+    try:
+        r = node.ticket_request("user3@corp", slapd.user_password)
+        assert r.status_code == 200, r.text
+        r = node.raw("GET", "/access/permissions", cookies={
+            "PVEAuthCookie": r.json()["data"]["ticket"]})
+        assert "Sys.Audit" in r.json()["data"]["/"]
+    finally:
+        stop_server(node)
+    # check-config and permissions --batch read the store too
+    assert "configuration OK" in cli(a, "check-config").stdout
+    batch = os.path.join(a, "batch")
+    with open(batch, "w") as f:
+        f.write("user3@corp /\n")
+    assert "Sys.Audit" in cli(a, "permissions", "--batch", batch).stdout
+    for d in (a, b):
+        shutil.rmtree(d, ignore_errors=True)
