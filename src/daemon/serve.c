@@ -470,6 +470,8 @@ start_front(struct super *s, struct buf *cert, struct buf *key)
 	if (pid == 0) {
 		child_init(s, "realmgate-front", true);
 		close(ctl[0]);
+		/* the front reads the node's mirror; the store is authd's */
+		cfs_forget_store();
 		if (s->pw != NULL && drop_privileges(s->pw, &err) < 0) {
 			fprintf(stderr, "realmgate: %s\n", err.msg);
 			_exit(1);

@@ -87,6 +87,13 @@ cfs_is_local(const char *rel)
 	return false;
 }
 
+void
+cfs_forget_store(void)
+{
+	if (use_etcd)
+		cfs_etcd_forget();
+}
+
 int
 cfs_store_sweep(size_t *removed_r, struct err *err)
 {

@@ -79,6 +79,14 @@ int cfs_watch_start(const char *config_dir, struct err *err) RG_WARN_UNUSED;
  */
 int cfs_store_sweep(size_t *removed_r, struct err *err) RG_WARN_UNUSED;
 
+/*
+ * This process gives up the store: its credentials are wiped and every
+ * later lock or write fails (ERR_DENIED); reads still come from the
+ * node's mirror.  `serve` calls it in the unprivileged front, which must
+ * not be able to write the configuration even if it were taken over.
+ */
+void cfs_forget_store(void);
+
 /* rel stays on this node in etcd mode (local/tasks/, the TLS files...). */
 bool cfs_is_local(const char *rel);
 

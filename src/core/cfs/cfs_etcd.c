@@ -17,6 +17,7 @@
 #include "cfs_url.h"
 #include "etcd_client.h"
 #include "fileio.h"
+#include "secret.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -90,12 +91,28 @@ cfs_etcd_key(const char *kind, const char *name, struct buf *out)
 	buf_putf(out, "%s%s/%s", url.prefix, kind, name);
 }
 
+static bool forgotten;
+
+void
+cfs_etcd_forget(void)
+{
+	if (url.password != NULL)
+		secret_free_str(url.password);
+	url.password = NULL;
+	forgotten = true;
+}
+
 struct etcd *
 cfs_etcd_open(struct err *err)
 {
 	struct etcd_opts o;
 	struct etcd *e;
 
+	if (forgotten) {
+		err_set(err, ERR_DENIED, "store %s: not from this process",
+		    url.name);
+		return NULL;
+	}
 	memset(&o, 0, sizeof(o));
 	o.endpoints = url.endpoints;
 	o.tls = url.tls;

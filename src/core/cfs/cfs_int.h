@@ -39,6 +39,8 @@ struct cfs_lock *cfs_held_locks(void);
 
 /* etcd backend (cfs_etcd.c) */
 struct etcd;
+/* Wipe the credentials; every later connection is refused. */
+void cfs_etcd_forget(void);
 /* A new client of the caller's (the watch stream keeps its own) */
 struct etcd *cfs_etcd_open(struct err *err);
 /* This thread's client (opened on first use; forgotten in a forked child) */
