@@ -20,6 +20,7 @@
  * logins in the helper.
  */
 #include "realm.h"
+#include "monoclock.h"
 #include "str.h"
 
 #include <errno.h>
@@ -167,14 +168,6 @@ pam_converse(const char *service, const char *user,
 	pam_end(h, rc);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Read the reply from fd until EOF, the full size or the deadline.
@@ -183,13 +176,13 @@ now_ms(void)
 static ssize_t
 read_reply(int fd, struct pam_reply *r, unsigned int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = mono_ms() + timeout_ms;
 	char *p = (char *)r;
 	size_t got = 0;
 
 	while (got < sizeof(*r)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - mono_ms();
 		ssize_t n;
 		int pr;
 

@@ -73,6 +73,19 @@ def etcd_keys(url_prefix_dir, kind):
     return {k for k in out.stdout.split("\n") if k}
 
 
+def generated(users):
+    """A directory holding gen-usercfg's user.cfg of that many users,
+    imported into a fresh store: (directory, node)."""
+    src = plain_dir()
+    subprocess.run(["python3", os.path.join(REPO, "bench", "gen-usercfg.py"),
+                    "--users", str(users), "-o",
+                    os.path.join(src, "user.cfg")],
+                   check=True, capture_output=True)
+    node = store_node()
+    cli(node, "store", "import", src)
+    return src, node
+
+
 def wait_for(fn, timeout=5.0, step=0.02):
     deadline = time.monotonic() + timeout
     while True:
@@ -181,12 +194,7 @@ def test_bad_store_urls_are_refused_before_any_connection():
 
 
 def test_a_write_costs_what_it_changes():
-    src = plain_dir()
-    subprocess.run(["python3", os.path.join(REPO, "bench", "gen-usercfg.py"),
-                    "--users", "3000", "-o", os.path.join(src, "user.cfg")],
-                   check=True, capture_output=True)
-    node = store_node()
-    cli(node, "store", "import", src)
+    src, node = generated(3000)
     before = etcd_keys(node, "c")
     assert len(before) > 20, len(before)     # chunked, not one key
     users = cli_json(node, "user", "list")
@@ -325,12 +333,7 @@ def test_a_scheduled_job_runs_on_one_node_only():
 
 
 def test_sweep_removes_only_chunks_no_file_uses():
-    src = plain_dir()
-    subprocess.run(["python3", os.path.join(REPO, "bench", "gen-usercfg.py"),
-                    "--users", "1000", "-o", os.path.join(src, "user.cfg")],
-                   check=True, capture_output=True)
-    node = store_node()
-    cli(node, "store", "import", src)
+    src, node = generated(1000)
     used = etcd_keys(node, "c")
     # what a writer killed between its upload and its commit leaves
     url = STORES[node]

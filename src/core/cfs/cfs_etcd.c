@@ -13,6 +13,7 @@
  * the writer did not see.
  */
 #include "cfs_int.h"
+#include "monoclock.h"
 #include "cfs_manifest.h"
 #include "cfs_url.h"
 #include "etcd_client.h"
@@ -193,14 +194,6 @@ lease_get(struct etcd *e, int64_t *id_r, struct err *err)
 /* ------------------------------------------------------------------ */
 /* locks */
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool
 lock_name_valid(const char *s)

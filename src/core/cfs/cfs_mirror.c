@@ -14,6 +14,7 @@
  * removed a minute after a newer one replaced it.
  */
 #include "cfs_int.h"
+#include "monoclock.h"
 #include "cfs_manifest.h"
 #include "etcd_client.h"
 #include "fileio.h"
@@ -52,14 +53,6 @@ struct read_at {
 static __thread struct read_at *reads;
 static __thread size_t nreads, capreads;
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 root_path(const char *config_dir, struct buf *out)
@@ -542,34 +535,53 @@ rm_tree(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Remove snapshots replaced more than KEEP_OLD_S ago. */
+/* Remove the entries of the mirror's directory that drop() picks. */
 static void
-prune(const char *config_dir, int64_t keep)
+remove_entries(const char *config_dir,
+    bool (*drop)(const char *path, const char *name, int64_t keep),
+    int64_t keep)
 {
 	struct buf root = BUF_INIT, p = BUF_INIT;
 	struct dirent *d;
-	struct stat st;
 	DIR *dir;
 
 	root_path(config_dir, &root);
 	if ((dir = opendir(buf_str(&root))) == NULL)
 		goto out;
 	while ((d = readdir(dir)) != NULL) {
-		bool tmp = strncmp(d->d_name, ".new.", 5) == 0;
-
-		if (!tmp && (d->d_name[0] != 'r' ||
-		    strtoll(d->d_name + 1, NULL, 10) == keep))
+		if (strcmp(d->d_name, ".") == 0 ||
+		    strcmp(d->d_name, "..") == 0 ||
+		    strcmp(d->d_name, ".lock") == 0)
 			continue;
 		buf_reset(&p);
 		buf_putf(&p, "%s/%s", buf_str(&root), d->d_name);
-		if (lstat(buf_str(&p), &st) == 0 && S_ISDIR(st.st_mode) &&
-		    time(NULL) - st.st_mtime > KEEP_OLD_S)
+		if (drop(buf_str(&p), d->d_name, keep))
 			rm_tree(buf_str(&p));
 	}
 	closedir(dir);
 out:
 	buf_clear(&root);
 	buf_clear(&p);
+}
+
+/* A snapshot (or a half-built one) replaced more than KEEP_OLD_S ago. */
+static bool
+stale(const char *path, const char *name, int64_t keep)
+{
+	struct stat st;
+
+	if (strncmp(name, ".new.", 5) != 0 && (name[0] != 'r' ||
+	    strtoll(name + 1, NULL, 10) == keep))
+		return false;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    time(NULL) - st.st_mtime > KEEP_OLD_S;
+}
+
+static bool
+everything(const char *path, const char *name, int64_t keep)
+{
+	(void)path, (void)name, (void)keep;
+	return true;
 }
 
 /* Make r<rev> from the manifests in kvs and point "current" at it. */
@@ -720,7 +732,7 @@ sync_locked(const char *config_dir, int64_t min_rev, struct err *err)
 	if (rc == 0) {
 		write_checked(config_dir, b.rev);
 		pin_to(config_dir, b.rev);
-		prune(config_dir, b.rev);
+		remove_entries(config_dir, stale, b.rev);
 	}
 out:
 	etcd_kvs_free(&kvs);
@@ -731,32 +743,6 @@ out:
 	buf_clear(&key);
 	buf_clear(&end);
 	return rc;
-}
-
-/* Everything but the lock: a daemon starts from a mirror it built. */
-static void
-clear_all(const char *config_dir)
-{
-	struct buf root = BUF_INIT, p = BUF_INIT;
-	struct dirent *d;
-	DIR *dir;
-
-	root_path(config_dir, &root);
-	if ((dir = opendir(buf_str(&root))) == NULL)
-		goto out;
-	while ((d = readdir(dir)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 ||
-		    strcmp(d->d_name, "..") == 0 ||
-		    strcmp(d->d_name, ".lock") == 0)
-			continue;
-		buf_reset(&p);
-		buf_putf(&p, "%s/%s", buf_str(&root), d->d_name);
-		rm_tree(buf_str(&p));
-	}
-	closedir(dir);
-out:
-	buf_clear(&root);
-	buf_clear(&p);
 }
 
 static int
@@ -775,7 +761,8 @@ sync_under_flock(const char *config_dir, int64_t min_rev, bool rebuild,
 	if (rc < 0)
 		return -1;
 	if (rebuild) {
-		clear_all(config_dir);
+		/* a daemon starts from a mirror it built itself */
+		remove_entries(config_dir, everything, 0);
 		cfs_mirror_unpin();
 	}
 	rc = sync_locked(config_dir, min_rev, err);

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "secret.h"
+#include "str.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -75,17 +76,10 @@ value_valid(const char *s, size_t n)
 static int
 number(const char *s, size_t n, int lo, int hi, int *v)
 {
-	long x = 0;
-	size_t i;
+	unsigned long long x;
 
-	if (n == 0 || n > 9)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		x = x * 10 + (s[i] - '0');
-	}
-	if (x < lo || x > hi)
+	if (!str_to_u64(s, n, &x) || x < (unsigned long long)lo ||
+	    x > (unsigned long long)hi)
 		return -1;
 	*v = (int)x;
 	return 0;

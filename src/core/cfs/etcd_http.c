@@ -14,6 +14,7 @@
  * etcd_txn_result.retried).
  */
 #include "etcd_int.h"
+#include "monoclock.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -110,20 +111,12 @@ setup(struct etcd *e, size_t idx, const struct etcd_xfer *x,
 	e->errbuf[0] = '\0';
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* Run the transfer, looking at *stop between curl's steps. */
 static CURLcode
 run(struct etcd *e, struct etcd_xfer *x)
 {
-	uint64_t t0 = now_ms();
+	long long t0 = mono_ms();
 	CURLcode cc = CURLE_OK;
 	CURLMcode mc;
 	CURLMsg *msg;
@@ -145,7 +138,7 @@ run(struct etcd *e, struct etcd_xfer *x)
 		}
 		/* curl's time limit is off for a stream; not for its start */
 		if (x->on_data != NULL && x->got == 0 &&
-		    now_ms() - t0 > (uint64_t)e->timeout_ms) {
+		    mono_ms() - t0 > e->timeout_ms) {
 			late = true;
 			break;
 		}
@@ -257,7 +250,7 @@ etcd_post(struct etcd *e, struct etcd_xfer *x, struct err *err)
 {
 	struct curl_slist *h = headers(e, x);
 	struct buf url = BUF_INIT, why = BUF_INIT;
-	uint64_t t_elect = 0;	/* the first "no leader" */
+	long long t_elect = 0;	/* the first "no leader" */
 	char reason[160];
 	bool unknown = false, unsent, electing;
 	size_t i, idx;
@@ -283,7 +276,7 @@ etcd_post(struct etcd *e, struct etcd_xfer *x, struct err *err)
 			case NO_LEADER:
 				electing = true;
 				if (t_elect == 0)
-					t_elect = now_ms();
+					t_elect = mono_ms();
 				break;
 			case FAILED:
 				break;
@@ -296,8 +289,8 @@ etcd_post(struct etcd *e, struct etcd_xfer *x, struct err *err)
 				    "; " : "", e->ep[idx], reason);
 		}
 		/* the cluster is electing a leader: wait up to timeout_ms */
-		if (!electing || now_ms() - t_elect + ELECTION_PAUSE_MS >
-		    (uint64_t)e->timeout_ms)
+		if (!electing || mono_ms() - t_elect + ELECTION_PAUSE_MS >
+		    e->timeout_ms)
 			break;
 		usleep(ELECTION_PAUSE_MS * 1000);
 		if (x->stop != NULL && *x->stop) {

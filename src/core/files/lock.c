@@ -20,6 +20,7 @@
  * 120 s is stale.
  */
 #include "lock.h"
+#include "monoclock.h"
 #include "buf.h"
 #include "fileio.h"
 #include "testpoint.h"
@@ -46,14 +47,6 @@ struct cfg_lock {
 	bool fuse;	/* priv/lock is on a FUSE mount (pmxcfs) */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 nap(unsigned *ms)
@@ -82,7 +75,7 @@ flock_wait(int fd, long long deadline)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -2;	/* unsupported: fall back */
-		if (now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return -1;
 		nap(&ms);
 	}
@@ -336,7 +329,7 @@ mkdir_wait(struct cfg_lock *l, long long deadline, struct err *err,
 			if (e != EEXIST)
 				return err_set(err, ERR_LOCK, "cfs-lock '%s' "
 				    "error: %s", lockid, strerror(e));
-			if (now_ms() >= deadline)
+			if (mono_ms() >= deadline)
 				return err_set(err, ERR_LOCK, "cfs-lock '%s' "
 				    "error: got lock request timeout", lockid);
 			continue;	/* someone else's, made just now */
@@ -352,7 +345,7 @@ mkdir_wait(struct cfg_lock *l, long long deadline, struct err *err,
 			continue;
 		if (l->fuse)
 			utime(l->dir, &(struct utimbuf){0, 0});
-		if (now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return err_set(err, ERR_LOCK, "cfs-lock '%s' error: "
 			    "got lock request timeout", lockid);
 		nap(&ms);
@@ -363,7 +356,7 @@ int
 cfg_lock(const char *config_dir, const char *lockid, int timeout_sec,
     struct cfg_lock **lock_r, struct err *err)
 {
-	long long deadline = now_ms() + (long long)timeout_sec * 1000;
+	long long deadline = mono_ms() + (long long)timeout_sec * 1000;
 	struct buf path = BUF_INIT;
 	struct cfg_lock *l;
 	int rc;
