@@ -73,6 +73,15 @@ def etcd_keys(url_prefix_dir, kind):
     return {k for k in out.stdout.split("\n") if k}
 
 
+def make_keys(d):
+    """The ticket keys and pve-www.key: `pveum ticket` signs one."""
+    subprocess.run([BIN, "--config-dir", d, "ticket", "alice@pve"],
+                   input="alice-secret-1\n", capture_output=True, text=True,
+                   timeout=60, check=True)
+    for rel in ("authkey.pub", "priv/authkey.key", "pve-www.key"):
+        assert os.path.exists(os.path.join(d, rel)), rel
+
+
 def generated(users):
     """A directory holding gen-usercfg's user.cfg of that many users,
     imported into a fresh store: (directory, node)."""
@@ -111,7 +120,7 @@ def test_import_then_export_gives_the_same_directory():
     os.chmod(os.path.join(src, "priv", "tfa.cfg"), 0o600)
     with open(os.path.join(src, "jobs.cfg"), "w") as f:
         f.write("realm-sync: nightly\n\trealm corp\n\tschedule 02:00\n")
-    cli(src, "user", "list")         # makes the ticket keys and www key
+    make_keys(src)
     node = store_node()
     out = cli(node, "store", "import", src).stdout
     assert "imported" in out
@@ -438,4 +447,53 @@ def test_realm_sync_and_ldap_login_on_the_store(slapd):
         f.write("user3@corp /\n")
     assert "Sys.Audit" in cli(a, "permissions", "--batch", batch).stdout
     for d in (a, b):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_ticket_keys_rotate_once_for_all_nodes():
+    """Keys older than a day rotate when a node starts or signs; with two
+    nodes starting at once on old keys, exactly one rotates (authkey.pub.old
+    is the key before, not an intermediate one), and tickets of each node
+    pass on the other."""
+    src = plain_dir()
+    info = seed(src)
+    make_keys(src)
+    old = time.time() - 25 * 3600
+    for rel in ("authkey.pub", "priv/authkey.key"):
+        os.utime(os.path.join(src, rel), (old, old))
+    with open(os.path.join(src, "authkey.pub"), "rb") as f:
+        before = f.read()
+    a = store_node()
+    cli(a, "store", "import", src)
+    b = store_node(STORES[a])
+    import threading
+    nodes = [None, None]
+
+    def start(i, d):
+        nodes[i] = start_server(d, info["tokens"])
+    threads = [threading.Thread(target=start, args=(i, d))
+               for i, d in enumerate((a, b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    try:
+        ta, _ = nodes[0].login("alice@pve")
+        tb, _ = nodes[1].login("alice@pve")
+        for n, t in ((nodes[0], tb), (nodes[1], ta)):
+            r = n.raw("GET", "/access/permissions",
+                      cookies={"PVEAuthCookie": t})
+            assert r.status_code == 200
+    finally:
+        for n in nodes:
+            if n is not None:
+                stop_server(n)
+    dst = plain_dir()
+    cli(a, "store", "export", dst)
+    with open(os.path.join(dst, "authkey.pub.old"), "rb") as f:
+        assert f.read() == before
+    with open(os.path.join(dst, "authkey.pub"), "rb") as f:
+        assert f.read() != before
+    assert os.stat(os.path.join(dst, "authkey.pub")).st_mtime > old + 3600
+    for d in (src, dst, a, b):
         shutil.rmtree(d, ignore_errors=True)
