@@ -41,8 +41,7 @@ static struct {
 	pthread_mutex_t mu;
 	int64_t id;		/* 0: none yet, or lost */
 	bool keeper;		/* the keepalive thread runs */
-	pid_t pid;		/* the process the lease belongs to */
-} lease = {PTHREAD_MUTEX_INITIALIZER, 0, false, 0};
+} lease = {PTHREAD_MUTEX_INITIALIZER, 0, false};
 
 static void
 client_gone(void *c)
@@ -55,10 +54,10 @@ static void
 forked_child(void)
 {
 	client = NULL;	/* shares the parent's socket: leave it alone */
+	pthread_setspecific(client_key, NULL);
 	pthread_mutex_init(&lease.mu, NULL);
 	lease.id = 0;
 	lease.keeper = false;
-	lease.pid = getpid();
 }
 
 int
@@ -69,7 +68,6 @@ cfs_etcd_setup(const char *u, struct err *err)
 	if (pthread_key_create(&client_key, client_gone) != 0 ||
 	    pthread_atfork(NULL, NULL, forked_child) != 0)
 		return err_set(err, ERR_INTERNAL, "cannot set up threads");
-	lease.pid = getpid();
 	return 0;
 }
 
@@ -140,6 +138,16 @@ cfs_etcd_client(struct err *err)
 /* ------------------------------------------------------------------ */
 /* the lease */
 
+/* The lease id is gone: the next lock asks for a new one. */
+static void
+lease_lost(int64_t id)
+{
+	pthread_mutex_lock(&lease.mu);
+	if (lease.id == id)
+		lease.id = 0;
+	pthread_mutex_unlock(&lease.mu);
+}
+
 static void *
 keeper_main(void *arg)
 {
@@ -158,13 +166,8 @@ keeper_main(void *arg)
 		e = cfs_etcd_client(&err);
 		if (e == NULL || etcd_lease_keepalive(e, id, &left, &err) < 0)
 			continue;	/* unreachable: try again; it may expire */
-		if (left == 0) {
-			/* expired (we were paused or cut off): locks gone */
-			pthread_mutex_lock(&lease.mu);
-			if (lease.id == id)
-				lease.id = 0;
-			pthread_mutex_unlock(&lease.mu);
-		}
+		if (left == 0)	/* expired (paused, cut off): locks gone */
+			lease_lost(id);
 	}
 	return NULL;
 }
@@ -176,8 +179,6 @@ lease_get(struct etcd *e, int64_t *id_r, struct err *err)
 	int rc = 0;
 
 	pthread_mutex_lock(&lease.mu);
-	if (lease.pid != getpid())
-		forked_child();
 	if (lease.id == 0)
 		rc = etcd_lease_grant(e, url.lease_ttl, &lease.id, err);
 	if (rc == 0 && !lease.keeper) {
@@ -217,6 +218,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 	long long deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	unsigned nap_ms = 5;
 	char host[64] = "?";
+	bool regranted = false;
 	struct etcd *e;
 	int64_t id;
 	int rc = -1;
@@ -239,6 +241,12 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		etcd_txn_put(t, true, key.data, key.len, val.data, val.len, id);
 		rc = etcd_txn_commit(e, t, &r, err);
 		etcd_txn_free(t);
+		if (rc < 0 && err->code == ERR_NOT_FOUND && !regranted) {
+			/* the lease expired (etcd was away longer than it) */
+			lease_lost(id);
+			regranted = true;
+			continue;
+		}
 		if (rc < 0)
 			goto out;
 		if (r.succeeded)
