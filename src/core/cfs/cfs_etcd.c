@@ -17,6 +17,7 @@
 #include "cfs_url.h"
 #include "etcd_client.h"
 #include "fileio.h"
+#include "testpoint.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -585,8 +586,11 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 		    "for one transaction", url.name);
 		goto undo;
 	}
-	if (upload_flush(&c, err) < 0 ||
-	    etcd_txn_commit(c.e, c.main, &r, err) < 0)
+	if (upload_flush(&c, err) < 0)
+		goto undo;
+	/* the fencing tests pause a writer here, its locks held */
+	testpoint("cfs-commit", list != NULL ? list->rel : NULL);
+	if (etcd_txn_commit(c.e, c.main, &r, err) < 0)
 		goto undo;
 	if (!r.succeeded && !(r.retried && landed(&c, list, &all))) {
 		err_set(err, ERR_LOCK, "store %s: the configuration changed "
