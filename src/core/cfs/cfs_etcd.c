@@ -199,17 +199,38 @@ lock_name_valid(const char *s)
 	return true;
 }
 
+/*
+ * The lock exists with our value and lease: an attempt of ours that
+ * seemed to fail (its answer was lost, it was sent again) took it.
+ */
+static bool
+lock_is_ours(const struct etcd_txn_result *r, const struct buf *val,
+    int64_t id, int64_t *create_rev_r)
+{
+	const struct etcd_kv *kv;
+
+	if (r->ngets != 1 || r->gets[0].n != 1)
+		return false;
+	kv = &r->gets[0].v[0];
+	if (kv->lease != id || kv->value.len != val->len ||
+	    memcmp(kv->value.data, val->data, val->len) != 0)
+		return false;
+	*create_rev_r = kv->create_rev;
+	return true;
+}
+
 int
 cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
     struct cfs_lock *l, struct err *err)
 {
+	static unsigned long attempts;
 	struct buf key = BUF_INIT, val = BUF_INIT;
 	struct etcd_txn_result r = ETCD_TXN_RESULT_INIT;
 	long long deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	unsigned nap_ms = 5;
 	char host[64] = "?";
 	struct etcd *e;
-	int64_t id;
+	int64_t id, create_rev;
 	int rc = -1;
 
 	if (!lock_name_valid(name))
@@ -218,7 +239,9 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		return -1;
 	cfs_etcd_key("lock", name, &key);
 	gethostname(host, sizeof(host) - 1);
-	buf_putf(&val, "%s %ld", host, (long)getpid());
+	/* a value no other taking of a lock has: lock_is_ours */
+	buf_putf(&val, "%s %ld %lu", host, (long)getpid(),
+	    __atomic_add_fetch(&attempts, 1, __ATOMIC_RELAXED));
 	for (;;) {
 		struct etcd_txn *t = etcd_txn_new();
 
@@ -228,11 +251,13 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		}
 		etcd_txn_cmp(t, key.data, key.len, ETCD_CREATE, ETCD_EQUAL, 0);
 		etcd_txn_put(t, true, key.data, key.len, val.data, val.len, id);
+		etcd_txn_get(t, false, key.data, key.len);
 		rc = etcd_txn_commit(e, t, &r, err);
 		etcd_txn_free(t);
 		if (rc < 0)
 			goto out;
-		if (r.succeeded)
+		create_rev = r.revision;
+		if (r.succeeded || lock_is_ours(&r, &val, id, &create_rev))
 			break;
 		etcd_txn_result_free(&r);
 		if (mono_ms() >= deadline) {
@@ -244,7 +269,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		nap_ms = nap_ms * 2 > 100 ? 100 : nap_ms * 2;
 	}
 	l->key = buf_steal(&key);
-	l->create_rev = r.revision;
+	l->create_rev = create_rev;
 	/* read what the lock protects as of the lock, or later */
 	rc = cfs_mirror_sync(config_dir, r.revision, err);
 	if (rc < 0) {
