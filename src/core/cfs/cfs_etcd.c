@@ -174,6 +174,22 @@ lease_get(struct etcd *e, int64_t *id_r, struct err *err)
 	return rc;
 }
 
+/*
+ * A lock that could not be released (or whose taking failed with an
+ * unknown outcome) may stay in the store bound to our lease, which the
+ * keeper renews for as long as the process lives: stop renewing it, so
+ * that it expires and every lock on it goes (the commits of a thread
+ * still holding one then fail, as after a pause); the next lock takes a
+ * new lease.
+ */
+static void
+lease_abandon(void)
+{
+	pthread_mutex_lock(&lease.mu);
+	lease.id = 0;
+	pthread_mutex_unlock(&lease.mu);
+}
+
 /* ------------------------------------------------------------------ */
 /* locks */
 
@@ -254,8 +270,11 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		etcd_txn_get(t, false, key.data, key.len);
 		rc = etcd_txn_commit(e, t, &r, err);
 		etcd_txn_free(t);
-		if (rc < 0)
+		if (rc < 0) {
+			/* it may still be applied, bound to our lease */
+			lease_abandon();
 			goto out;
+		}
 		create_rev = r.revision;
 		if (r.succeeded || lock_is_ours(&r, &val, id, &create_rev))
 			break;
@@ -293,8 +312,12 @@ cfs_etcd_unlock(struct cfs_lock *l)
 	struct etcd *e = cfs_etcd_client(&err);
 	size_t n;
 
-	if (e == NULL || l->key == NULL)
-		return;		/* the lease will expire */
+	if (l->key == NULL)
+		return;
+	if (e == NULL) {
+		lease_abandon();	/* then it expires */
+		return;
+	}
 	n = strlen(l->key);
 	t = etcd_txn_new();
 	/* only our own: after a lost lease the key may be another's */
@@ -302,6 +325,8 @@ cfs_etcd_unlock(struct cfs_lock *l)
 	etcd_txn_del(t, true, l->key, n, NULL, 0);
 	if (etcd_txn_commit(e, t, &r, &err) == 0)
 		etcd_txn_result_free(&r);
+	else
+		lease_abandon();
 	etcd_txn_free(t);
 }
 
