@@ -565,7 +565,12 @@ staged_name_valid(const char *rel)
 	return true;
 }
 
-/* Did our commit land after all (an attempt whose outcome was unknown)? */
+/*
+ * Did our commit land after all?  An attempt whose answer was lost may
+ * have been applied, and its resend (by the client to another member,
+ * or by curl itself on a reused connection, which nobody is told of)
+ * then finds the files changed - by us.
+ */
 static bool
 landed(struct commit *c, const struct cfs_staged *list,
     const struct buf *manifests)
@@ -642,7 +647,7 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 	testpoint("cfs-commit", list != NULL ? list->rel : NULL);
 	if (etcd_txn_commit(c.e, c.main, &r, err) < 0)
 		goto undo;
-	if (!r.succeeded && !(r.retried && landed(&c, list, &all))) {
+	if (!r.succeeded && !landed(&c, list, &all)) {
 		err_set(err, ERR_LOCK, "store %s: the configuration changed "
 		    "since it was read (a lock was lost or not held) - "
 		    "nothing was written, try again", url.name);
