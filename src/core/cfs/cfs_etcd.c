@@ -612,6 +612,9 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 		if (!staged_name_valid(s->rel))
 			return err_set(err, ERR_INVALID, "invalid file name "
 			    "for the store");
+	/* the fault tests pause a writer here: what it read is read, the
+	   locks it holds are held */
+	testpoint("cfs-commit", list != NULL ? list->rel : NULL);
 	if ((c.e = cfs_etcd_client(err)) == NULL ||
 	    cfs_mirror_pinned(config_dir, &c.dir, &c.ix, err) < 0)
 		goto out;
@@ -641,11 +644,8 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 		    "for one transaction", url.name);
 		goto undo;
 	}
-	if (upload_flush(&c, err) < 0)
-		goto undo;
-	/* the fencing tests pause a writer here, its locks held */
-	testpoint("cfs-commit", list != NULL ? list->rel : NULL);
-	if (etcd_txn_commit(c.e, c.main, &r, err) < 0)
+	if (upload_flush(&c, err) < 0 ||
+	    etcd_txn_commit(c.e, c.main, &r, err) < 0)
 		goto undo;
 	if (!r.succeeded && !landed(&c, list, &all)) {
 		err_set(err, ERR_LOCK, "store %s: the configuration changed "

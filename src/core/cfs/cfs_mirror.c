@@ -264,7 +264,11 @@ int
 cfs_mirror_pinned(const char *config_dir, struct buf *dir,
     struct cfs_index *ix, struct err *err)
 {
-	ensure_pinned(config_dir);
+	/* the snapshot the writer read, however old: the commit compares
+	   against it, and a newer one holds changes the writer never saw */
+	if (pin.config_dir == NULL || strcmp(pin.config_dir, config_dir) != 0 ||
+	    pin.rev == 0)
+		ensure_pinned(config_dir);
 	if (pin.rev == 0)
 		return err_set(err, ERR_UNAVAILABLE, "store %s: this node has "
 		    "no copy of the configuration yet", cfs_store_name());
