@@ -6,6 +6,7 @@ Each config directory gets a prefix of its own in it.
 """
 import atexit
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -17,13 +18,33 @@ SCRIPT = os.path.join(HERE, "..", "etcd", "etcd-cluster.sh")
 _single = {}
 
 
+def _ephemeral_low():
+    """The first port of the kernel's range for outgoing connections."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _candidate(span, low):
+    if low - span > 10000:
+        return random.randrange(10000, low - span)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    base = s.getsockname()[1]
+    s.close()
+    return base
+
+
 def free_base_port(span=30):
-    """A base port whose next `span` ports look free on 127.0.0.1."""
+    """A base port whose next `span` ports look free on 127.0.0.1.  Below
+    the range the kernel gives outgoing connections when there is room:
+    while a member is down (Cluster.kill) a connection could take one of
+    its free ports as its own, and the member could not restart."""
+    low = _ephemeral_low()
     for _ in range(50):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        base = s.getsockname()[1]
-        s.close()
+        base = _candidate(span, low)
         if base + span > 65000:
             continue
         ok = True
