@@ -24,8 +24,16 @@ What is proved, test by test:
   - an unreachable store at start: the CLI and `serve` fail at once, naming
     the store;
   - fencing: a writer paused past its lease (REALMGATE_TEST_STOP_AT, a
-    debug build's SIGSTOP right before the commit transaction) cannot
-    commit after it wakes, whether or not another writer took its lock.
+    debug build's SIGSTOP at the top of the commit, what it read read and
+    its locks held) cannot commit after it wakes, whether or not another
+    writer took its lock;
+  - an answer lost on its way back from etcd (a proxy in front of one
+    member): a lock taken that way is ours, a commit landed that way is
+    reported as written;
+  - a lock held when quorum goes, whose commit and release then fail, is
+    free again about a lease after quorum is back;
+  - a write without a lock (the CSRF key's creation) never lands over a
+    change that it did not read.
 Leases are 3 s here (?lease-ttl=3), so lost locks come back fast.
 """
 import base64
@@ -1140,7 +1148,7 @@ def test_fencing_a_writer_paused_past_its_lease_cannot_commit(grid):
 
 
 # ---------------------------------------------------------------------------
-# 7. an answer lost on the way back
+# 7. answers lost, a lock held when quorum goes
 
 @pytest.mark.parametrize("what", ["lock", "commit"])
 def test_a_lost_answer_leaves_no_lock_and_fails_no_write(grid, what):
