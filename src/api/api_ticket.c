@@ -486,9 +486,11 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 	struct buf me = BUF_INIT;
 	struct ucfg *cfg = NULL;
 	const struct ucfg_user *u;
+	struct store_side side;
 	int rc = -1;
 
 	*result_r = json_null();
+	store_side_init(&side);
 	if (store_read_user(c->env, &cfg, err) < 0)
 		goto out;
 	u = ucfg_user(cfg, userid);
@@ -523,9 +525,16 @@ password_change(struct api_call *c, json_t **result_r, struct err *err)
 		    api_user_usable(u, c->env->now, err) < 0)
 			goto out;
 	}
+	/* the side (shadow.cfg's lock and staged write) is committed here:
+	   no user.cfg transaction takes it along */
 	rc = api_realm_set_password(c->env, userid, param_str(c, "password"),
-	    NULL, err);
+	    &side, err);
+	if (rc == 0)
+		rc = cfs_group_commit(c->env->config_dir, err);
+	if (rc < 0)
+		store_side_undo(c->env, &side);
 out:
+	store_side_end(&side);
 	store_release_user(cfg);
 	buf_clear(&me);
 	return rc;

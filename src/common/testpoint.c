@@ -49,6 +49,9 @@ testpoint(const char *name, const char *detail)
 
 	if (want != NULL && env_matches(want, name, detail))
 		kill(getpid(), SIGKILL);
+	want = getenv("REALMGATE_TEST_STOP_AT");
+	if (want != NULL && env_matches(want, name, detail))
+		kill(getpid(), SIGSTOP);
 #endif
 	if (testpoint_hook != NULL)
 		testpoint_hook(name, detail);

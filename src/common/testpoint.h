@@ -5,7 +5,9 @@
  * unless a test asked for it: a unit test sets testpoint_hook (every
  * build); an integration test sets REALMGATE_TEST_KILL_AT=<name> or
  * <name>:<detail>, which debug builds only (RG_TEST_HOOKS) obey with
- * SIGKILL.
+ * SIGKILL, or REALMGATE_TEST_STOP_AT=<name>[:<detail>], which they obey
+ * with SIGSTOP: the whole process, its lease keeper too, freezes there
+ * until the test sends SIGCONT (a writer paused past its etcd lease).
  */
 #ifndef RG_TESTPOINT_H
 #define RG_TESTPOINT_H
@@ -18,7 +20,7 @@ extern void (*testpoint_hook)(const char *name, const char *detail);
 
 void testpoint(const char *name, const char *detail);
 
-/* Whether this build obeys REALMGATE_TEST_KILL_AT. */
+/* Whether this build obeys REALMGATE_TEST_KILL_AT and _STOP_AT. */
 bool testpoint_env_enabled(void);
 
 /*

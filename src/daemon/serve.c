@@ -820,6 +820,7 @@ serve_main(const char *config_dir, int argc, char **argv)
 	    share_with_front(&o, pw->pw_gid, &err) < 0) ||
 	    cfs_ready(dir, &err) < 0)) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
+		free(dir);
 		return 1;
 	}
 	if (prepare_keys(dir, &err) < 0 ||
@@ -827,6 +828,9 @@ serve_main(const char *config_dir, int argc, char **argv)
 	    (pw != NULL && share_with_front(&o, pw->pw_gid, &err) < 0) ||
 	    auditlog_open(o.audit_log, &err) < 0) {
 		fprintf(stderr, "realmgate: %s\n", err.msg);
+		buf_clear_secret(&key);
+		buf_clear(&cert);
+		free(dir);
 		return 1;
 	}
 	if (pw != NULL)

@@ -44,10 +44,23 @@ def _port_free(port):
         s.close()
 
 
+def _ephemeral_low():
+    """The first port of the kernel's range for outgoing connections."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_baseport(n):
-    """A base port whose 3 ports per member are free right now."""
+    """A base port whose 3 ports per member are free right now, below the
+    range the kernel gives outgoing connections: while a member is down
+    (kill) a connection could otherwise take one of its ports as its own,
+    and the member could not restart."""
+    top = max(_ephemeral_low() - 10 * n - 10, 12000)
     for _ in range(200):
-        base = random.randrange(20000, 50000, 10)
+        base = random.randrange(10000, top, 10)
         if all(_port_free(base + 10 * i + k) for i in range(n) for k in range(3)):
             return base
     raise RuntimeError("no free ports for %d etcd members" % n)

@@ -19,6 +19,7 @@
 #include "etcd_client.h"
 #include "fileio.h"
 #include "secret.h"
+#include "testpoint.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -192,6 +193,22 @@ lease_get(struct etcd *e, int64_t *id_r, struct err *err)
 	return rc;
 }
 
+/*
+ * A lock that could not be released (or whose taking failed with an
+ * unknown outcome) may stay in the store bound to our lease, which the
+ * keeper renews for as long as the process lives: stop renewing it, so
+ * that it expires and every lock on it goes (the commits of a thread
+ * still holding one then fail, as after a pause); the next lock takes a
+ * new lease.
+ */
+static void
+lease_abandon(void)
+{
+	pthread_mutex_lock(&lease.mu);
+	lease.id = 0;
+	pthread_mutex_unlock(&lease.mu);
+}
+
 /* ------------------------------------------------------------------ */
 /* locks */
 
@@ -209,10 +226,31 @@ lock_name_valid(const char *s)
 	return true;
 }
 
+/*
+ * The lock exists with our value and lease: an attempt of ours that
+ * seemed to fail (its answer was lost, it was sent again) took it.
+ */
+static bool
+lock_is_ours(const struct etcd_txn_result *r, const struct buf *val,
+    int64_t id, int64_t *create_rev_r)
+{
+	const struct etcd_kv *kv;
+
+	if (r->ngets != 1 || r->gets[0].n != 1)
+		return false;
+	kv = &r->gets[0].v[0];
+	if (kv->lease != id || kv->value.len != val->len ||
+	    memcmp(kv->value.data, val->data, val->len) != 0)
+		return false;
+	*create_rev_r = kv->create_rev;
+	return true;
+}
+
 int
 cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
     struct cfs_lock *l, struct err *err)
 {
+	static unsigned long attempts;
 	struct buf key = BUF_INIT, val = BUF_INIT;
 	struct etcd_txn_result r = ETCD_TXN_RESULT_INIT;
 	long long deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
@@ -220,7 +258,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 	char host[64] = "?";
 	bool regranted = false;
 	struct etcd *e;
-	int64_t id;
+	int64_t id, create_rev;
 	int rc = -1;
 
 	if (!lock_name_valid(name))
@@ -229,7 +267,9 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		return -1;
 	cfs_etcd_key("lock", name, &key);
 	gethostname(host, sizeof(host) - 1);
-	buf_putf(&val, "%s %ld", host, (long)getpid());
+	/* a value no other taking of a lock has: lock_is_ours */
+	buf_putf(&val, "%s %ld %lu", host, (long)getpid(),
+	    __atomic_add_fetch(&attempts, 1, __ATOMIC_RELAXED));
 	for (;;) {
 		struct etcd_txn *t = etcd_txn_new();
 
@@ -239,6 +279,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		}
 		etcd_txn_cmp(t, key.data, key.len, ETCD_CREATE, ETCD_EQUAL, 0);
 		etcd_txn_put(t, true, key.data, key.len, val.data, val.len, id);
+		etcd_txn_get(t, false, key.data, key.len);
 		rc = etcd_txn_commit(e, t, &r, err);
 		etcd_txn_free(t);
 		if (rc < 0 && err->code == ERR_NOT_FOUND && !regranted) {
@@ -247,9 +288,13 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 			regranted = true;
 			continue;
 		}
-		if (rc < 0)
+		if (rc < 0) {
+			/* it may still be applied, bound to our lease */
+			lease_abandon();
 			goto out;
-		if (r.succeeded)
+		}
+		create_rev = r.revision;
+		if (r.succeeded || lock_is_ours(&r, &val, id, &create_rev))
 			break;
 		etcd_txn_result_free(&r);
 		if (mono_ms() >= deadline) {
@@ -261,7 +306,7 @@ cfs_etcd_lock(const char *config_dir, const char *name, int timeout_ms,
 		nap_ms = nap_ms * 2 > 100 ? 100 : nap_ms * 2;
 	}
 	l->key = buf_steal(&key);
-	l->create_rev = r.revision;
+	l->create_rev = create_rev;
 	/* read what the lock protects as of the lock, or later */
 	rc = cfs_mirror_sync(config_dir, r.revision, err);
 	cfs_mirror_forget_reads();
@@ -286,8 +331,12 @@ cfs_etcd_unlock(struct cfs_lock *l)
 	struct etcd *e = cfs_etcd_client(&err);
 	size_t n;
 
-	if (e == NULL || l->key == NULL)
-		return;		/* the lease will expire */
+	if (l->key == NULL)
+		return;
+	if (e == NULL) {
+		lease_abandon();	/* then it expires */
+		return;
+	}
 	n = strlen(l->key);
 	t = etcd_txn_new();
 	/* only our own: after a lost lease the key may be another's */
@@ -295,6 +344,8 @@ cfs_etcd_unlock(struct cfs_lock *l)
 	etcd_txn_del(t, true, l->key, n, NULL, 0);
 	if (etcd_txn_commit(e, t, &r, &err) == 0)
 		etcd_txn_result_free(&r);
+	else
+		lease_abandon();
 	etcd_txn_free(t);
 }
 
@@ -521,7 +572,12 @@ staged_name_valid(const char *rel)
 	return true;
 }
 
-/* Did our commit land after all (an attempt whose outcome was unknown)? */
+/*
+ * Did our commit land after all?  An attempt whose answer was lost may
+ * have been applied, and its resend (by the client to another member,
+ * or by curl itself on a reused connection, which nobody is told of)
+ * then finds the files changed - by us.
+ */
 static bool
 landed(struct commit *c, const struct cfs_staged *list,
     const struct buf *manifests)
@@ -633,7 +689,7 @@ commit_once(const char *config_dir, const struct cfs_staged *list,
 	if (upload_flush(&c, err) < 0 ||
 	    etcd_txn_commit(c.e, c.main, &r, err) < 0)
 		goto undo;
-	if (!r.succeeded && !(r.retried && landed(&c, list, &all))) {
+	if (!r.succeeded && !landed(&c, list, &all)) {
 		*swept = sweep_epoch(c.e, &now, &(struct err){0}) == 0 &&
 		    now != epoch;
 		err_set(err, ERR_LOCK, "store %s: the configuration changed "
@@ -676,6 +732,9 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 		if (!staged_name_valid(s->rel))
 			return err_set(err, ERR_INVALID, "invalid file name "
 			    "for the store");
+	/* the fault tests pause a writer here: what it read is read, the
+	   locks it holds are held */
+	testpoint("cfs-commit", list != NULL ? list->rel : NULL);
 	for (tries = 0; tries < 3 && swept; tries++)
 		rc = commit_once(config_dir, list, &swept, err);
 	return rc;
