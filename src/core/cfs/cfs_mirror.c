@@ -425,47 +425,132 @@ fetch_chunk(struct build *b, const char *id, struct buf *out,
 	return rc;
 }
 
+/* A chunk of a file's old version: where its bytes are. */
+struct old_chunk {
+	const char *id;
+	size_t off, len;
+};
+
+static int
+old_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct old_chunk *)a)->id,
+	    ((const struct old_chunk *)b)->id);
+}
+
+static int
+old_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct old_chunk *)elem)->id);
+}
+
+/* One transaction of gets for the chunks idx[0..n) of m, into got[]. */
+static int
+fetch_batch(struct build *b, const struct cfs_manifest *m, const size_t *idx,
+    size_t n, struct buf *got, struct err *err)
+{
+	struct etcd_txn_result r = ETCD_TXN_RESULT_INIT;
+	struct etcd_txn *t = etcd_txn_new();
+	struct buf key = BUF_INIT;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		cfs_etcd_key("c", m->chunks[idx[k]].id, &key);
+		etcd_txn_get(t, true, key.data, key.len);
+	}
+	rc = etcd_txn_commit(b->e, t, &r, err);
+	for (k = 0; rc == 0 && k < n && k < r.ngets; k++)
+		if (r.gets[k].n == 1)
+			buf_put(&got[idx[k]], r.gets[k].v[0].value.data,
+			    r.gets[k].v[0].value.len);
+	etcd_txn_result_free(&r);
+	etcd_txn_free(t);
+	buf_clear(&key);
+	return rc;
+}
+
+/*
+ * The chunks of m that need[] marks, into got[], FETCH_BATCH at a time;
+ * one a batch does not bring (removed since) is left for fetch_chunk, at
+ * the build's revision.
+ */
+static int
+prefetch(struct build *b, const struct cfs_manifest *m, const bool *need,
+    struct buf *got, struct err *err)
+{
+	size_t idx[FETCH_BATCH], n = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < m->nchunks && rc == 0; i++) {
+		if (!need[i])
+			continue;
+		idx[n++] = i;
+		if (n == FETCH_BATCH) {
+			rc = fetch_batch(b, m, idx, n, got, err);
+			n = 0;
+		}
+	}
+	if (rc == 0 && n > 0)
+		rc = fetch_batch(b, m, idx, n, got, err);
+	return rc;
+}
+
 /* The bytes of a chunked file: kept chunks from its old version. */
 static int
 assemble(struct build *b, const char *rel, const struct cfs_manifest *m,
     struct buf *out, struct err *err)
 {
 	const struct cfs_index_file *old = cfs_index_find(&b->old, rel);
-	struct buf oldbytes = BUF_INIT, path = BUF_INIT;
-	size_t i, k, off;
-	int rc = 0;
+	struct buf oldbytes = BUF_INIT, path = BUF_INIT, *got;
+	struct old_chunk *oc = NULL, *hit;
+	size_t i, noc = 0, off = 0;
+	bool *need;
+	int rc;
 
 	if (old != NULL && old->chunks != NULL) {
 		buf_putf(&path, "%s/%s", buf_str(&b->old_dir), rel);
 		if (file_read(buf_str(&path), CFS_FILE_MAX, &oldbytes,
-		    err) < 0)
-			old = NULL;	/* fetch everything */
-		err_clear(err);
-	}
-	for (i = 0; i < m->nchunks && rc == 0; i++) {
-		bool found = false;
-
-		for (k = 0, off = 0; old != NULL && k < old->nchunks; k++) {
-			if (strcmp(old->chunks[k].id, m->chunks[i].id) == 0 &&
-			    old->chunks[k].len == m->chunks[i].len &&
-			    off + m->chunks[i].len <= oldbytes.len) {
-				buf_put(out, oldbytes.data + off,
-				    m->chunks[i].len);
-				found = true;
-				break;
+		    err) == 0) {
+			oc = xcalloc(old->nchunks + 1, sizeof(*oc));
+			for (i = 0; i < old->nchunks &&
+			    off + old->chunks[i].len <= oldbytes.len; i++) {
+				oc[noc].id = old->chunks[i].id;
+				oc[noc].off = off;
+				oc[noc++].len = old->chunks[i].len;
+				off += old->chunks[i].len;
 			}
-			off += old->chunks[k].len;
+			qsort(oc, noc, sizeof(*oc), old_cmp);
 		}
-		if (!found) {
-			size_t before = out->len;
-
-			rc = fetch_chunk(b, m->chunks[i].id, out, err);
-			if (rc == 0 && out->len - before != m->chunks[i].len)
-				rc = err_set(err, ERR_INVALID, "store %s: "
-				    "chunk %s of %s has the wrong length",
-				    cfs_store_name(), m->chunks[i].id, rel);
-		}
+		err_clear(err);	/* unreadable: fetch everything */
 	}
+	need = xcalloc(m->nchunks + 1, sizeof(*need));
+	got = xcalloc(m->nchunks + 1, sizeof(*got));
+	for (i = 0; i < m->nchunks; i++)
+		need[i] = noc == 0 || bsearch(m->chunks[i].id, oc, noc,
+		    sizeof(*oc), old_find) == NULL;
+	rc = prefetch(b, m, need, got, err);
+	for (i = 0; i < m->nchunks && rc == 0; i++) {
+		size_t before = out->len;
+
+		hit = need[i] ? NULL : bsearch(m->chunks[i].id, oc, noc,
+		    sizeof(*oc), old_find);
+		if (hit != NULL)
+			buf_put(out, oldbytes.data + hit->off, hit->len);
+		else if (got[i].len > 0)
+			buf_put(out, got[i].data, got[i].len);
+		else
+			rc = fetch_chunk(b, m->chunks[i].id, out, err);
+		if (rc == 0 && out->len - before != m->chunks[i].len)
+			rc = err_set(err, ERR_INVALID, "store %s: chunk %s of "
+			    "%s has the wrong length", cfs_store_name(),
+			    m->chunks[i].id, rel);
+	}
+	for (i = 0; i < m->nchunks; i++)
+		buf_clear_secret(&got[i]);
+	free(got);
+	free(need);
+	free(oc);
 	buf_clear_secret(&oldbytes);
 	buf_clear(&path);
 	return rc;
