@@ -15,10 +15,12 @@
 #   3. `store import` of the 10,000- and 100,000-user configurations, one
 #      user change on the 100,000-user one (CLI and API), and etcd's
 #      database size after the import and after SMALL_WRITES user changes,
-#      each half followed by a compaction and defragmentation that this
-#      script runs itself with etcdctl (a node's watcher compacts every
-#      300 s, to the revision it saw at its previous turn; it never
-#      defragments): the size must come back down, not grow with writes;
+#      each half followed by a compaction that this script runs itself
+#      with etcdctl (a node's watcher compacts every 300 s, to the
+#      revision it saw at its previous turn), then one defragmentation
+#      (which nothing in realmgate does): with compaction alone the file
+#      must stop growing (freed pages are reused), and defragmented it
+#      must come back to about its imported size;
 #   4. GET /access/permissions with a ticket and pve password logins
 #      against 1 node and against 3 nodes on one etcd (wrk threads
 #      round-robin over the nodes, bench/wrk/spread.lua), and 1 node on the
@@ -159,12 +161,12 @@ s = json.load(sys.stdin)[0]["Status"]
 print(s["header"]["revision"], s["dbSize"], s.get("dbSizeInUse", 0))'
 }
 
-# etcd_compact EP: compact to the current revision, then defragment.
+# etcd_compact EP: compact to the current revision (what a node's
+# watcher does, 300 s late).
 etcd_compact() {
 	local rev
 	read -r rev _ <<<"$(etcd_status "$1")"
-	etcdctl --endpoints "$1" compact "$rev" >/dev/null
-	etcdctl --endpoints "$1" defrag >/dev/null
+	etcdctl --endpoints "$1" compact --physical "$rev" >/dev/null
 }
 
 mib() {
@@ -385,7 +387,7 @@ stop_node P
 # --- 3. import, size, compaction --------------------------------------
 echo "== 3. import and database size: a fresh etcd, the 10,000-user" \
     "config, $SMALL_WRITES user changes (bench-store) in two halves, each" \
-    "followed by etcdctl compact (to the current revision) + defrag"
+    "followed by etcdctl compact (to the current revision); then defrag"
 EP2=$(etcd_start size)
 URL2=etcd://$EP2/bench
 IMP2_MS=$(import_ms size "$TMP/src1" "$URL2")
@@ -393,21 +395,27 @@ read -r R0 S0 U0 <<<"$(etcd_status "$EP2")"
 echo "import: $IMP2_MS ms; revision $R0, dbSize $(mib "$S0") MiB (in use" \
     "$(mib "$U0") MiB)"
 HALF=$((SMALL_WRITES / 2))
-SIZES=""
+INUSE=""
 for round in 1 2; do
 	"$BSTORE" --store "$URL2" "$TMP/cli2" "$SUBJECT" "$HALF" \
 	    >"$OUT/small-writes-$round.txt"
 	read -r R1 S1 U1 <<<"$(etcd_status "$EP2")"
 	etcd_compact "$EP2"
-	read -r _ S2 U2 <<<"$(etcd_status "$EP2")"
+	# etcd counts the freed pages at its next write
+	etcdctl --endpoints "$EP2" put /store-bench-tick "$round" >/dev/null
+	read -r _ SK UK <<<"$(etcd_status "$EP2")"
 	echo "after $((HALF * round)) changes: revision $R1, dbSize" \
-	    "$(mib "$S1") MiB (in use $(mib "$U1")); compacted + defragmented:" \
-	    "$(mib "$S2") MiB (in use $(mib "$U2")); per change p50" \
-	    "$(awk '$1 == "total" { print $3 }' \
-	    "$OUT/small-writes-$round.txt") ms"
-	SIZES="$SIZES $S1 $S2"
+	    "$(mib "$S1") MiB (in use $(mib "$U1")); compacted: $(mib "$SK")" \
+	    "MiB (in use $(mib "$UK")); per change p50 $(awk '$1 == "total" \
+	    { print $3 }' "$OUT/small-writes-$round.txt") ms"
+	SIZES="${SIZES:-} $S1"
+	INUSE="$INUSE $UK"
 done
-read -r SA1 SC1 SA2 SC2 <<<"$SIZES"
+etcdctl --endpoints "$EP2" defrag >/dev/null
+read -r _ SD UD <<<"$(etcd_status "$EP2")"
+echo "defragmented: $(mib "$SD") MiB (in use $(mib "$UD"))"
+read -r SA1 SA2 <<<"$SIZES"
+read -r UK1 UK2 <<<"$INUSE"
 etcd_stop size
 
 if [ "$BIG" != 0 ]; then
@@ -456,10 +464,11 @@ BUILDTYPE=$(meson introspect --buildoptions "$BUILD_DIR" 2>/dev/null |
     python3 -c 'import json, sys
 print(next(o["value"] for o in json.load(sys.stdin)
     if o["name"] == "buildtype"))' 2>/dev/null || echo '?')
-# bounded: the second compacted size within 10 % of the first
-BOUNDED=$(awk -v a="$SC1" -v b="$SC2" \
-    'BEGIN { print (b <= a * 1.1) ? "PASS" : "MISS" }')
-
+# bounded: with compaction alone the file stops growing (the second half
+# reuses the pages the first compaction freed), and a defragmentation
+# brings it back to about the imported size
+BOUNDED=$(awk -v a="$SA1" -v b="$SA2" -v d="$SD" -v s="$S0" \
+    'BEGIN { print (b <= a * 1.1 && d <= s * 1.1) ? "PASS" : "MISS" }')
 echo
 echo "== store summary: buildtype $BUILDTYPE, $NCPU CPUs shared by etcd," \
     "the nodes and the clients, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -490,10 +499,11 @@ if [ "$BIG" != 0 ]; then
 	    "$(mib "$S10") / $(mib "$S10W")" "info"
 fi
 row "etcd dbSize after 10k import (MiB)" "" "$(mib "$S0")" "info"
-row "  after $HALF changes / compacted (MiB)" "" \
-    "$(mib "$SA1") / $(mib "$SC1")" "info"
-row "  after $SMALL_WRITES changes / compacted (MiB)" "bounded" \
-    "$(mib "$SA2") / $(mib "$SC2")" "$BOUNDED"
+row "  after $HALF changes, then compacted: in use (MiB)" "" \
+    "$(mib "$SA1"), $(mib "$UK1")" "info"
+row "  after $SMALL_WRITES changes, then compacted: in use" "bounded" \
+    "$(mib "$SA2"), $(mib "$UK2")" "$BOUNDED"
+row "  defragmented at the end (MiB)" "" "$(mib "$SD")" "info"
 row "GET /access/permissions, 1 node (req/s)" "" "$P1_RPS" \
     "info (p99 $P1_P99 ms)"
 row "  3 nodes, round-robin (req/s; $NCPU CPUs)" "" "$P3_RPS" \
