@@ -240,3 +240,4 @@ fi
 [ "${OIDC_BENCH:-1}" = 0 ] || "$HERE/oidc-bench.sh" "$BUILD_DIR" # OpenID login overhead; OIDC_BENCH=0 skips
 [ "${LOCKOUT_BENCH:-1}" = 0 ] || "$HERE/lockout-bench.sh" "$BUILD_DIR" # password guessing vs lockouts; LOCKOUT_BENCH=0 skips
 [ "${TFA_BENCH:-1}" = 0 ] || "$HERE/tfa-bench.sh" "$BUILD_DIR" # the TOTP second step; TFA_BENCH=0 skips
+[ "${STORE_BENCH:-1}" = 0 ] || "$HERE/store-bench.sh" "$BUILD_DIR" # the shared etcd config store; STORE_BENCH=0 skips
