@@ -50,6 +50,7 @@
 #define LOCKOUT_MAX_RECORDS  2048
 #define LOCKOUT_FAILURES_MAX 1000	  /* 0 turns a kind of lock off */
 #define LOCKOUT_TIME_MAX     (7 * 86400) /* window and lock, seconds */
+#define LOCKOUT_CLOCK_SKEW   60	/* seconds another node's clock may lead */
 #define LOCKOUT_TRUSTED_MAX  64
 #define LOCKOUT_ID_MAX	     256	  /* longer ids are never stored */
 
@@ -132,9 +133,9 @@ void lockout_state_clear(struct lockout_state *s);
 /*
  * Parse the state file's text.  Lines that are not valid (and records
  * beyond the bounds) are skipped with a warning; a file that is not a
- * state file at all is one warning and an empty state.  Times from the
- * future (a clock set back) become now; locks longer than
- * LOCKOUT_TIME_MAX end then.
+ * state file at all is one warning and an empty state.  Times more than
+ * LOCKOUT_CLOCK_SKEW in the future (a clock set back) become now; locks
+ * longer than LOCKOUT_TIME_MAX end then.
  */
 void lockout_state_parse(struct lockout_state *s, const char *text,
     size_t len, time_t now, struct diag *warn);

@@ -77,8 +77,15 @@ struct txn {
 	bool dirty;	/* the file had bad lines: rewrite it clean */
 };
 
+/*
+ * Lock and read the state.  *now becomes the time once the lock is held
+ * (a caller may have waited for it): what this transaction writes is
+ * never older than what another wrote before it.  Times up to
+ * LOCKOUT_CLOCK_SKEW ahead of ours (another node's clock) are kept as
+ * they are; only beyond that are they taken for a clock set back.
+ */
 static int
-txn_begin(const char *config_dir, const struct lockout_opts *o, time_t now,
+txn_begin(const char *config_dir, const struct lockout_opts *o, time_t *now,
     struct txn *t, struct err *err)
 {
 	struct buf text = BUF_INIT;
@@ -98,11 +105,13 @@ txn_begin(const char *config_dir, const struct lockout_opts *o, time_t now,
 		warn("unreadable, started afresh", err->msg);
 		t->dirty = true;
 	}
-	lockout_state_parse(&t->s, text.data, text.len, now, &d);
+	if (lockout_now() > *now)
+		*now = lockout_now();
+	lockout_state_parse(&t->s, text.data, text.len, *now, &d);
 	t->dirty |= d.count > 0;
 	for (i = 0; i < d.count; i++)
 		warn(LOCKOUT_STATE_FILE, d.items[i].msg);
-	lockout_state_prune(&t->s, o, now);
+	lockout_state_prune(&t->s, o, *now);
 	rc = 0;
 out:
 	diag_clear(&d);
@@ -193,7 +202,7 @@ lockout_reserve(const char *config_dir, const struct lockout_opts *o,
 		ids[LOCKOUT_USER] = userid;
 	if (ids[LOCKOUT_USER] == NULL && ids[LOCKOUT_ADDRESS] == NULL)
 		return 0;
-	if (txn_begin(config_dir, o, now, &t, &werr) < 0) {
+	if (txn_begin(config_dir, o, &now, &t, &werr) < 0) {
 		warn("attempt not counted", werr.msg);
 		txn_end(&t);
 		return 0;
@@ -213,6 +222,8 @@ lockout_reserve(const char *config_dir, const struct lockout_opts *o,
 		event_emit(&ev, client, NULL);
 		return err_set(err, ERR_AUTH, "%s", reason);
 	}
+	/* the reservation's time is the lock's: the release finds it */
+	a->at = now;
 	for (k = 0; k < LOCKOUT_KINDS; k++)
 		if (ids[k] != NULL)
 			lockout_rec_add(lockout_state_get(&t.s,
@@ -249,7 +260,7 @@ lockout_release(const char *config_dir, const struct lockout_opts *o,
 
 	if (a->user == NULL && a->addr[0] == '\0')
 		return;
-	if (txn_begin(config_dir, o, now, &t, &err) == 0) {
+	if (txn_begin(config_dir, o, &now, &t, &err) == 0) {
 		for (k = 0; k < LOCKOUT_KINDS; k++) {
 			const char *id = attempt_id(a, (enum lockout_kind)k);
 
@@ -285,7 +296,7 @@ lockout_fail(const char *config_dir, const struct lockout_opts *o,
 	memset(ev, 0, sizeof(ev));
 	if (a->user == NULL && a->addr[0] == '\0')
 		return;
-	if (txn_begin(config_dir, o, now, &t, &err) < 0) {
+	if (txn_begin(config_dir, o, &now, &t, &err) < 0) {
 		warn("lock not checked", err.msg);
 		txn_end(&t);
 		lockout_attempt_clear(a);
@@ -335,7 +346,7 @@ lockout_read(const char *config_dir, const struct lockout_opts *o,
 {
 	struct txn t;
 
-	if (txn_begin(config_dir, o, now, &t, err) < 0) {
+	if (txn_begin(config_dir, o, &now, &t, err) < 0) {
 		txn_end(&t);
 		return -1;
 	}
@@ -364,7 +375,7 @@ lockout_unlock(const char *config_dir, const struct lockout_opts *o,
 		netaddr_client_key(id, key);
 		id = key;
 	}
-	if (txn_begin(config_dir, o, now, &t, err) < 0)
+	if (txn_begin(config_dir, o, &now, &t, err) < 0)
 		goto out;
 	r = lockout_state_find(&t.s, k, id);
 	if (r != NULL) {

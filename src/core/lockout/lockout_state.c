@@ -250,7 +250,8 @@ parse_times(struct lockout_rec *r, const char *p, size_t len, time_t now)
 
 		if (!parse_time(p, n, &t))
 			return false;
-		lockout_rec_add(r, t > now ? now : t);
+		/* another node's clock may lead ours a little */
+		lockout_rec_add(r, t > now + LOCKOUT_CLOCK_SKEW ? now : t);
 		if (comma == NULL)
 			break;
 		len -= n + 1;

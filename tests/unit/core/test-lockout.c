@@ -501,6 +501,36 @@ test_unlock(void **state)
 	assert_false(found);
 }
 
+/*
+ * Two logins at once: the one that took its time a second earlier gets
+ * the lock second (it waited).  Its transaction must not move the other's
+ * reservation back to its own second - then the other's success could
+ * not find it and a phantom failure stayed (seen with etcd, where the
+ * lock takes longer).  Nor may a time a little ahead (another node's
+ * clock) be taken for a clock set back.
+ */
+static void
+test_a_later_reservation_survives_an_earlier_clock(void **state)
+{
+	struct lockout_attempt a, b;
+	struct lockout_opts o;
+	struct lockout_state s;
+	struct err err;
+
+	(void)state;
+	lockout_opts_default(&o);
+	put_state("");
+	assert_int_equal(lockout_reserve(dir, &o, "alice@pve", "10.0.0.1",
+	    NOW + 30, &a, &err), 0);
+	assert_int_equal(lockout_reserve(dir, &o, "alice@pve", "10.0.0.2",
+	    NOW, &b, &err), 0);
+	lockout_release(dir, &o, &a, NOW + 31);
+	lockout_release(dir, &o, &b, NOW + 31);
+	assert_int_equal(lockout_read(dir, &o, NOW + 31, &s, &err), 0);
+	assert_null(lockout_state_find(&s, LOCKOUT_USER, "alice@pve"));
+	lockout_state_clear(&s);
+}
+
 int
 main(void)
 {
@@ -515,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_release_on_success),
 		cmocka_unit_test(test_reservation_bound),
 		cmocka_unit_test(test_corrupt_state),
+		cmocka_unit_test(test_a_later_reservation_survives_an_earlier_clock),
 		cmocka_unit_test(test_record_bound),
 		cmocka_unit_test(test_unlock),
 	};
