@@ -124,6 +124,11 @@ def free_port():
     return port
 
 
+def closed_port():
+    """A port on 127.0.0.1 that nothing listens on (a moment ago)."""
+    return free_port()
+
+
 class SourceAdapter(requests.adapters.HTTPAdapter):
     """requests from a given source address (127.0.0.2, ...): a client
     other than the tests' usual 127.0.0.1."""

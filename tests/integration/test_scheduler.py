@@ -5,20 +5,13 @@ are unit-tested in tests/unit/api/test-task-logs.c)."""
 import json
 import os
 import shutil
-import socket
 import time
 
 import pytest
 
-from conftest import cli, new_config_dir, start_server, stop_server
+from conftest import (cli, closed_port, new_config_dir, start_server,
+                      stop_server)
 
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture

@@ -51,8 +51,8 @@ import pytest
 import requests
 
 import etcd_store
-from conftest import (BIN, PASSWORDS, STORES, cli, seed, start_server,
-                      stop_server)
+from conftest import (BIN, PASSWORDS, STORES, cli, closed_port, seed,
+                      start_server, stop_server)
 
 LEASE_TTL = 3
 # a node's mirror follows the store within this (the design's promise:
@@ -1024,13 +1024,6 @@ def test_quorum_lost_reads_go_on_writes_fail_fast_and_come_back(grid):
 # ---------------------------------------------------------------------------
 # 5. no store at start
 
-def dead_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 @pytest.fixture
 def silent_port():
@@ -1044,7 +1037,7 @@ def silent_port():
 
 @pytest.mark.parametrize("kind", ["refused", "silent"])
 def test_store_unreachable_at_start_fails_fast_naming_it(kind, silent_port):
-    port = dead_port() if kind == "refused" else silent_port
+    port = closed_port() if kind == "refused" else silent_port
     url = "etcd://127.0.0.1:%d/nowhere" % port
     d = tempfile.mkdtemp(prefix="realmgate-faults-")
     STORES[d] = url
@@ -1057,7 +1050,7 @@ def test_store_unreachable_at_start_fails_fast_naming_it(kind, silent_port):
                 "no answer within") in out
         t0 = time.monotonic()
         p = subprocess.run([BIN, "--config-dir", d, "--store", url, "serve",
-                            "--listen", "127.0.0.1:%d" % dead_port()],
+                            "--listen", "127.0.0.1:%d" % closed_port()],
                            stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=30)
         dt = time.monotonic() - t0
