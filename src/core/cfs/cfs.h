@@ -14,9 +14,11 @@
  *     ordinary files and a request always sees one whole snapshot.
  *
  * Readers ask cfs_path() for a file's path.  In etcd mode a thread is
- * pinned to one snapshot until cfs_refresh() (the end of a request), a
+ * pinned to one snapshot until cfs_refresh() (the start of a request), a
  * lock is taken (the pin moves to a snapshot at least as new as the
- * lock) or a commit lands (the pin moves to include it).  Files under
+ * lock), a commit lands (the pin moves to include it), or - holding no
+ * lock - half a second has passed.  A commit replaces the version of each
+ * file its thread read (docs/internals/cfs.md).  Files under
  * local/ that belong to this node alone (TLS key, task logs, the mirror)
  * never go to the store: cfs_is_local().
  *
