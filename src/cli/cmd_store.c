@@ -254,8 +254,7 @@ export_one(const char *snap, const char *dir, const char *rel,
 	if (stat(buf_str(&src), &st) < 0 ||
 	    file_read(buf_str(&src), FILE_MAX_CONFIG, &bytes, err) < 0 ||
 	    (slash != NULL && file_mkdirs(buf_str(&dst),
-	    strncmp(rel, "priv/", 5) == 0 || strncmp(rel, "local/", 6) == 0 ?
-	    0700 : 0755, err) < 0))
+	    cfs_rel_private(rel) ? 0700 : 0755, err) < 0))
 		goto out;
 	buf_reset(&dst);
 	buf_putf(&dst, "%s/%s", dir, rel);

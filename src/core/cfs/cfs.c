@@ -102,6 +102,28 @@ cfs_store_sweep(size_t *removed_r, struct err *err)
 	return cfs_sweep(removed_r, err);
 }
 
+bool
+cfs_rel_valid(const char *rel, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 255 || rel[0] == '/' || rel[0] == '.' ||
+	    rel[n - 1] == '/' || memmem(rel, n, "/.", 2) != NULL ||
+	    memmem(rel, n, "//", 2) != NULL || memchr(rel, '\0', n) != NULL ||
+	    (n >= 13 && strncmp(rel, "local/mirror/", 13) == 0))
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)rel[i] <= 0x20 || rel[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool
+cfs_rel_private(const char *rel)
+{
+	return strncmp(rel, "priv/", 5) == 0 || strncmp(rel, "local/", 6) == 0;
+}
+
 int
 cfs_ready(const char *config_dir, struct err *err)
 {
@@ -156,8 +178,7 @@ mkdirs_for(const char *config_dir, const char *rel, struct err *err)
 
 	if (slash == NULL)
 		return 0;
-	private = strncmp(rel, "priv/", 5) == 0 ||
-	    strncmp(rel, "local/", 6) == 0;
+	private = cfs_rel_private(rel);
 	buf_putf(&dir, "%s/%.*s", config_dir, (int)(slash - rel), rel);
 	rc = file_mkdirs(buf_str(&dir), private ? 0700 : 0755, err);
 	buf_clear(&dir);

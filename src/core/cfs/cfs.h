@@ -89,6 +89,15 @@ int cfs_store_sweep(size_t *removed_r, struct err *err) RG_WARN_UNUSED;
  */
 void cfs_forget_store(void);
 
+/*
+ * rel (n bytes) may name a file of the store: a relative path of at most
+ * 255 printable bytes, no "." or empty parts, not inside the mirror.
+ */
+bool cfs_rel_valid(const char *rel, size_t n);
+
+/* rel lives in a directory only root may read (priv/, local/). */
+bool cfs_rel_private(const char *rel);
+
 /* rel stays on this node in etcd mode (local/tasks/, the TLS files...). */
 bool cfs_is_local(const char *rel);
 

@@ -557,21 +557,6 @@ delete_keys(struct etcd *e, const struct buf *keys)
 	}
 }
 
-static bool
-staged_name_valid(const char *rel)
-{
-	size_t i, n = strlen(rel);
-
-	if (n == 0 || n > 255 || rel[0] == '/' || rel[0] == '.' ||
-	    strstr(rel, "/.") != NULL || strstr(rel, "//") != NULL ||
-	    rel[n - 1] == '/')
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)rel[i] <= 0x20 || rel[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /*
  * Did our commit land after all?  An attempt whose answer was lost may
  * have been applied, and its resend (by the client to another member,
@@ -729,7 +714,7 @@ cfs_etcd_commit(const char *config_dir, const struct cfs_staged *list,
 	int tries, rc = -1;
 
 	for (s = list; s != NULL; s = s->next)
-		if (!staged_name_valid(s->rel))
+		if (!cfs_rel_valid(s->rel, strlen(s->rel)))
 			return err_set(err, ERR_INVALID, "invalid file name "
 			    "for the store");
 	/* the fault tests pause a writer here: what it read is read, the

@@ -329,30 +329,12 @@ struct build {
 	struct cfs_index old, fresh;
 };
 
-/* The name of a file in the store: a relative path without dot parts. */
-static bool
-rel_valid(const char *rel, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 255 || rel[0] == '/' || rel[0] == '.' ||
-	    rel[n - 1] == '/' || memmem(rel, n, "/.", 2) != NULL ||
-	    memmem(rel, n, "//", 2) != NULL || strncmp(rel, "local/mirror/",
-	    13) == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)rel[i] <= 0x20 || rel[i] == 0x7f)
-			return false;
-	return true;
-}
-
 static int
 mkparents(const char *root, const char *rel, struct err *err)
 {
 	const char *slash = strrchr(rel, '/');
 	struct buf d = BUF_INIT;
-	bool private = strncmp(rel, "priv/", 5) == 0 ||
-	    strncmp(rel, "local/", 6) == 0;
+	bool private = cfs_rel_private(rel);
 	int rc;
 
 	if (slash == NULL)
@@ -568,7 +550,7 @@ build_file(struct build *b, const struct etcd_kv *kv, size_t plen,
 	struct cfs_manifest m;
 	int rc;
 
-	if (!rel_valid(rel, rlen) || memchr(rel, '\0', rlen) != NULL)
+	if (!cfs_rel_valid(rel, rlen))
 		return 0;	/* not a name we would write: ignored */
 	if (cfs_manifest_parse(kv->value.data, kv->value.len, &m, err) < 0)
 		return err_prefix(err, "store %s: %.*s: ", cfs_store_name(),

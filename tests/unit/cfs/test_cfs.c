@@ -167,6 +167,24 @@ test_node_local_files(void **state)
 	assert_false(cfs_is_local("priv/shadow.cfg"));
 }
 
+static void
+test_store_file_names(void **state)
+{
+	const char *bad[] = {"", "/etc/passwd", ".hidden", "a/../b", "a/.b",
+	    "a//b", "dir/", "local/mirror/r1/user.cfg", "sp ace", "tab\t"};
+	size_t i;
+
+	(void)state;
+	assert_true(cfs_rel_valid("user.cfg", 8));
+	assert_true(cfs_rel_valid("priv/realm/corp.pw", 18));
+	assert_false(cfs_rel_valid("user.cfg\0x", 10));
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_false(cfs_rel_valid(bad[i], strlen(bad[i])));
+	assert_true(cfs_rel_private("priv/shadow.cfg"));
+	assert_true(cfs_rel_private("local/lockout.state"));
+	assert_false(cfs_rel_private("user.cfg"));
+}
+
 int
 main(void)
 {
@@ -175,6 +193,7 @@ main(void)
 		cmocka_unit_test(test_manifest_round_trip_and_refusals),
 		cmocka_unit_test(test_store_urls),
 		cmocka_unit_test(test_node_local_files),
+		cmocka_unit_test(test_store_file_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
